@@ -1,0 +1,152 @@
+//! What a rule is: metadata (one source for docs, CLI and template) and evaluation logic.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::event::RuleEvent;
+use crate::evaluation::{Evaluation, ResourceVerdict, Verdict};
+use crate::item::ConfigurationItem;
+use crate::params::{FromParams, ParamSpec};
+use crate::{ConfigApi, Error};
+
+/// The resource type Config uses for account-level results.
+pub const ACCOUNT_RESOURCE_TYPE: &str = "AWS::::Account";
+
+/// When AWS Config invokes the rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    /// On configuration changes of the resource types in scope.
+    Change,
+    /// On a schedule.
+    Periodic,
+    /// Both.
+    ChangeAndPeriodic,
+}
+
+impl Trigger {
+    pub fn on_change(self) -> bool {
+        matches!(self, Trigger::Change | Trigger::ChangeAndPeriodic)
+    }
+    pub fn periodic(self) -> bool {
+        matches!(self, Trigger::Periodic | Trigger::ChangeAndPeriodic)
+    }
+    pub fn describe(self) -> &'static str {
+        match self {
+            Trigger::Change => "configuration change",
+            Trigger::Periodic => "periodic",
+            Trigger::ChangeAndPeriodic => "configuration change and periodic",
+        }
+    }
+}
+
+/// What the rule's evaluations are about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportsOn {
+    /// Each changed resource is judged on its own configuration item.
+    EachResource,
+    /// The rule judges the account as a whole (`AWS::::Account`, the account id) or finds the
+    /// resources to report on itself; a change in scope re-runs that whole evaluation.
+    Account,
+}
+
+/// A rule's static description. [`crate::docs::rule_docs`] turns the rule file's `//!`
+/// header into the text behind `docs`.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleMeta {
+    /// The rule id: crate, binary, `events/` folder and Config rule name.
+    pub id: &'static str,
+    /// One line for listings.
+    pub summary: &'static str,
+    /// The rule file's source; its leading `//!` block is the documentation.
+    pub source: &'static str,
+    /// `Scope.ComplianceResourceTypes` of the Config rule.
+    pub resource_types: &'static [&'static str],
+    pub trigger: Trigger,
+    pub reports_on: ReportsOn,
+    pub parameters: &'static [ParamSpec],
+    /// The IAM actions the rule itself calls (beyond what the engine needs).
+    pub permissions: &'static [&'static str],
+    /// The shortest Lambda timeout, in seconds, that covers the rule's work.
+    pub timeout_seconds: u32,
+}
+
+impl RuleMeta {
+    /// The documentation: the `//!` header of the rule's source, without the markers.
+    pub fn docs(&self) -> String {
+        crate::docs::module_docs(self.source)
+    }
+
+    /// IAM actions the rule's function needs: the engine's and the rule's own.
+    pub fn required_actions(&self) -> Vec<&'static str> {
+        let mut actions = vec!["config:PutEvaluations"];
+        if self.reports_on == ReportsOn::EachResource && self.trigger.on_change() {
+            actions.push("config:GetResourceConfigHistory");
+        }
+        if self.trigger.periodic() || self.reports_on == ReportsOn::Account {
+            actions.push("config:GetComplianceDetailsByConfigRule");
+        }
+        actions.extend_from_slice(self.permissions);
+        actions
+    }
+}
+
+/// What a rule sees of the invocation when it evaluates on its own (periodic or account rules).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountContext {
+    pub account_id: String,
+    /// The time the evaluation stands for (notification or capture time).
+    pub time: DateTime<Utc>,
+}
+
+/// A Config rule. Implement [`Rule::evaluate_item`] for rules that judge one configuration
+/// item ([`ReportsOn::EachResource`]), [`Rule::evaluate_account`] for rules that judge the
+/// account or find their resources themselves. Keep the decision a pure function in the
+/// rule's crate; calls to AWS go through a narrow client trait the rule owns.
+#[async_trait]
+pub trait Rule: Send + Sync {
+    type Params: FromParams + Send + Sync;
+
+    fn meta(&self) -> &'static RuleMeta;
+
+    /// Judges one recorded item. Only called for items in scope, recorded, not deleted
+    /// and not exempted.
+    async fn evaluate_item(
+        &self,
+        item: &ConfigurationItem,
+        params: &Self::Params,
+    ) -> Result<Verdict, Error> {
+        let _ = (item, params);
+        Ok(Verdict::not_applicable(format!(
+            "Rule {} does not evaluate single configuration items.",
+            self.meta().id
+        )))
+    }
+
+    /// Judges the account, or every resource the rule finds.
+    async fn evaluate_account(
+        &self,
+        ctx: &AccountContext,
+        params: &Self::Params,
+    ) -> Result<Vec<ResourceVerdict>, Error> {
+        let _ = (ctx, params);
+        Ok(Vec::new())
+    }
+}
+
+/// An object-safe view of any [`Rule`], for code that holds many rules (the CLI).
+#[async_trait]
+pub trait AnyRule: Send + Sync {
+    fn meta(&self) -> &'static RuleMeta;
+    /// Everything the Lambda function would post for this event.
+    async fn evaluate_event(&self, event: &RuleEvent, config: &dyn ConfigApi) -> Result<Vec<Evaluation>, Error>;
+}
+
+#[async_trait]
+impl<R: Rule> AnyRule for R {
+    fn meta(&self) -> &'static RuleMeta {
+        Rule::meta(self)
+    }
+    async fn evaluate_event(&self, event: &RuleEvent, config: &dyn ConfigApi) -> Result<Vec<Evaluation>, Error> {
+        crate::engine::evaluate_event(self, event, config).await
+    }
+}

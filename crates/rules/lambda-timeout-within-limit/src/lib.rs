@@ -1,0 +1,178 @@
+//! # lambda-timeout-within-limit
+//!
+//! **Checks** that every Lambda function's timeout is at or below a limit.
+//!
+//! **Why it matters.** A long timeout is a denial-of-service and denial-of-wallet lever
+//! (practice 3, *DoS*, of the serverless security practices): a function that hangs on a slow
+//! dependency, or that an attacker keeps busy, is billed for every second up to its timeout
+//! and holds a unit of concurrency all that time. Functions behind synchronous APIs rarely
+//! need more than a few seconds; a tight timeout makes failures fast and cheap.
+//!
+//! **Resource type:** `AWS::Lambda::Function`.
+//! **Trigger:** configuration change.
+//!
+//! **Parameters**
+//!
+//! | name | type | default | meaning |
+//! |---|---|---|---|
+//! | `maxTimeoutSeconds` | integer 1–900 | `60` | the longest timeout allowed |
+//!
+//! **Scenarios**
+//!
+//! | configuration | result |
+//! |---|---|
+//! | `timeout` ≤ `maxTimeoutSeconds` | COMPLIANT |
+//! | `timeout` > `maxTimeoutSeconds` | NON_COMPLIANT, annotation names both numbers |
+//! | no `timeout` in the item | COMPLIANT with Lambda's default of 3 seconds |
+//! | function deleted, not recorded, out of scope, or tagged `config-rules:exempt` | NOT_APPLICABLE |
+//!
+//! **Remediation.** Lower the timeout to what the function needs:
+//! `aws lambda update-function-configuration --function-name NAME --timeout 30`, or set
+//! `Timeout` in the function's template. The SAM template's optional remediation sets the
+//! timeout to `maxTimeoutSeconds`.
+//!
+//! **References.** AWS Lambda developer guide, "Configure Lambda function timeout";
+//! AWS Config managed rule `lambda-function-settings-check` (parameter `timeout`).
+
+use config_rules_core::{
+    async_trait, ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, Rule,
+    RuleMeta, Trigger, Verdict,
+};
+
+/// Lambda's timeout when none is set.
+pub const LAMBDA_DEFAULT_TIMEOUT: i64 = 3;
+
+pub const META: RuleMeta = RuleMeta {
+    id: "lambda-timeout-within-limit",
+    summary: "Lambda function timeouts are at or below a limit (default 60 s).",
+    source: include_str!("lib.rs"),
+    resource_types: &["AWS::Lambda::Function"],
+    trigger: Trigger::Change,
+    reports_on: ReportsOn::EachResource,
+    parameters: &[ParamSpec {
+        name: "maxTimeoutSeconds",
+        kind: ParamKind::Integer { min: 1, max: 900 },
+        default: Some("60"),
+        description: "The longest timeout allowed, in seconds.",
+    }],
+    permissions: &[],
+    timeout_seconds: 10,
+};
+
+/// Validated parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Params {
+    pub max_timeout_seconds: i64,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params { max_timeout_seconds: 60 }
+    }
+}
+
+impl FromParams for Params {
+    fn from_params(values: &ParamValues) -> Result<Self, Error> {
+        Ok(Params {
+            max_timeout_seconds: values.integer("maxTimeoutSeconds").unwrap_or(60),
+        })
+    }
+}
+
+/// The decision, as a pure function of the item and the parameters.
+pub fn evaluate(item: &ConfigurationItem, params: &Params) -> Verdict {
+    let name = item.config_str("functionName").unwrap_or(&item.resource_id);
+    let timeout = match item.configuration.get("timeout") {
+        None | Some(serde_json::Value::Null) => LAMBDA_DEFAULT_TIMEOUT,
+        Some(v) => match v.as_i64() {
+            Some(t) => t,
+            None => return Verdict::non_compliant(format!("Function {name} has an unreadable timeout value {v}.")),
+        },
+    };
+    let limit = params.max_timeout_seconds;
+    if timeout > limit {
+        Verdict::non_compliant(format!(
+            "Function {name} has a timeout of {timeout} seconds, above the limit of {limit} seconds."
+        ))
+    } else {
+        Verdict::compliant(format!(
+            "Function {name} has a timeout of {timeout} seconds, within the limit of {limit} seconds."
+        ))
+    }
+}
+
+/// The rule as the runner sees it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LambdaTimeoutWithinLimit;
+
+#[async_trait]
+impl Rule for LambdaTimeoutWithinLimit {
+    type Params = Params;
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+    async fn evaluate_item(&self, item: &ConfigurationItem, params: &Params) -> Result<Verdict, Error> {
+        Ok(evaluate(item, params))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use config_rules_core::Compliance::{self, *};
+    use serde_json::{json, Value};
+
+    fn item(config: Value) -> ConfigurationItem {
+        ConfigurationItem::from_notification_json(
+            &json!({"resourceType": "AWS::Lambda::Function", "resourceId": "orders",
+                    "configurationItemStatus": "OK", "configuration": config}),
+            "item",
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn fixture_cases() {
+        let cases: &[(&str, Value, i64, Compliance, &str)] = &[
+            ("at the default limit", json!({"functionName": "orders", "timeout": 60}), 60, Compliant,
+             "Function orders has a timeout of 60 seconds, within the limit of 60 seconds."),
+            ("one above", json!({"functionName": "orders", "timeout": 61}), 60, NonCompliant,
+             "Function orders has a timeout of 61 seconds, above the limit of 60 seconds."),
+            ("the maximum", json!({"functionName": "orders", "timeout": 900}), 60, NonCompliant,
+             "Function orders has a timeout of 900 seconds, above the limit of 60 seconds."),
+            ("custom limit", json!({"functionName": "orders", "timeout": 900}), 900, Compliant,
+             "Function orders has a timeout of 900 seconds, within the limit of 900 seconds."),
+            ("unset timeout uses Lambda's default", json!({"functionName": "orders"}), 1, NonCompliant,
+             "Function orders has a timeout of 3 seconds, above the limit of 1 seconds."),
+            ("name falls back to the resource id", json!({"timeout": 5}), 60, Compliant,
+             "Function orders has a timeout of 5 seconds, within the limit of 60 seconds."),
+            ("unreadable timeout", json!({"functionName": "orders", "timeout": "soon"}), 60, NonCompliant,
+             "Function orders has an unreadable timeout value \"soon\"."),
+        ];
+        for (name, config, limit, compliance, annotation) in cases {
+            let v = evaluate(&item(config.clone()), &Params { max_timeout_seconds: *limit });
+            assert_eq!(v, Verdict::new(*compliance, *annotation), "case: {name}");
+        }
+    }
+
+    #[test]
+    fn parameters_are_validated() {
+        let parse = |v: Value| ParamValues::parse(META.parameters, Some(&v)).and_then(|p| Params::from_params(&p));
+        assert_eq!(parse(json!({})).unwrap(), Params { max_timeout_seconds: 60 });
+        assert_eq!(parse(json!({"maxTimeoutSeconds": "30"})).unwrap(), Params { max_timeout_seconds: 30 });
+        for bad in ["abc", "0", "901", "-5", "1.5"] {
+            let err = parse(json!({"maxTimeoutSeconds": bad})).unwrap_err();
+            assert!(
+                matches!(&err, Error::InvalidParameters { key, .. } if key == "maxTimeoutSeconds"),
+                "{bad}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn docs_are_the_file_header() {
+        let docs = META.docs();
+        assert!(docs.starts_with("# lambda-timeout-within-limit\n"));
+        assert!(docs.contains("| `maxTimeoutSeconds` | integer 1–900 | `60` |"));
+    }
+}

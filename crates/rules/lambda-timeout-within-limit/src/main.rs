@@ -1,0 +1,6 @@
+//! Lambda entry point of `lambda-timeout-within-limit`.
+
+#[tokio::main]
+async fn main() -> Result<(), config_rules_core::runner::BoxError> {
+    config_rules_core::runner::run(|_| lambda_timeout_within_limit::LambdaTimeoutWithinLimit).await
+}
