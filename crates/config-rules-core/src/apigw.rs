@@ -11,7 +11,11 @@ pub fn method_label(key: &str) -> String {
     }
     let (path, verb) = key.rsplit_once('/').unwrap_or((key, "*"));
     let path = path.replace("~1", "/").replace("~0", "~");
-    let path = if path.starts_with('/') { path } else { format!("/{path}") };
+    let path = if path.starts_with('/') {
+        path
+    } else {
+        format!("/{path}")
+    };
     format!("{verb} {path}")
 }
 

@@ -44,7 +44,10 @@ pub trait ConfigApi: Send + Sync {
 
     /// Every resource the rule currently has a result for
     /// (`GetComplianceDetailsByConfigRule`, all pages).
-    async fn reported_resources(&self, config_rule_name: &str) -> Result<Vec<ReportedResource>, Error>;
+    async fn reported_resources(
+        &self,
+        config_rule_name: &str,
+    ) -> Result<Vec<ReportedResource>, Error>;
 }
 
 /// [`ConfigApi`] over the AWS SDK.
@@ -81,16 +84,28 @@ pub fn sdk_item_to_api_json(item: &aws_sdk_config::types::ConfigurationItem) -> 
         }
     };
     put("accountId", item.account_id().map(|s| json!(s)));
-    put("configurationItemCaptureTime", item.configuration_item_capture_time().map(from_smithy));
-    put("configurationItemStatus", item.configuration_item_status().map(|s| json!(s.as_str())));
+    put(
+        "configurationItemCaptureTime",
+        item.configuration_item_capture_time().map(from_smithy),
+    );
+    put(
+        "configurationItemStatus",
+        item.configuration_item_status().map(|s| json!(s.as_str())),
+    );
     put("arn", item.arn().map(|s| json!(s)));
-    put("resourceType", item.resource_type().map(|s| json!(s.as_str())));
+    put(
+        "resourceType",
+        item.resource_type().map(|s| json!(s.as_str())),
+    );
     put("resourceId", item.resource_id().map(|s| json!(s)));
     put("resourceName", item.resource_name().map(|s| json!(s)));
     put("awsRegion", item.aws_region().map(|s| json!(s)));
     put("configuration", item.configuration().map(|s| json!(s)));
     put("tags", item.tags().map(|t| json!(t)));
-    put("supplementaryConfiguration", item.supplementary_configuration().map(|t| json!(t)));
+    put(
+        "supplementaryConfiguration",
+        item.supplementary_configuration().map(|t| json!(t)),
+    );
     Value::Object(m)
 }
 
@@ -117,7 +132,12 @@ impl ConfigApi for SdkConfigApi {
                 .map_err(|err| Error::aws("PutEvaluations", err))?;
             req = req.evaluations(sdk);
         }
-        let out = req.send().await.map_err(|e| Error::aws("PutEvaluations", aws_sdk_config::error::DisplayErrorContext(e)))?;
+        let out = req.send().await.map_err(|e| {
+            Error::aws(
+                "PutEvaluations",
+                aws_sdk_config::error::DisplayErrorContext(e),
+            )
+        })?;
         Ok(out
             .failed_evaluations()
             .iter()
@@ -143,17 +163,29 @@ impl ConfigApi for SdkConfigApi {
             .limit(1)
             .send()
             .await
-            .map_err(|e| Error::aws("GetResourceConfigHistory", aws_sdk_config::error::DisplayErrorContext(e)))?;
+            .map_err(|e| {
+                Error::aws(
+                    "GetResourceConfigHistory",
+                    aws_sdk_config::error::DisplayErrorContext(e),
+                )
+            })?;
         match out.configuration_items().first() {
             None => Ok(None),
             Some(item) => {
                 let json = sdk_item_to_api_json(item);
-                ConfigurationItem::from_api_json(&json, "GetResourceConfigHistory.configurationItems[0]").map(Some)
+                ConfigurationItem::from_api_json(
+                    &json,
+                    "GetResourceConfigHistory.configurationItems[0]",
+                )
+                .map(Some)
             }
         }
     }
 
-    async fn reported_resources(&self, config_rule_name: &str) -> Result<Vec<ReportedResource>, Error> {
+    async fn reported_resources(
+        &self,
+        config_rule_name: &str,
+    ) -> Result<Vec<ReportedResource>, Error> {
         let mut out = Vec::new();
         let mut pages = self
             .client
@@ -164,7 +196,10 @@ impl ConfigApi for SdkConfigApi {
             .send();
         while let Some(page) = pages.next().await {
             let page = page.map_err(|e| {
-                Error::aws("GetComplianceDetailsByConfigRule", aws_sdk_config::error::DisplayErrorContext(e))
+                Error::aws(
+                    "GetComplianceDetailsByConfigRule",
+                    aws_sdk_config::error::DisplayErrorContext(e),
+                )
             })?;
             for r in page.evaluation_results() {
                 let qualifier = r
@@ -173,9 +208,11 @@ impl ConfigApi for SdkConfigApi {
                 let (Some(q), Some(c)) = (qualifier, r.compliance_type()) else {
                     continue;
                 };
-                let (Some(t), Some(id), Some(compliance)) =
-                    (q.resource_type(), q.resource_id(), Compliance::parse(c.as_str()))
-                else {
+                let (Some(t), Some(id), Some(compliance)) = (
+                    q.resource_type(),
+                    q.resource_id(),
+                    Compliance::parse(c.as_str()),
+                ) else {
                     continue;
                 };
                 out.push(ReportedResource {

@@ -25,30 +25,60 @@ pub async fn evaluate_event<R: Rule + ?Sized>(
     let params = R::Params::from_params(&values)?;
 
     match &event.invocation {
-        Invocation::Scheduled { account_id, notification_time } => {
+        Invocation::Scheduled {
+            account_id,
+            notification_time,
+        } => {
             if !meta.trigger.periodic() {
-                tracing::warn!(rule = meta.id, "scheduled notification for a change-triggered rule; nothing to evaluate");
+                tracing::warn!(
+                    rule = meta.id,
+                    "scheduled notification for a change-triggered rule; nothing to evaluate"
+                );
                 return Ok(Vec::new());
             }
-            let ctx = AccountContext { account_id: account_id.clone(), time: *notification_time };
+            let ctx = AccountContext {
+                account_id: account_id.clone(),
+                time: *notification_time,
+            };
             evaluate_account(rule, &ctx, &params, event, config).await
         }
         Invocation::Change { item, .. } if meta.reports_on == ReportsOn::Account => {
-            let ctx = account_context(event, item.aws_account_id.as_deref(), item.configuration_item_capture_time)?;
+            let ctx = account_context(
+                event,
+                item.aws_account_id.as_deref(),
+                item.configuration_item_capture_time,
+            )?;
             evaluate_account(rule, &ctx, &params, event, config).await
         }
         Invocation::Oversized { summary } if meta.reports_on == ReportsOn::Account => {
             // The account is re-evaluated as a whole; the item's content is not needed.
-            let ctx = account_context(event, summary.aws_account_id.as_deref(), Some(summary.configuration_item_capture_time))?;
+            let ctx = account_context(
+                event,
+                summary.aws_account_id.as_deref(),
+                Some(summary.configuration_item_capture_time),
+            )?;
             evaluate_account(rule, &ctx, &params, event, config).await
         }
-        Invocation::Change { item, notification_time } => {
+        Invocation::Change {
+            item,
+            notification_time,
+        } => {
             let time = item
                 .configuration_item_capture_time
                 .or(*notification_time)
-                .ok_or_else(|| Error::malformed("invokingEvent.configurationItem.configurationItemCaptureTime", "missing"))?;
+                .ok_or_else(|| {
+                    Error::malformed(
+                        "invokingEvent.configurationItem.configurationItemCaptureTime",
+                        "missing",
+                    )
+                })?;
             let verdict = judge_item(rule, item, &params, event.event_left_scope).await?;
-            Ok(vec![Evaluation::new(&item.resource_type, &item.resource_id, verdict, time)])
+            Ok(vec![Evaluation::new(
+                &item.resource_type,
+                &item.resource_id,
+                verdict,
+                time,
+            )])
         }
         Invocation::Oversized { summary } => {
             let time = summary.configuration_item_capture_time;
@@ -64,17 +94,31 @@ pub async fn evaluate_event<R: Rule + ?Sized>(
                 })?;
             tracing::info!(rule = meta.id, resource_type = %summary.resource_type, resource_id = %summary.resource_id, "fetched oversized configuration item");
             let verdict = judge_item(rule, &item, &params, event.event_left_scope).await?;
-            Ok(vec![Evaluation::new(&summary.resource_type, &summary.resource_id, verdict, time)])
+            Ok(vec![Evaluation::new(
+                &summary.resource_type,
+                &summary.resource_id,
+                verdict,
+                time,
+            )])
         }
     }
 }
 
-fn account_context(event: &RuleEvent, item_account: Option<&str>, time: Option<DateTime<Utc>>) -> Result<AccountContext, Error> {
+fn account_context(
+    event: &RuleEvent,
+    item_account: Option<&str>,
+    time: Option<DateTime<Utc>>,
+) -> Result<AccountContext, Error> {
     let account_id = item_account
         .or(event.account_id.as_deref())
         .ok_or_else(|| Error::malformed("accountId", "missing"))?
         .to_string();
-    let time = time.ok_or_else(|| Error::malformed("invokingEvent.configurationItem.configurationItemCaptureTime", "missing"))?;
+    let time = time.ok_or_else(|| {
+        Error::malformed(
+            "invokingEvent.configurationItem.configurationItemCaptureTime",
+            "missing",
+        )
+    })?;
     Ok(AccountContext { account_id, time })
 }
 
@@ -100,13 +144,17 @@ pub fn applicability(
     event_left_scope: bool,
 ) -> Option<Verdict> {
     if event_left_scope {
-        return Some(Verdict::not_applicable("The resource left the rule's scope."));
+        return Some(Verdict::not_applicable(
+            "The resource left the rule's scope.",
+        ));
     }
     if item.is_deleted() {
         return Some(Verdict::not_applicable("The resource was deleted."));
     }
     if item.is_not_recorded() {
-        return Some(Verdict::not_applicable("AWS Config does not record this resource's configuration."));
+        return Some(Verdict::not_applicable(
+            "AWS Config does not record this resource's configuration.",
+        ));
     }
     if !resource_types.contains(&item.resource_type.as_str()) {
         return Some(Verdict::not_applicable(format!(
@@ -133,9 +181,20 @@ async fn evaluate_account<R: Rule + ?Sized>(
     let verdicts = rule.evaluate_account(ctx, params).await?;
     let mut evaluations: Vec<Evaluation> = verdicts
         .iter()
-        .map(|v| Evaluation::new(&v.resource_type, &v.resource_id, v.verdict.clone(), ctx.time))
+        .map(|v| {
+            Evaluation::new(
+                &v.resource_type,
+                &v.resource_id,
+                v.verdict.clone(),
+                ctx.time,
+            )
+        })
         .collect();
-    if let Some(name) = event.config_rule_name.as_deref().filter(|_| !event.is_test_mode()) {
+    if let Some(name) = event
+        .config_rule_name
+        .as_deref()
+        .filter(|_| !event.is_test_mode())
+    {
         let previous = config.reported_resources(name).await?;
         evaluations.extend(stale_evaluations(&verdicts, &previous, ctx.time));
     }
@@ -166,7 +225,9 @@ pub fn stale_evaluations(
             )
         })
         .collect();
-    stale.sort_by(|a, b| (&a.resource_type, &a.resource_id).cmp(&(&b.resource_type, &b.resource_id)));
+    stale.sort_by(|a, b| {
+        (&a.resource_type, &a.resource_id).cmp(&(&b.resource_type, &b.resource_id))
+    });
     stale.dedup_by(|a, b| a.resource_type == b.resource_type && a.resource_id == b.resource_id);
     stale
 }

@@ -80,7 +80,10 @@ impl RuleEvent {
     /// Decodes the raw Lambda payload.
     pub fn parse(raw: &Value) -> Result<Self, Error> {
         let Value::Object(map) = raw else {
-            return Err(Error::malformed("event", format!("expected a JSON object, found {}", json_kind(raw))));
+            return Err(Error::malformed(
+                "event",
+                format!("expected a JSON object, found {}", json_kind(raw)),
+            ));
         };
         for (key, expect_string) in [
             ("invokingEvent", true),
@@ -93,8 +96,15 @@ impl RuleEvent {
                 Some(Value::String(_)) if expect_string => {}
                 Some(Value::Bool(_)) if !expect_string => {}
                 Some(other) => {
-                    let want = if expect_string { "a string" } else { "a boolean" };
-                    return Err(Error::malformed(key, format!("expected {want}, found {}", json_kind(other))));
+                    let want = if expect_string {
+                        "a string"
+                    } else {
+                        "a boolean"
+                    };
+                    return Err(Error::malformed(
+                        key,
+                        format!("expected {want}, found {}", json_kind(other)),
+                    ));
                 }
             }
         }
@@ -139,7 +149,10 @@ impl RuleEvent {
 
 fn parse_invocation(inv: &Value) -> Result<Invocation, Error> {
     if !inv.is_object() {
-        return Err(Error::malformed("invokingEvent", format!("expected a JSON object, found {}", json_kind(inv))));
+        return Err(Error::malformed(
+            "invokingEvent",
+            format!("expected a JSON object, found {}", json_kind(inv)),
+        ));
     }
     let message_type = inv
         .get("messageType")
@@ -151,13 +164,20 @@ fn parse_invocation(inv: &Value) -> Result<Invocation, Error> {
             let raw = inv
                 .get("configurationItem")
                 .ok_or_else(|| Error::malformed("invokingEvent.configurationItem", "missing"))?;
-            let item = ConfigurationItem::from_notification_json(raw, "invokingEvent.configurationItem")?;
-            Ok(Invocation::Change { item: Box::new(item), notification_time })
+            let item =
+                ConfigurationItem::from_notification_json(raw, "invokingEvent.configurationItem")?;
+            Ok(Invocation::Change {
+                item: Box::new(item),
+                notification_time,
+            })
         }
         "OversizedConfigurationItemChangeNotification" => {
             let field = "invokingEvent.configurationItemSummary";
-            let raw = inv.get("configurationItemSummary").ok_or_else(|| Error::malformed(field, "missing"))?;
-            let summary = ItemSummary::deserialize(raw).map_err(|e| Error::malformed(field, e.to_string()))?;
+            let raw = inv
+                .get("configurationItemSummary")
+                .ok_or_else(|| Error::malformed(field, "missing"))?;
+            let summary = ItemSummary::deserialize(raw)
+                .map_err(|e| Error::malformed(field, e.to_string()))?;
             Ok(Invocation::Oversized { summary })
         }
         "ScheduledNotification" => {
@@ -166,9 +186,13 @@ fn parse_invocation(inv: &Value) -> Result<Invocation, Error> {
                 .and_then(Value::as_str)
                 .ok_or_else(|| Error::malformed("invokingEvent.awsAccountId", "missing"))?
                 .to_string();
-            let notification_time = notification_time
-                .ok_or_else(|| Error::malformed("invokingEvent.notificationCreationTime", "missing"))?;
-            Ok(Invocation::Scheduled { account_id, notification_time })
+            let notification_time = notification_time.ok_or_else(|| {
+                Error::malformed("invokingEvent.notificationCreationTime", "missing")
+            })?;
+            Ok(Invocation::Scheduled {
+                account_id,
+                notification_time,
+            })
         }
         other => Err(Error::malformed(
             "invokingEvent.messageType",
@@ -182,7 +206,15 @@ fn time_field(v: &Value, key: &str) -> Result<Option<DateTime<Utc>>, Error> {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => DateTime::parse_from_rfc3339(s)
             .map(|t| Some(t.with_timezone(&Utc)))
-            .map_err(|e| Error::malformed(format!("invokingEvent.{key}"), format!("{s:?} is not an RFC 3339 time: {e}"))),
-        Some(other) => Err(Error::malformed(format!("invokingEvent.{key}"), format!("expected a string, found {}", json_kind(other)))),
+            .map_err(|e| {
+                Error::malformed(
+                    format!("invokingEvent.{key}"),
+                    format!("{s:?} is not an RFC 3339 time: {e}"),
+                )
+            }),
+        Some(other) => Err(Error::malformed(
+            format!("invokingEvent.{key}"),
+            format!("expected a string, found {}", json_kind(other)),
+        )),
     }
 }

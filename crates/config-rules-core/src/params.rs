@@ -103,12 +103,7 @@ impl ParamValues {
                 Some(Value::String(s)) if s.trim().is_empty() => None,
                 Some(Value::String(s)) => Some(s.trim().to_string()),
                 Some(v @ (Value::Number(_) | Value::Bool(_))) => Some(v.to_string()),
-                Some(other) => {
-                    return Err(invalid(
-                        spec,
-                        &format!("found {}", json_kind(other)),
-                    ))
-                }
+                Some(other) => return Err(invalid(spec, &format!("found {}", json_kind(other)))),
             };
             let text = match (text, spec.default) {
                 (Some(t), _) => t,
@@ -296,8 +291,14 @@ mod tests {
             "invalid rule parameter maxTimeoutSeconds: \"abc\" is not an integer (expected an integer from 1 to 900)"
         );
         assert_eq!(err.error_type(), "InvalidParameters");
-        assert_eq!(invalid_key(json!({"maxTimeoutSeconds": "0"})), "maxTimeoutSeconds");
-        assert_eq!(invalid_key(json!({"maxTimeoutSeconds": "901"})), "maxTimeoutSeconds");
+        assert_eq!(
+            invalid_key(json!({"maxTimeoutSeconds": "0"})),
+            "maxTimeoutSeconds"
+        );
+        assert_eq!(
+            invalid_key(json!({"maxTimeoutSeconds": "901"})),
+            "maxTimeoutSeconds"
+        );
         assert_eq!(invalid_key(json!({"strict": "yes"})), "strict");
         assert_eq!(invalid_key(json!({"level": "DEBUG"})), "level");
         assert_eq!(invalid_key(json!({"strict": ["a"]})), "strict");

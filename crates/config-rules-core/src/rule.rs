@@ -3,8 +3,8 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::event::RuleEvent;
 use crate::evaluation::{Evaluation, ResourceVerdict, Verdict};
+use crate::event::RuleEvent;
 use crate::item::ConfigurationItem;
 use crate::params::{FromParams, ParamSpec};
 use crate::{ConfigApi, Error};
@@ -138,7 +138,11 @@ pub trait Rule: Send + Sync {
 pub trait AnyRule: Send + Sync {
     fn meta(&self) -> &'static RuleMeta;
     /// Everything the Lambda function would post for this event.
-    async fn evaluate_event(&self, event: &RuleEvent, config: &dyn ConfigApi) -> Result<Vec<Evaluation>, Error>;
+    async fn evaluate_event(
+        &self,
+        event: &RuleEvent,
+        config: &dyn ConfigApi,
+    ) -> Result<Vec<Evaluation>, Error>;
 }
 
 #[async_trait]
@@ -146,7 +150,11 @@ impl<R: Rule> AnyRule for R {
     fn meta(&self) -> &'static RuleMeta {
         Rule::meta(self)
     }
-    async fn evaluate_event(&self, event: &RuleEvent, config: &dyn ConfigApi) -> Result<Vec<Evaluation>, Error> {
+    async fn evaluate_event(
+        &self,
+        event: &RuleEvent,
+        config: &dyn ConfigApi,
+    ) -> Result<Vec<Evaluation>, Error> {
         crate::engine::evaluate_event(self, event, config).await
     }
 }

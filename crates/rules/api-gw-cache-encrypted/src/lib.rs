@@ -42,8 +42,8 @@
 
 use config_rules_core::apigw::{method_label, STAGE_DEFAULT_KEY};
 use config_rules_core::{
-    async_trait, ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, Rule,
-    RuleMeta, Trigger, Verdict,
+    async_trait, ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues,
+    ReportsOn, Rule, RuleMeta, Trigger, Verdict,
 };
 use serde_json::Value;
 
@@ -72,7 +72,9 @@ pub struct Params {
 
 impl FromParams for Params {
     fn from_params(values: &ParamValues) -> Result<Self, Error> {
-        Ok(Params { require_caching: values.boolean("requireCaching") })
+        Ok(Params {
+            require_caching: values.boolean("requireCaching"),
+        })
     }
 }
 
@@ -90,20 +92,29 @@ fn flag(settings: &Value, key: &str) -> Option<bool> {
 /// settings cache unencrypted data.
 pub fn unencrypted_methods(config: &Value) -> Vec<String> {
     let empty = serde_json::Map::new();
-    let settings = config.get("methodSettings").and_then(Value::as_object).unwrap_or(&empty);
+    let settings = config
+        .get("methodSettings")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
     // API Gateway's default with a cache cluster: GET methods cached, not encrypted.
     let default = match settings.get(STAGE_DEFAULT_KEY) {
         Some(d) => CacheSettings {
             caching: flag(d, "cachingEnabled").unwrap_or(false),
             encrypted: flag(d, "cacheDataEncrypted").unwrap_or(false),
         },
-        None => CacheSettings { caching: true, encrypted: false },
+        None => CacheSettings {
+            caching: true,
+            encrypted: false,
+        },
     };
     let mut bad = Vec::new();
     if default.caching && !default.encrypted {
         bad.push(STAGE_DEFAULT_KEY.to_string());
     }
-    let mut keys: Vec<&String> = settings.keys().filter(|k| k.as_str() != STAGE_DEFAULT_KEY).collect();
+    let mut keys: Vec<&String> = settings
+        .keys()
+        .filter(|k| k.as_str() != STAGE_DEFAULT_KEY)
+        .collect();
     keys.sort();
     for key in keys {
         let s = &settings[key.as_str()];
@@ -122,7 +133,9 @@ pub fn evaluate(item: &ConfigurationItem, params: &Params) -> Verdict {
     let stage = item.config_str("stageName").unwrap_or(&item.resource_id);
     if config.get("cacheClusterEnabled").and_then(Value::as_bool) != Some(true) {
         return if params.require_caching {
-            Verdict::non_compliant(format!("Stage {stage} has no cache cluster, and requireCaching is true."))
+            Verdict::non_compliant(format!(
+                "Stage {stage} has no cache cluster, and requireCaching is true."
+            ))
         } else {
             Verdict::not_applicable(format!("Stage {stage} has no cache cluster."))
         };
@@ -132,7 +145,11 @@ pub fn evaluate(item: &ConfigurationItem, params: &Params) -> Verdict {
         return Verdict::compliant(format!("Stage {stage} caches no response unencrypted."));
     }
     let labels: Vec<String> = bad.iter().map(|k| method_label(k)).collect();
-    let implicit = if config.get("methodSettings").and_then(|m| m.get(STAGE_DEFAULT_KEY)).is_none() {
+    let implicit = if config
+        .get("methodSettings")
+        .and_then(|m| m.get(STAGE_DEFAULT_KEY))
+        .is_none()
+    {
         " (no */* settings: API Gateway caches GET unencrypted by default)"
     } else {
         ""
@@ -153,7 +170,11 @@ impl Rule for ApiGwCacheEncrypted {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
-    async fn evaluate_item(&self, item: &ConfigurationItem, params: &Params) -> Result<Verdict, Error> {
+    async fn evaluate_item(
+        &self,
+        item: &ConfigurationItem,
+        params: &Params,
+    ) -> Result<Verdict, Error> {
         Ok(evaluate(item, params))
     }
 }
@@ -215,15 +236,29 @@ mod tests {
              no, NonCompliant, "Stage prod caches responses unencrypted for all methods (*/*), GET /b."),
         ];
         for (name, config, params, compliance, annotation) in cases {
-            assert_eq!(evaluate(&stage(config), &params), Verdict::new(compliance, annotation), "case: {name}");
+            assert_eq!(
+                evaluate(&stage(config), &params),
+                Verdict::new(compliance, annotation),
+                "case: {name}"
+            );
         }
     }
 
     #[test]
     fn parameters_are_validated() {
-        let parse = |v: Value| ParamValues::parse(META.parameters, Some(&v)).and_then(|p| Params::from_params(&p));
-        assert_eq!(parse(json!({"requireCaching": "true"})).unwrap(), Params { require_caching: true });
+        let parse = |v: Value| {
+            ParamValues::parse(META.parameters, Some(&v)).and_then(|p| Params::from_params(&p))
+        };
+        assert_eq!(
+            parse(json!({"requireCaching": "true"})).unwrap(),
+            Params {
+                require_caching: true
+            }
+        );
         let err = parse(json!({"requireCaching": "1"})).unwrap_err();
-        assert!(matches!(&err, Error::InvalidParameters { key, .. } if key == "requireCaching"), "{err}");
+        assert!(
+            matches!(&err, Error::InvalidParameters { key, .. } if key == "requireCaching"),
+            "{err}"
+        );
     }
 }

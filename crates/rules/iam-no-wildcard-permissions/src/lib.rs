@@ -54,8 +54,8 @@
 use std::fmt;
 
 use config_rules_core::{
-    async_trait, ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, Rule,
-    RuleMeta, Trigger, Verdict,
+    async_trait, ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues,
+    ReportsOn, Rule, RuleMeta, Trigger, Verdict,
 };
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
@@ -66,7 +66,12 @@ pub const META: RuleMeta = RuleMeta {
     id: "iam-no-wildcard-permissions",
     summary: "IAM policies allow no `*`, no whole-service `service:*` and no `NotAction` grants.",
     source: include_str!("lib.rs"),
-    resource_types: &["AWS::IAM::Policy", "AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group"],
+    resource_types: &[
+        "AWS::IAM::Policy",
+        "AWS::IAM::Role",
+        "AWS::IAM::User",
+        "AWS::IAM::Group",
+    ],
     trigger: Trigger::Change,
     reports_on: ReportsOn::EachResource,
     parameters: &[
@@ -188,7 +193,10 @@ fn classify(action: &str, params: &Params) -> Option<Problem> {
     if service.contains('*') {
         return Some(Problem::AllActions(action.to_string()));
     }
-    if name == "*" && !params.allow_service_wildcards && !params.exempt_services.iter().any(|s| s == service) {
+    if name == "*"
+        && !params.allow_service_wildcards
+        && !params.exempt_services.iter().any(|s| s == service)
+    {
         return Some(Problem::ServiceWildcard(action.to_string()));
     }
     None
@@ -239,7 +247,11 @@ fn named_document(policy: String, raw: Option<&Value>, params: &Params, out: &mu
     let Some(raw) = raw else { return };
     match decode_document(raw) {
         Ok(doc) => out.extend(analyze_document(&policy, &doc, params)),
-        Err(why) => out.push(Finding { policy, statement: None, problem: Problem::Unreadable(why) }),
+        Err(why) => out.push(Finding {
+            policy,
+            statement: None,
+            problem: Problem::Unreadable(why),
+        }),
     }
 }
 
@@ -261,19 +273,45 @@ pub fn findings(item: &ConfigurationItem, params: &Params) -> (Vec<Finding>, usi
         });
         if let Some(version) = default {
             documents += 1;
-            let vid = version.get("versionId").and_then(Value::as_str).unwrap_or("?");
-            named_document(format!("policy {name} (version {vid})"), version.get("document"), params, &mut out);
+            let vid = version
+                .get("versionId")
+                .and_then(Value::as_str)
+                .unwrap_or("?");
+            named_document(
+                format!("policy {name} (version {vid})"),
+                version.get("document"),
+                params,
+                &mut out,
+            );
         }
         return (out, documents);
     }
     for list in ["rolePolicyList", "userPolicyList", "groupPolicyList"] {
-        for entry in config.get(list).and_then(Value::as_array).into_iter().flatten() {
+        for entry in config
+            .get(list)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             documents += 1;
-            let name = entry.get("policyName").and_then(Value::as_str).unwrap_or("?");
-            named_document(format!("inline policy {name}"), entry.get("policyDocument"), params, &mut out);
+            let name = entry
+                .get("policyName")
+                .and_then(Value::as_str)
+                .unwrap_or("?");
+            named_document(
+                format!("inline policy {name}"),
+                entry.get("policyDocument"),
+                params,
+                &mut out,
+            );
         }
     }
-    for attached in config.get("attachedManagedPolicies").and_then(Value::as_array).into_iter().flatten() {
+    for attached in config
+        .get("attachedManagedPolicies")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         if attached.get("policyArn").and_then(Value::as_str) == Some(ADMINISTRATOR_ACCESS_ARN) {
             out.push(Finding {
                 policy: "attached managed policy AdministratorAccess".to_string(),
@@ -293,7 +331,9 @@ pub fn evaluate(item: &ConfigurationItem, params: &Params) -> Verdict {
         return Verdict::non_compliant(format!("{}.", list.join("; ")));
     }
     if item.resource_type == "AWS::IAM::Policy" && documents == 0 {
-        return Verdict::not_applicable("The configuration item holds no default policy version document.");
+        return Verdict::not_applicable(
+            "The configuration item holds no default policy version document.",
+        );
     }
     Verdict::compliant(match documents {
         0 => "No inline policies and no AdministratorAccess attached.".to_string(),
@@ -312,7 +352,11 @@ impl Rule for IamNoWildcardPermissions {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
-    async fn evaluate_item(&self, item: &ConfigurationItem, params: &Params) -> Result<Verdict, Error> {
+    async fn evaluate_item(
+        &self,
+        item: &ConfigurationItem,
+        params: &Params,
+    ) -> Result<Verdict, Error> {
         Ok(evaluate(item, params))
     }
 }

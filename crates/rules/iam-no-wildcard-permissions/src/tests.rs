@@ -17,7 +17,10 @@ fn item(resource_type: &str, config: Value) -> ConfigurationItem {
 }
 
 fn role_with(doc: Value) -> ConfigurationItem {
-    item("AWS::IAM::Role", json!({"roleName": "app", "rolePolicyList": [{"policyName": "p", "policyDocument": encode(&doc)}]}))
+    item(
+        "AWS::IAM::Role",
+        json!({"roleName": "app", "rolePolicyList": [{"policyName": "p", "policyDocument": encode(&doc)}]}),
+    )
 }
 
 fn allow(action: Value) -> Value {
@@ -106,20 +109,32 @@ fn fixture_cases() {
          p.clone(), NotApplicable, "The configuration item holds no default policy version document."),
     ];
     for (name, item, params, compliance, annotation) in cases {
-        assert_eq!(evaluate(&item, &params), Verdict::new(compliance, annotation), "case: {name}");
+        assert_eq!(
+            evaluate(&item, &params),
+            Verdict::new(compliance, annotation),
+            "case: {name}"
+        );
     }
 }
 
 #[test]
 fn parameters_are_validated() {
-    let parse = |v: Value| ParamValues::parse(META.parameters, Some(&v)).and_then(|p| Params::from_params(&p));
+    let parse = |v: Value| {
+        ParamValues::parse(META.parameters, Some(&v)).and_then(|p| Params::from_params(&p))
+    };
     assert_eq!(parse(json!({})).unwrap(), Params::default());
     assert_eq!(
         parse(json!({"allowServiceWildcards": "true", "exemptServices": "Logs, xray"})).unwrap(),
-        Params { allow_service_wildcards: true, exempt_services: vec!["logs".into(), "xray".into()] }
+        Params {
+            allow_service_wildcards: true,
+            exempt_services: vec!["logs".into(), "xray".into()]
+        }
     );
     let err = parse(json!({"allowServiceWildcards": "maybe"})).unwrap_err();
-    assert!(matches!(&err, Error::InvalidParameters { key, .. } if key == "allowServiceWildcards"), "{err}");
+    assert!(
+        matches!(&err, Error::InvalidParameters { key, .. } if key == "allowServiceWildcards"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -132,6 +147,10 @@ fn large_policies_are_analyzed_whole() {
     let found = analyze_document("big", &doc, &Params::default());
     assert_eq!(
         found,
-        vec![Finding { policy: "big".into(), statement: Some("Last".into()), problem: Problem::ServiceWildcard("iam:*".into()) }]
+        vec![Finding {
+            policy: "big".into(),
+            statement: Some("Last".into()),
+            problem: Problem::ServiceWildcard("iam:*".into())
+        }]
     );
 }

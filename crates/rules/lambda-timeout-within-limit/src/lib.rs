@@ -35,8 +35,8 @@
 //! AWS Config managed rule `lambda-function-settings-check` (parameter `timeout`).
 
 use config_rules_core::{
-    async_trait, ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, Rule,
-    RuleMeta, Trigger, Verdict,
+    async_trait, ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues,
+    ReportsOn, Rule, RuleMeta, Trigger, Verdict,
 };
 
 /// Lambda's timeout when none is set.
@@ -67,7 +67,9 @@ pub struct Params {
 
 impl Default for Params {
     fn default() -> Self {
-        Params { max_timeout_seconds: 60 }
+        Params {
+            max_timeout_seconds: 60,
+        }
     }
 }
 
@@ -86,7 +88,11 @@ pub fn evaluate(item: &ConfigurationItem, params: &Params) -> Verdict {
         None | Some(serde_json::Value::Null) => LAMBDA_DEFAULT_TIMEOUT,
         Some(v) => match v.as_i64() {
             Some(t) => t,
-            None => return Verdict::non_compliant(format!("Function {name} has an unreadable timeout value {v}.")),
+            None => {
+                return Verdict::non_compliant(format!(
+                    "Function {name} has an unreadable timeout value {v}."
+                ))
+            }
         },
     };
     let limit = params.max_timeout_seconds;
@@ -111,7 +117,11 @@ impl Rule for LambdaTimeoutWithinLimit {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
-    async fn evaluate_item(&self, item: &ConfigurationItem, params: &Params) -> Result<Verdict, Error> {
+    async fn evaluate_item(
+        &self,
+        item: &ConfigurationItem,
+        params: &Params,
+    ) -> Result<Verdict, Error> {
         Ok(evaluate(item, params))
     }
 }
@@ -134,32 +144,84 @@ mod tests {
     #[test]
     fn fixture_cases() {
         let cases: &[(&str, Value, i64, Compliance, &str)] = &[
-            ("at the default limit", json!({"functionName": "orders", "timeout": 60}), 60, Compliant,
-             "Function orders has a timeout of 60 seconds, within the limit of 60 seconds."),
-            ("one above", json!({"functionName": "orders", "timeout": 61}), 60, NonCompliant,
-             "Function orders has a timeout of 61 seconds, above the limit of 60 seconds."),
-            ("the maximum", json!({"functionName": "orders", "timeout": 900}), 60, NonCompliant,
-             "Function orders has a timeout of 900 seconds, above the limit of 60 seconds."),
-            ("custom limit", json!({"functionName": "orders", "timeout": 900}), 900, Compliant,
-             "Function orders has a timeout of 900 seconds, within the limit of 900 seconds."),
-            ("unset timeout uses Lambda's default", json!({"functionName": "orders"}), 1, NonCompliant,
-             "Function orders has a timeout of 3 seconds, above the limit of 1 seconds."),
-            ("name falls back to the resource id", json!({"timeout": 5}), 60, Compliant,
-             "Function orders has a timeout of 5 seconds, within the limit of 60 seconds."),
-            ("unreadable timeout", json!({"functionName": "orders", "timeout": "soon"}), 60, NonCompliant,
-             "Function orders has an unreadable timeout value \"soon\"."),
+            (
+                "at the default limit",
+                json!({"functionName": "orders", "timeout": 60}),
+                60,
+                Compliant,
+                "Function orders has a timeout of 60 seconds, within the limit of 60 seconds.",
+            ),
+            (
+                "one above",
+                json!({"functionName": "orders", "timeout": 61}),
+                60,
+                NonCompliant,
+                "Function orders has a timeout of 61 seconds, above the limit of 60 seconds.",
+            ),
+            (
+                "the maximum",
+                json!({"functionName": "orders", "timeout": 900}),
+                60,
+                NonCompliant,
+                "Function orders has a timeout of 900 seconds, above the limit of 60 seconds.",
+            ),
+            (
+                "custom limit",
+                json!({"functionName": "orders", "timeout": 900}),
+                900,
+                Compliant,
+                "Function orders has a timeout of 900 seconds, within the limit of 900 seconds.",
+            ),
+            (
+                "unset timeout uses Lambda's default",
+                json!({"functionName": "orders"}),
+                1,
+                NonCompliant,
+                "Function orders has a timeout of 3 seconds, above the limit of 1 seconds.",
+            ),
+            (
+                "name falls back to the resource id",
+                json!({"timeout": 5}),
+                60,
+                Compliant,
+                "Function orders has a timeout of 5 seconds, within the limit of 60 seconds.",
+            ),
+            (
+                "unreadable timeout",
+                json!({"functionName": "orders", "timeout": "soon"}),
+                60,
+                NonCompliant,
+                "Function orders has an unreadable timeout value \"soon\".",
+            ),
         ];
         for (name, config, limit, compliance, annotation) in cases {
-            let v = evaluate(&item(config.clone()), &Params { max_timeout_seconds: *limit });
+            let v = evaluate(
+                &item(config.clone()),
+                &Params {
+                    max_timeout_seconds: *limit,
+                },
+            );
             assert_eq!(v, Verdict::new(*compliance, *annotation), "case: {name}");
         }
     }
 
     #[test]
     fn parameters_are_validated() {
-        let parse = |v: Value| ParamValues::parse(META.parameters, Some(&v)).and_then(|p| Params::from_params(&p));
-        assert_eq!(parse(json!({})).unwrap(), Params { max_timeout_seconds: 60 });
-        assert_eq!(parse(json!({"maxTimeoutSeconds": "30"})).unwrap(), Params { max_timeout_seconds: 30 });
+        let parse = |v: Value| {
+            ParamValues::parse(META.parameters, Some(&v)).and_then(|p| Params::from_params(&p))
+        };
+        assert_eq!(
+            parse(json!({})).unwrap(),
+            Params {
+                max_timeout_seconds: 60
+            }
+        );
+        assert_eq!(
+            parse(json!({"maxTimeoutSeconds": "30"})).unwrap(),
+            Params {
+                max_timeout_seconds: 30
+            }
+        );
         for bad in ["abc", "0", "901", "-5", "1.5"] {
             let err = parse(json!({"maxTimeoutSeconds": bad})).unwrap_err();
             assert!(
