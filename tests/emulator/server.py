@@ -1,0 +1,476 @@
+"""A local AWS account for tests and demos: moto's server plus what moto lacks.
+
+One process, one port. Every request goes to moto's own WSGI application except:
+
+* AWS Config compliance: ``PutEvaluations`` is validated like AWS does and *stored* per rule
+  (moto accepts it only with ``TestMode`` and stores nothing), and
+  ``GetComplianceDetailsByConfigRule``, ``DescribeComplianceByConfigRule`` and
+  ``GetComplianceDetailsByResource`` serve what was stored, paginated.
+* ``GetResourceConfigHistory`` for items loaded through ``/_emulator/config-items`` (moto's
+  Config inventory does not see Lambda functions, API stages or trails); other items fall
+  through to moto.
+* Fault injection: ``/_emulator/faults`` makes the next N calls of an operation fail with a
+  ``ThrottlingException``, an HTTP 500, or (``PutEvaluations``) ``FailedEvaluations`` entries.
+
+Control routes (JSON over HTTP, under ``/_emulator/``):
+
+* ``GET  health``                  -> ``{"ok": true}``
+* ``POST result-tokens``           ``{"token": "...", "ruleName": "..."}``: a ResultToken of a rule
+* ``POST faults``                  ``{"operation": "PutEvaluations", "kind": "throttle"|"error500"|"failed-evaluations", "count": 3, "failCount": 1, "resultToken": "..."}``
+  (``count`` -1: forever; ``failCount``: how many evaluations of the call fail, default all;
+  ``resultToken``: only calls with this token, so parallel tests do not meet each other's faults)
+* ``POST config-items``            ``{"items": [ ...Config API shaped items... ]}``
+* ``GET  calls``                   every AWS call seen: operation, HTTP status, evaluation count
+* ``POST reset``                   forget stored evaluations, tokens, faults, items and calls
+
+Run alone: ``python tests/emulator/server.py --port 4566``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import sys
+import threading
+import time
+from datetime import datetime, timezone
+
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+COMPLIANCE_TYPES = ("COMPLIANT", "NON_COMPLIANT", "NOT_APPLICABLE")
+CONFIG_TARGET_PREFIX = "StarlingDoveService."
+MAX_LIMIT = 100
+DEFAULT_LIMIT = 10
+
+
+class ApiError(Exception):
+    def __init__(self, code: str, message: str, status: int = 400):
+        super().__init__(message)
+        self.code, self.message, self.status = code, message, status
+
+
+def to_epoch(value) -> float | None:
+    """Accepts epoch seconds or ISO 8601 text; returns epoch seconds."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = str(value).replace("Z", "+00:00")
+    return datetime.fromisoformat(text).timestamp()
+
+
+class State:
+    """What the extension remembers. One lock: the server is threaded."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self):
+        self.tokens: dict[str, str] = {}
+        # rule name -> {(resource type, resource id): result}
+        self.results: dict[str, dict[tuple[str, str], dict]] = {}
+        self.faults: dict[str, list[dict]] = {}
+        self.items: dict[tuple[str, str], list[dict]] = {}
+        self.calls: list[dict] = []
+
+
+class Emulator:
+    def __init__(self):
+        self.moto = DomainDispatcherApplication(create_backend_app)
+        self.state = State()
+
+    # ---- WSGI -------------------------------------------------------------------------
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path.startswith("/_emulator/"):
+            return self.control(Request(environ), path[len("/_emulator/"):])(environ, start_response)
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        operation = target.rsplit(".", 1)[-1] if "." in target else self.query_action(environ)
+        body = self.read_body(environ)
+        fault = self.take_fault(operation, body) if operation else None
+        if fault and fault["kind"] in ("throttle", "error500"):
+            self.record(operation, 400 if fault["kind"] == "throttle" else 500, parse_json(body))
+            return self.fault_response(fault)(environ, start_response)
+        if target.startswith(CONFIG_TARGET_PREFIX) and operation in self.handlers:
+            try:
+                payload = json.loads(body or b"{}")
+                result = self.handlers[operation](self, payload, fault)
+                self.record(operation, 200, payload)
+                return json_response(result)(environ, start_response)
+            except Passthrough:
+                return self.moto_history(environ, start_response)
+            except ApiError as err:
+                self.record(operation, err.status, None)
+                return error_response(err)(environ, start_response)
+            except (ValueError, TypeError, KeyError) as err:
+                self.record(operation, 400, None)
+                return error_response(ApiError("ValidationException", f"invalid request: {err}"))(environ, start_response)
+        status_holder = {}
+
+        def recording_start(status, headers, exc_info=None):
+            status_holder["status"] = int(status.split(" ", 1)[0])
+            return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+
+        result = self.moto(environ, recording_start)
+        if operation:
+            self.record(operation, status_holder.get("status", 0), None)
+        return result
+
+    def moto_history(self, environ, start_response):
+        """moto's GetResourceConfigHistory, with its items made AWS-shaped (moto returns
+        IAM tags as a list where AWS has a map)."""
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, headers
+
+        body = b"".join(self.moto(environ, capture))
+        status = int(captured["status"].split(" ", 1)[0])
+        self.record("GetResourceConfigHistory", status, None)
+        if status == 200:
+            payload = json.loads(body)
+            for item in payload.get("configurationItems", []):
+                if isinstance(item.get("tags"), list):
+                    item["tags"] = {t.get("key", t.get("Key")): t.get("value", t.get("Value")) for t in item["tags"]}
+            body = json.dumps(payload).encode()
+        headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
+        headers.append(("Content-Length", str(len(body))))
+        start_response(captured["status"], headers)
+        return [body]
+
+    @staticmethod
+    def read_body(environ) -> bytes:
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        body = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
+        return body
+
+    @staticmethod
+    def query_action(environ) -> str:
+        query = environ.get("QUERY_STRING", "")
+        for part in query.split("&"):
+            if part.startswith("Action="):
+                return part[len("Action="):]
+        return ""
+
+    def record(self, operation, status, payload):
+        entry = {"operation": operation, "status": status}
+        if operation == "PutEvaluations" and payload is not None:
+            entry["evaluations"] = len(payload.get("Evaluations") or [])
+            entry["testMode"] = bool(payload.get("TestMode"))
+            entry["resultToken"] = payload.get("ResultToken")
+        with self.state.lock:
+            self.state.calls.append(entry)
+
+    def take_fault(self, operation, body):
+        with self.state.lock:
+            queue = self.state.faults.get(operation) or []
+            if not queue:
+                return None
+            token = None
+            if any(f.get("resultToken") for f in queue):
+                try:
+                    token = json.loads(body or b"{}").get("ResultToken")
+                except ValueError:
+                    token = None
+            matching = [f for f in queue if not f.get("resultToken") or f["resultToken"] == token]
+            if not matching:
+                return None
+            fault = matching[0]
+            if fault["count"] > 0:
+                fault["count"] -= 1
+                if fault["count"] == 0:
+                    queue.remove(fault)
+            return dict(fault)
+
+    @staticmethod
+    def fault_response(fault):
+        if fault["kind"] == "throttle":
+            return error_response(ApiError("ThrottlingException", "Rate exceeded (injected by the emulator)"))
+        return error_response(ApiError("InternalFailure", "Injected server error", status=500))
+
+    # ---- control routes ----------------------------------------------------------------
+    def control(self, request: Request, route: str):
+        state = self.state
+        try:
+            data = json.loads(request.get_data() or b"{}") if request.method == "POST" else {}
+        except ValueError as err:
+            return json_response({"error": f"not JSON: {err}"}, 400)
+        with state.lock:
+            if route == "health":
+                return json_response({"ok": True})
+            if route == "reset":
+                state.reset()
+                return json_response({"ok": True})
+            if route == "calls":
+                return json_response({"calls": list(state.calls)})
+            if route == "result-tokens" and request.method == "POST":
+                state.tokens[data["token"]] = data["ruleName"]
+                state.results.setdefault(data["ruleName"], {})
+                return json_response({"ok": True})
+            if route == "faults" and request.method == "POST":
+                kind = data.get("kind", "throttle")
+                if kind not in ("throttle", "error500", "failed-evaluations"):
+                    return json_response({"error": f"unknown fault kind {kind}"}, 400)
+                fault = {"kind": kind, "count": int(data.get("count", 1)), "failCount": data.get("failCount"),
+                         "resultToken": data.get("resultToken")}
+                state.faults.setdefault(data["operation"], []).append(fault)
+                return json_response({"ok": True})
+            if route == "config-items" and request.method == "POST":
+                for item in data.get("items", []):
+                    item = normalize_api_item(item)
+                    key = (item["resourceType"], item["resourceId"])
+                    state.items.setdefault(key, []).append(item)
+                    state.items[key].sort(key=lambda i: i.get("configurationItemCaptureTime") or 0)
+                return json_response({"ok": True})
+        return json_response({"error": f"no control route {request.method} {route}"}, 404)
+
+    # ---- AWS Config operations -----------------------------------------------------------
+    def put_evaluations(self, payload, fault):
+        token = payload.get("ResultToken")
+        if not token:
+            raise ApiError("ValidationException", "ResultToken is required")
+        evaluations = payload.get("Evaluations") or []
+        if len(evaluations) > MAX_LIMIT:
+            raise ApiError(
+                "ValidationException",
+                f"1 validation error detected: Value at 'evaluations' failed to satisfy constraint: "
+                f"Member must have length less than or equal to {MAX_LIMIT}",
+            )
+        for i, e in enumerate(evaluations):
+            validate_evaluation(i, e)
+        if payload.get("TestMode"):
+            return {"FailedEvaluations": []}
+        with self.state.lock:
+            rule = self.state.tokens.get(token)
+            if rule is None:
+                raise ApiError("InvalidResultTokenException", "The result token is invalid.")
+            failed = []
+            if fault and fault["kind"] == "failed-evaluations":
+                n = fault.get("failCount")
+                failed = evaluations[: len(evaluations) if n is None else int(n)]
+            now = time.time()
+            store = self.state.results.setdefault(rule, {})
+            for e in evaluations:
+                if e in failed:
+                    continue
+                key = (e["ComplianceResourceType"], e["ComplianceResourceId"])
+                ordering = to_epoch(e["OrderingTimestamp"])
+                old = store.get(key)
+                if old and old["OrderingTimestamp"] > ordering:
+                    continue
+                store[key] = {
+                    "ComplianceType": e["ComplianceType"],
+                    "Annotation": e.get("Annotation"),
+                    "OrderingTimestamp": ordering,
+                    "ResultRecordedTime": now,
+                }
+        return {"FailedEvaluations": failed}
+
+    def results_of(self, rule, compliance_types):
+        store = self.state.results.get(rule)
+        if store is None:
+            raise ApiError("NoSuchConfigRuleException", f"The ConfigRule '{rule}' provided in the request is invalid.")
+        rows = []
+        for (rtype, rid), r in sorted(store.items()):
+            if compliance_types and r["ComplianceType"] not in compliance_types:
+                continue
+            rows.append(result_row(rule, rtype, rid, r))
+        return rows
+
+    def get_compliance_details_by_config_rule(self, payload, _fault):
+        with self.state.lock:
+            rows = self.results_of(payload["ConfigRuleName"], payload.get("ComplianceTypes"))
+        return paginate(rows, payload, "EvaluationResults")
+
+    def get_compliance_details_by_resource(self, payload, _fault):
+        key = (payload["ResourceType"], payload["ResourceId"])
+        types = payload.get("ComplianceTypes")
+        with self.state.lock:
+            rows = [
+                result_row(rule, key[0], key[1], store[key])
+                for rule, store in sorted(self.state.results.items())
+                if key in store and (not types or store[key]["ComplianceType"] in types)
+            ]
+        return paginate(rows, payload, "EvaluationResults")
+
+    def describe_compliance_by_config_rule(self, payload, _fault):
+        names = payload.get("ConfigRuleNames") or None
+        out = []
+        with self.state.lock:
+            for rule, store in sorted(self.state.results.items()):
+                if names and rule not in names:
+                    continue
+                non = sum(1 for r in store.values() if r["ComplianceType"] == "NON_COMPLIANT")
+                comp = sum(1 for r in store.values() if r["ComplianceType"] == "COMPLIANT")
+                if non:
+                    compliance = {"ComplianceType": "NON_COMPLIANT",
+                                  "ComplianceContributorCount": {"CappedCount": min(non, 100), "CapExceeded": non > 100}}
+                elif comp:
+                    compliance = {"ComplianceType": "COMPLIANT"}
+                else:
+                    compliance = {"ComplianceType": "INSUFFICIENT_DATA"}
+                out.append({"ConfigRuleName": rule, "Compliance": compliance})
+            if names:
+                missing = [n for n in names if n not in self.state.results]
+                if missing:
+                    raise ApiError("NoSuchConfigRuleException", f"The ConfigRule '{missing[0]}' provided in the request is invalid.")
+        return {"ComplianceByConfigRules": out}
+
+    def get_resource_config_history(self, payload, _fault):
+        key = (payload["resourceType"], payload["resourceId"])
+        later = to_epoch(payload.get("laterTime"))
+        with self.state.lock:
+            items = list(self.state.items.get(key, []))
+        if not items:
+            raise Passthrough()
+        if later is not None:
+            items = [i for i in items if (i.get("configurationItemCaptureTime") or 0) <= later + 0.0005]
+        limit = int(payload.get("limit") or 10)
+        newest_first = list(reversed(items))[:limit]
+        return {"configurationItems": newest_first}
+
+    handlers = {
+        "PutEvaluations": put_evaluations,
+        "GetComplianceDetailsByConfigRule": get_compliance_details_by_config_rule,
+        "GetComplianceDetailsByResource": get_compliance_details_by_resource,
+        "DescribeComplianceByConfigRule": describe_compliance_by_config_rule,
+        "GetResourceConfigHistory": get_resource_config_history,
+    }
+
+
+class Passthrough(Exception):
+    """The extension has nothing to say; moto answers."""
+
+
+def parse_json(body):
+    try:
+        value = json.loads(body or b"{}")
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def validate_evaluation(index, e):
+    where = f"evaluations.{index + 1}"
+    rtype = e.get("ComplianceResourceType") or ""
+    rid = e.get("ComplianceResourceId") or ""
+    if not 1 <= len(rtype) <= 256:
+        raise ApiError("ValidationException", f"{where}.complianceResourceType must have length 1 to 256")
+    if not 1 <= len(rid) <= 768:
+        raise ApiError("ValidationException", f"{where}.complianceResourceId must have length 1 to 768")
+    if e.get("ComplianceType") not in COMPLIANCE_TYPES:
+        raise ApiError("InvalidParameterValueException",
+                       f"{where}.complianceType {e.get('ComplianceType')!r} is not valid for a custom rule")
+    annotation = e.get("Annotation")
+    if annotation is not None and len(annotation) > 256:
+        raise ApiError("ValidationException",
+                       f"{where}.annotation must have length less than or equal to 256 (got {len(annotation)})")
+    if e.get("OrderingTimestamp") is None:
+        raise ApiError("ValidationException", f"{where}.orderingTimestamp is required")
+
+
+def result_row(rule, rtype, rid, r):
+    row = {
+        "EvaluationResultIdentifier": {
+            "EvaluationResultQualifier": {"ConfigRuleName": rule, "ResourceType": rtype, "ResourceId": rid,
+                                          "EvaluationMode": "DETECTIVE"},
+            "OrderingTimestamp": r["OrderingTimestamp"],
+        },
+        "ComplianceType": r["ComplianceType"],
+        "ResultRecordedTime": r["ResultRecordedTime"],
+        "ConfigRuleInvokedTime": r["ResultRecordedTime"],
+    }
+    if r.get("Annotation") is not None:
+        row["Annotation"] = r["Annotation"]
+    return row
+
+
+def paginate(rows, payload, key):
+    limit = int(payload.get("Limit") or DEFAULT_LIMIT)
+    if not 0 <= limit <= MAX_LIMIT:
+        raise ApiError("InvalidParameterValueException", f"Limit must be between 0 and {MAX_LIMIT}")
+    limit = limit or DEFAULT_LIMIT
+    token = payload.get("NextToken")
+    try:
+        start = int(token) if token else 0
+    except ValueError as err:
+        raise ApiError("InvalidNextTokenException", "The specified next token is invalid.") from err
+    page = rows[start:start + limit]
+    out = {key: page}
+    if start + limit < len(rows):
+        out["NextToken"] = str(start + limit)
+    return out
+
+
+def normalize_api_item(item):
+    """Items arrive in Config API shape; accept dicts where AWS has JSON strings."""
+    item = dict(item)
+    if isinstance(item.get("configuration"), (dict, list)):
+        item["configuration"] = json.dumps(item["configuration"])
+    sup = item.get("supplementaryConfiguration") or {}
+    item["supplementaryConfiguration"] = {k: v if isinstance(v, str) else json.dumps(v) for k, v in sup.items()}
+    for key in ("configurationItemCaptureTime", "resourceCreationTime"):
+        if item.get(key) is not None:
+            item[key] = to_epoch(item[key])
+    return item
+
+
+def json_response(body, status=200):
+    return Response(json.dumps(body), status=status, content_type="application/x-amz-json-1.1")
+
+
+def error_response(err: ApiError):
+    resp = json_response({"__type": err.code, "message": err.message}, err.status)
+    resp.headers["x-amzn-ErrorType"] = err.code
+    return resp
+
+
+def make_app():
+    return Emulator()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=4566, help="0 picks a free port")
+    parser.add_argument("--port-file", help="write the chosen port here once listening")
+    parser.add_argument("--parent-pid", type=int, help="exit when this process is gone")
+    args = parser.parse_args(argv)
+    app = make_app()
+    server = make_server(args.host, args.port, app, threaded=True)
+    port = server.server_port
+    if args.port_file:
+        tmp = args.port_file + ".tmp"
+        with open(tmp, "w") as f:
+            f.write(str(port))
+        os.replace(tmp, args.port_file)
+    print(f"emulator listening on http://{args.host}:{port}", flush=True)
+    if args.parent_pid:
+        def watch():
+            while True:
+                try:
+                    os.kill(args.parent_pid, 0)
+                except OSError:
+                    os._exit(0)
+                time.sleep(0.5)
+        threading.Thread(target=watch, daemon=True).start()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,170 @@
+"""Tests of the emulator's extension of moto (run: .venv/bin/python -m unittest discover tests/emulator)."""
+
+import json
+import os
+import threading
+import unittest
+import urllib.request
+from datetime import datetime, timezone
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+from werkzeug.serving import make_server
+
+import logging
+
+from server import make_app
+
+logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+
+
+class EmulatorTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = make_server("127.0.0.1", 0, make_app(), threaded=True)
+        cls.url = f"http://127.0.0.1:{cls.server.server_port}"
+        cls.thread = threading.Thread(target=cls.server.serve_forever, daemon=True)
+        cls.thread.start()
+        cls.config = boto3.client("config", endpoint_url=cls.url, region_name="us-east-1",
+                                  config=Config(retries={"total_max_attempts": 1, "mode": "standard"}))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.shutdown()
+
+    def control(self, route, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(f"{self.url}/_emulator/{route}", data=data, method="POST" if data else "GET")
+        with urllib.request.urlopen(req) as resp:
+            return json.loads(resp.read())
+
+    def setUp(self):
+        self.control("reset", {})
+        self.control("result-tokens", {"token": "tok", "ruleName": "rule-a"})
+
+    def evaluation(self, rid, compliance="COMPLIANT", annotation="ok", ts="2026-11-20T08:00:00Z"):
+        return {"ComplianceResourceType": "AWS::Lambda::Function", "ComplianceResourceId": rid,
+                "ComplianceType": compliance, "Annotation": annotation,
+                "OrderingTimestamp": datetime.fromisoformat(ts.replace("Z", "+00:00"))}
+
+    def all_results(self, rule, limit=100):
+        out, token = [], None
+        while True:
+            kwargs = {"ConfigRuleName": rule, "Limit": limit}
+            if token:
+                kwargs["NextToken"] = token
+            page = self.config.get_compliance_details_by_config_rule(**kwargs)
+            out.extend(page["EvaluationResults"])
+            token = page.get("NextToken")
+            if not token:
+                return out
+
+    def test_evaluations_are_stored_and_read_back_paginated(self):
+        for start in range(0, 250, 100):
+            self.config.put_evaluations(ResultToken="tok", Evaluations=[
+                self.evaluation(f"fn-{i:03}", "NON_COMPLIANT" if i % 2 else "COMPLIANT") for i in range(start, min(start + 100, 250))])
+        results = self.all_results("rule-a", limit=30)
+        self.assertEqual(len(results), 250)
+        self.assertEqual(results[1]["EvaluationResultIdentifier"]["EvaluationResultQualifier"],
+                         {"ConfigRuleName": "rule-a", "ResourceType": "AWS::Lambda::Function", "ResourceId": "fn-001",
+                          "EvaluationMode": "DETECTIVE"})
+        self.assertEqual(results[1]["ComplianceType"], "NON_COMPLIANT")
+        non = self.config.get_compliance_details_by_config_rule(ConfigRuleName="rule-a", ComplianceTypes=["NON_COMPLIANT"], Limit=100)
+        self.assertEqual(len(non["EvaluationResults"]), 100)
+        self.assertIn("NextToken", non)
+        summary = self.config.describe_compliance_by_config_rule(ConfigRuleNames=["rule-a"])["ComplianceByConfigRules"]
+        self.assertEqual(summary, [{"ConfigRuleName": "rule-a", "Compliance": {
+            "ComplianceType": "NON_COMPLIANT", "ComplianceContributorCount": {"CappedCount": 100, "CapExceeded": True}}}])
+        by_resource = self.config.get_compliance_details_by_resource(ResourceType="AWS::Lambda::Function", ResourceId="fn-003")
+        self.assertEqual([r["ComplianceType"] for r in by_resource["EvaluationResults"]], ["NON_COMPLIANT"])
+
+    def test_newer_results_replace_older_ones_only(self):
+        self.config.put_evaluations(ResultToken="tok", Evaluations=[self.evaluation("f", "COMPLIANT", ts="2026-11-20T08:00:00Z")])
+        self.config.put_evaluations(ResultToken="tok", Evaluations=[self.evaluation("f", "NON_COMPLIANT", "late", ts="2026-11-20T07:00:00Z")])
+        self.assertEqual(self.all_results("rule-a")[0]["ComplianceType"], "COMPLIANT")
+        self.config.put_evaluations(ResultToken="tok", Evaluations=[self.evaluation("f", "NOT_APPLICABLE", "gone", ts="2026-11-20T09:00:00Z")])
+        self.assertEqual(self.all_results("rule-a")[0]["Annotation"], "gone")
+
+    def test_validation_like_aws(self):
+        cases = [
+            ([self.evaluation(f"f{i}") for i in range(101)], "ValidationException"),
+            ([self.evaluation("f", annotation="a" * 257)], "ValidationException"),
+            ([self.evaluation("f", compliance="INSUFFICIENT_DATA")], "InvalidParameterValueException"),
+            ([self.evaluation("x" * 769)], "ValidationException"),
+        ]
+        for evaluations, code in cases:
+            with self.assertRaises(ClientError) as ctx:
+                self.config.put_evaluations(ResultToken="tok", Evaluations=evaluations)
+            self.assertEqual(ctx.exception.response["Error"]["Code"], code)
+        self.config.put_evaluations(ResultToken="tok", Evaluations=[self.evaluation("f", annotation="é" * 256)])
+        with self.assertRaises(ClientError) as ctx:
+            self.config.put_evaluations(ResultToken="unknown", Evaluations=[self.evaluation("f")])
+        self.assertEqual(ctx.exception.response["Error"]["Code"], "InvalidResultTokenException")
+        with self.assertRaises(ClientError) as ctx:
+            self.config.get_compliance_details_by_config_rule(ConfigRuleName="no-such-rule")
+        self.assertEqual(ctx.exception.response["Error"]["Code"], "NoSuchConfigRuleException")
+
+    def test_test_mode_stores_nothing(self):
+        self.config.put_evaluations(ResultToken="TESTMODE", TestMode=True, Evaluations=[self.evaluation("f")])
+        self.assertEqual(self.all_results("rule-a"), [])
+
+    def test_faults(self):
+        self.control("faults", {"operation": "PutEvaluations", "kind": "throttle", "count": 2})
+        for _ in range(2):
+            with self.assertRaises(ClientError) as ctx:
+                self.config.put_evaluations(ResultToken="tok", Evaluations=[self.evaluation("f")])
+            self.assertEqual(ctx.exception.response["Error"]["Code"], "ThrottlingException")
+        self.config.put_evaluations(ResultToken="tok", Evaluations=[self.evaluation("f")])
+        self.control("faults", {"operation": "PutEvaluations", "kind": "failed-evaluations", "count": 1, "failCount": 1})
+        out = self.config.put_evaluations(ResultToken="tok", Evaluations=[self.evaluation("g"), self.evaluation("h")])
+        self.assertEqual([f["ComplianceResourceId"] for f in out["FailedEvaluations"]], ["g"])
+        self.assertEqual(sorted(r["EvaluationResultIdentifier"]["EvaluationResultQualifier"]["ResourceId"]
+                                for r in self.all_results("rule-a")), ["f", "h"])
+        self.control("faults", {"operation": "DescribeTrails", "kind": "error500", "count": 1})
+        trails = boto3.client("cloudtrail", endpoint_url=self.url, region_name="us-east-1",
+                              config=Config(retries={"total_max_attempts": 1, "mode": "standard"}))
+        with self.assertRaises(ClientError) as ctx:
+            trails.describe_trails()
+        self.assertEqual(ctx.exception.response["ResponseMetadata"]["HTTPStatusCode"], 500)
+        self.assertEqual(trails.describe_trails()["trailList"], [])
+        calls = self.control("calls")["calls"]
+        self.assertEqual([c["status"] for c in calls if c["operation"] == "PutEvaluations"], [400, 400, 200, 200])
+
+    def test_faults_scoped_to_a_token(self):
+        self.control("result-tokens", {"token": "other", "ruleName": "rule-b"})
+        self.control("faults", {"operation": "PutEvaluations", "kind": "throttle", "count": -1, "resultToken": "other"})
+        self.config.put_evaluations(ResultToken="tok", Evaluations=[self.evaluation("f")])
+        for _ in range(3):
+            with self.assertRaises(ClientError):
+                self.config.put_evaluations(ResultToken="other", Evaluations=[self.evaluation("f")])
+        calls = [c for c in self.control("calls")["calls"] if c["operation"] == "PutEvaluations"]
+        self.assertEqual([(c["status"], c.get("resultToken")) for c in calls],
+                         [(200, "tok"), (400, "other"), (400, "other"), (400, "other")])
+
+    def test_config_history_from_loaded_items_then_moto(self):
+        self.control("config-items", {"items": [
+            {"resourceType": "AWS::Lambda::Function", "resourceId": "big", "accountId": "123456789012",
+             "configurationItemCaptureTime": "2026-11-20T08:00:00Z", "configurationItemStatus": "OK",
+             "configuration": {"functionName": "big", "timeout": 900}, "supplementaryConfiguration": {"Policy": "{}"}},
+            {"resourceType": "AWS::Lambda::Function", "resourceId": "big", "accountId": "123456789012",
+             "configurationItemCaptureTime": "2026-11-21T08:00:00Z", "configurationItemStatus": "OK",
+             "configuration": {"functionName": "big", "timeout": 30}}]})
+        out = self.config.get_resource_config_history(
+            resourceType="AWS::Lambda::Function", resourceId="big", limit=1,
+            laterTime=datetime(2026, 11, 20, 9, tzinfo=timezone.utc))
+        item = out["configurationItems"][0]
+        self.assertEqual(json.loads(item["configuration"]), {"functionName": "big", "timeout": 900})
+        self.assertEqual(item["supplementaryConfiguration"], {"Policy": "{}"})
+        # Not loaded: moto answers (it knows IAM roles).
+        iam = boto3.client("iam", endpoint_url=self.url, region_name="us-east-1")
+        role = iam.create_role(RoleName="r1", AssumeRolePolicyDocument="{}")["Role"]
+        out = self.config.get_resource_config_history(resourceType="AWS::IAM::Role", resourceId=role["RoleId"], limit=1)
+        self.assertEqual(json.loads(out["configurationItems"][0]["configuration"])["roleName"], "r1")
+
+
+if __name__ == "__main__":
+    unittest.main()
