@@ -135,9 +135,7 @@ class Emulator:
         self.record("GetResourceConfigHistory", status, None)
         if status == 200:
             payload = json.loads(body)
-            for item in payload.get("configurationItems", []):
-                if isinstance(item.get("tags"), list):
-                    item["tags"] = {t.get("key", t.get("Key")): t.get("value", t.get("Value")) for t in item["tags"]}
+            payload["configurationItems"] = [aws_shaped_moto_item(i) for i in payload.get("configurationItems", [])]
             body = json.dumps(payload).encode()
         headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
         headers.append(("Content-Length", str(len(body))))
@@ -413,9 +411,35 @@ def paginate(rows, payload, key):
     return out
 
 
-def normalize_api_item(item):
-    """Items arrive in Config API shape; accept dicts where AWS has JSON strings."""
+def aws_shaped_moto_item(item):
+    """moto's items differ from AWS's: tags as a list, times as local text, and IAM
+    resources keyed by name where AWS uses the role or policy id."""
     item = dict(item)
+    if isinstance(item.get("tags"), list):
+        item["tags"] = {t.get("key", t.get("Key")): t.get("value", t.get("Value")) for t in item["tags"]}
+    for key in ("configurationItemCaptureTime", "resourceCreationTime"):
+        if isinstance(item.get(key), str):
+            item[key] = datetime.fromisoformat(item[key]).replace(tzinfo=timezone.utc).timestamp()
+    try:
+        config = json.loads(item.get("configuration") or "{}")
+    except ValueError:
+        config = {}
+    id_field = {"AWS::IAM::Role": "roleId", "AWS::IAM::Policy": "policyId"}.get(item.get("resourceType"))
+    if id_field and config.get(id_field):
+        item["resourceId"] = config[id_field]
+    return normalize_api_item(item)
+
+
+def normalize_api_item(item):
+    """Items arrive in Config API shape; accept dicts where AWS has JSON strings, and the
+    notification's field names where the API's differ."""
+    item = dict(item)
+    for old, new in (("configurationItemVersion", "version"), ("configurationStateMd5Hash", "configurationItemMD5Hash"),
+                     ("awsAccountId", "accountId"), ("ARN", "arn")):
+        if old in item:
+            item.setdefault(new, item.pop(old))
+    if item.get("configurationStateId") is not None:
+        item["configurationStateId"] = str(item["configurationStateId"])
     if isinstance(item.get("configuration"), (dict, list)):
         item["configuration"] = json.dumps(item["configuration"])
     sup = item.get("supplementaryConfiguration") or {}

@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 
 use crate::evaluation::{Compliance, Evaluation};
 use crate::item::ConfigurationItem;
-use crate::Error;
+use crate::{sdk_error, Error};
 
 /// A resource that a rule has a stored result for.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -132,12 +132,10 @@ impl ConfigApi for SdkConfigApi {
                 .map_err(|err| Error::aws("PutEvaluations", err))?;
             req = req.evaluations(sdk);
         }
-        let out = req.send().await.map_err(|e| {
-            Error::aws(
-                "PutEvaluations",
-                aws_sdk_config::error::DisplayErrorContext(e),
-            )
-        })?;
+        let out = req
+            .send()
+            .await
+            .map_err(|e| sdk_error("PutEvaluations", e))?;
         Ok(out
             .failed_evaluations()
             .iter()
@@ -163,12 +161,7 @@ impl ConfigApi for SdkConfigApi {
             .limit(1)
             .send()
             .await
-            .map_err(|e| {
-                Error::aws(
-                    "GetResourceConfigHistory",
-                    aws_sdk_config::error::DisplayErrorContext(e),
-                )
-            })?;
+            .map_err(|e| sdk_error("GetResourceConfigHistory", e))?;
         match out.configuration_items().first() {
             None => Ok(None),
             Some(item) => {
@@ -195,12 +188,7 @@ impl ConfigApi for SdkConfigApi {
             .into_paginator()
             .send();
         while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| {
-                Error::aws(
-                    "GetComplianceDetailsByConfigRule",
-                    aws_sdk_config::error::DisplayErrorContext(e),
-                )
-            })?;
+            let page = page.map_err(|e| sdk_error("GetComplianceDetailsByConfigRule", e))?;
             for r in page.evaluation_results() {
                 let qualifier = r
                     .evaluation_result_identifier()

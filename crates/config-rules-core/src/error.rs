@@ -63,6 +63,45 @@ impl Error {
     }
 }
 
+/// An [`Error::AwsApi`] from an SDK error, in one line: the service's error code and message,
+/// or the kind of failure and its innermost cause. Never the raw response, which may hold
+/// whole configuration items or policies.
+pub fn sdk_error<E, R>(operation: &str, err: aws_sdk_config::error::SdkError<E, R>) -> Error
+where
+    E: aws_sdk_config::error::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    use aws_sdk_config::error::SdkError;
+    let innermost = |e: &(dyn std::error::Error + 'static)| {
+        let mut cur = e;
+        while let Some(next) = cur.source() {
+            cur = next;
+        }
+        cur.to_string()
+    };
+    let message = match &err {
+        SdkError::ServiceError(ctx) => {
+            let e = ctx.err();
+            format!(
+                "{}: {}",
+                e.code().unwrap_or("UnknownError"),
+                e.message().unwrap_or("no message")
+            )
+        }
+        SdkError::TimeoutError(_) => "timed out".to_string(),
+        SdkError::DispatchFailure(_) => format!("could not send the request: {}", innermost(&err)),
+        SdkError::ResponseError(_) => format!("unreadable response: {}", innermost(&err)),
+        SdkError::ConstructionFailure(_) => {
+            format!("could not build the request: {}", innermost(&err))
+        }
+        _ => innermost(&err),
+    };
+    Error::AwsApi {
+        operation: operation.to_string(),
+        message,
+    }
+}
+
 impl From<Error> for lambda_runtime::Diagnostic {
     fn from(err: Error) -> Self {
         lambda_runtime::Diagnostic {

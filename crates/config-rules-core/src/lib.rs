@@ -27,7 +27,7 @@ pub mod runner;
 pub mod testing;
 
 pub use config_api::{ConfigApi, ReportedResource, SdkConfigApi};
-pub use error::Error;
+pub use error::{sdk_error, Error};
 pub use evaluation::{Compliance, Evaluation, ResourceVerdict, Verdict};
 pub use event::{Invocation, RuleEvent};
 pub use item::ConfigurationItem;

@@ -1,8 +1,7 @@
 //! [`TrailApi`] over the AWS SDK for CloudTrail.
 
 use async_trait::async_trait;
-use aws_sdk_cloudtrail::error::DisplayErrorContext;
-use config_rules_core::Error;
+use config_rules_core::{sdk_error, Error};
 
 use crate::{BasicSelector, FieldSelector, Selectors, TrailApi, TrailInfo};
 
@@ -29,7 +28,7 @@ impl TrailApi for SdkTrails {
             .include_shadow_trails(true)
             .send()
             .await
-            .map_err(|e| Error::aws("DescribeTrails", DisplayErrorContext(e)))?;
+            .map_err(|e| sdk_error("DescribeTrails", e))?;
         Ok(out
             .trail_list()
             .iter()
@@ -53,7 +52,7 @@ impl TrailApi for SdkTrails {
             .name(trail_arn)
             .send()
             .await
-            .map_err(|e| Error::aws("GetTrailStatus", DisplayErrorContext(e)))?;
+            .map_err(|e| sdk_error("GetTrailStatus", e))?;
         Ok(out.is_logging().unwrap_or(false))
     }
 
@@ -64,7 +63,7 @@ impl TrailApi for SdkTrails {
             .trail_name(trail_arn)
             .send()
             .await
-            .map_err(|e| Error::aws("GetEventSelectors", DisplayErrorContext(e)))?;
+            .map_err(|e| sdk_error("GetEventSelectors", e))?;
         let advanced = out.advanced_event_selectors();
         if !advanced.is_empty() {
             return Ok(Selectors::Advanced(

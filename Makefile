@@ -1,0 +1,69 @@
+# The project's verbs. Python tools live in a project-local .venv (created on demand).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+VPY := $(VENV)/bin/python
+CARGO ?= cargo
+ARM64_TARGET := aarch64-unknown-linux-gnu
+
+.PHONY: help venv venv-build test lint fmt unit e2e emulator-test template-lint build deploy emulator clean
+
+help: ## List the verbs
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(VENV)/.test-tools: tests/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
+	touch $@
+
+$(VENV)/.build-tools: requirements-build.txt $(VENV)/.test-tools
+	$(VPY) -m pip install --quiet --disable-pip-version-check -r requirements-build.txt
+	touch $@
+
+venv: $(VENV)/.test-tools ## Create .venv with the emulator (moto) and cfn-lint
+
+venv-build: $(VENV)/.build-tools ## Add the SAM CLI, cargo-lambda and zig to .venv
+
+fmt: ## Format the Rust code
+	$(CARGO) fmt --all
+
+lint: venv ## rustfmt check, clippy -D warnings, cfn-lint
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(MAKE) --no-print-directory template-lint
+
+template-lint: venv
+	$(VENV)/bin/cfn-lint template.yaml
+
+emulator-test: venv ## The emulator's own tests
+	cd tests/emulator && ../../$(VPY) -m unittest discover -v 2>&1 | tail -n 3
+
+unit: ## Rust unit and integration tests (no emulator needed)
+	$(CARGO) test --workspace --exclude e2e-tests
+
+e2e: venv ## End-to-end tests: rule binaries under a Lambda Runtime API against the emulator
+	$(CARGO) build --workspace --bins
+	$(CARGO) test -p e2e-tests
+
+test: lint emulator-test ## Everything CI runs: lint, then every test
+	$(CARGO) build --workspace --bins
+	$(CARGO) test --workspace
+
+emulator: venv ## Run the local AWS account alone on 127.0.0.1:4566 (Ctrl-C stops it)
+	$(VPY) tests/emulator/server.py --port $${PORT:-4566}
+
+build: venv-build ## sam build: cross-compile every rule for arm64 with cargo-lambda and zig
+	@if ! rustup target list --installed 2>/dev/null | grep -qx '$(ARM64_TARGET)'; then \
+	  echo "The arm64 Rust standard library is missing. Install it once with:"; \
+	  echo "    rustup target add $(ARM64_TARGET)"; \
+	  echo "then run 'make build' again."; exit 1; fi
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/sam build
+
+deploy: build ## sam deploy (first time: make deploy GUIDED=1)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/sam deploy $(if $(GUIDED),--guided,)
+
+clean: ## Remove build output and .venv
+	$(CARGO) clean
+	rm -rf $(VENV) .aws-sam

@@ -1,0 +1,700 @@
+//! End to end: each rule's real binary under a Lambda Runtime API, talking to the emulator
+//! through the AWS SDK, with results read back from the emulator's AWS Config.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use aws_sdk_cloudtrail::types::{
+    AdvancedEventSelector, AdvancedFieldSelector, EventSelector, ReadWriteType,
+};
+use e2e_tests::emulator::{emulator, Emulator, ACCOUNT_ID};
+use e2e_tests::runtime::{Function, Outcome};
+use e2e_tests::{log_dir, rule_binary, unique, workspace_root};
+use serde_json::{json, Value};
+
+/// A stored result: (resource type, resource id, compliance, annotation).
+type Row = (String, String, String, String);
+
+fn row(t: &str, id: &str, c: &str, a: &str) -> Row {
+    (t.into(), id.into(), c.into(), a.into())
+}
+
+fn load_event(rule: &str, file: &str) -> Value {
+    let path = workspace_root()
+        .join("events")
+        .join(rule)
+        .join(format!("{file}.json"));
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
+/// One invocation in a fresh function process; returns the outcome, the rule name its
+/// results are stored under, the token, and the process (for its logs).
+struct Run {
+    outcome: Outcome,
+    rule_name: String,
+    token: String,
+    function: Function,
+}
+
+fn start(rule: &str, emu: &Emulator) -> Function {
+    let log = log_dir().join(format!("{}.log", unique(rule)));
+    Function::start(&rule_binary(rule), rule, &emu.aws_env(), log)
+}
+
+fn invoke(rule: &str, mut event: Value, setup_token: impl FnOnce(&str)) -> Run {
+    let emu = emulator();
+    let rule_name = unique(rule);
+    let token = unique("token");
+    emu.register_token(&token, &rule_name);
+    setup_token(&token);
+    event["resultToken"] = json!(token);
+    event["configRuleName"] = json!(rule_name);
+    let mut function = start(rule, emu);
+    let outcome = function.invoke(&event);
+    Run {
+        outcome,
+        rule_name,
+        token,
+        function,
+    }
+}
+
+async fn stored(emu: &Emulator, rule_name: &str) -> Vec<Row> {
+    let client = aws_sdk_config::Client::new(&emu.sdk_config().await);
+    let mut pages = client
+        .get_compliance_details_by_config_rule()
+        .config_rule_name(rule_name)
+        .limit(100)
+        .into_paginator()
+        .send();
+    let mut rows = Vec::new();
+    while let Some(page) = pages.next().await {
+        for r in page.unwrap().evaluation_results() {
+            let q = r
+                .evaluation_result_identifier()
+                .unwrap()
+                .evaluation_result_qualifier()
+                .unwrap();
+            rows.push(row(
+                q.resource_type().unwrap(),
+                q.resource_id().unwrap(),
+                r.compliance_type().unwrap().as_str(),
+                r.annotation().unwrap_or_default(),
+            ));
+        }
+    }
+    rows
+}
+
+fn assert_response(run: &Run) {
+    assert!(
+        matches!(run.outcome, Outcome::Response(_)),
+        "expected a response, got {:?}; see {}",
+        run.outcome,
+        run.function.log.display()
+    );
+}
+
+/// Runs `rule` on `events/<rule>/<file>.json` and checks exactly what AWS Config holds.
+async fn check(rule: &str, file: &str, expected: Vec<Row>) {
+    check_event(rule, load_event(rule, file), expected).await
+}
+
+async fn check_event(rule: &str, event: Value, expected: Vec<Row>) {
+    let run = invoke(rule, event, |_| {});
+    assert_response(&run);
+    assert_eq!(
+        stored(emulator(), &run.rule_name).await,
+        expected,
+        "log: {}",
+        run.function.log.display()
+    );
+}
+
+const FUNCTION: &str = "AWS::Lambda::Function";
+const STAGE: &str = "AWS::ApiGateway::Stage";
+const BETA_STAGE: &str = "arn:aws:apigateway:us-east-1::/restapis/a1b2c3d4e5/stages/beta";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn lambda_timeout_within_limit_scenarios() {
+    let r = "lambda-timeout-within-limit";
+    check(
+        r,
+        "compliant",
+        vec![row(
+            FUNCTION,
+            "orders-api",
+            "COMPLIANT",
+            "Function orders-api has a timeout of 30 seconds, within the limit of 60 seconds.",
+        )],
+    )
+    .await;
+    check(
+        r,
+        "non_compliant",
+        vec![row(
+            FUNCTION,
+            "nightly-report",
+            "NON_COMPLIANT",
+            "Function nightly-report has a timeout of 900 seconds, above the limit of 60 seconds.",
+        )],
+    )
+    .await;
+    check(r, "exempted", vec![row(FUNCTION, "batch-export", "NOT_APPLICABLE",
+        "Exempted from lambda-timeout-within-limit by tag config-rules:exempt=lambda-timeout-within-limit.")]).await;
+    check(
+        r,
+        "deleted",
+        vec![row(
+            FUNCTION,
+            "old-worker",
+            "NOT_APPLICABLE",
+            "The resource was deleted.",
+        )],
+    )
+    .await;
+    // Oversized: the function fetches the item from GetResourceConfigHistory.
+    let item = load_event(r, "non_compliant");
+    let inner: Value = serde_json::from_str(item["invokingEvent"].as_str().unwrap()).unwrap();
+    emulator().load_config_items(json!([notification_to_api(&inner["configurationItem"])]));
+    check(
+        r,
+        "oversized",
+        vec![row(
+            FUNCTION,
+            "nightly-report",
+            "NON_COMPLIANT",
+            "Function nightly-report has a timeout of 900 seconds, above the limit of 60 seconds.",
+        )],
+    )
+    .await;
+}
+
+/// A notification-shaped item in Config API shape (what GetResourceConfigHistory returns).
+fn notification_to_api(item: &Value) -> Value {
+    let mut api = item.clone();
+    let m = api.as_object_mut().unwrap();
+    if let Some(v) = m.remove("awsAccountId") {
+        m.insert("accountId".into(), v);
+    }
+    if let Some(v) = m.remove("ARN") {
+        m.insert("arn".into(), v);
+    }
+    let config = m["configuration"].to_string();
+    m.insert("configuration".into(), json!(config));
+    api
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn iam_no_wildcard_permissions_scenarios() {
+    let r = "iam-no-wildcard-permissions";
+    check(
+        r,
+        "compliant",
+        vec![row(
+            "AWS::IAM::Role",
+            "AROA1EXAMPLEORDERS",
+            "COMPLIANT",
+            "The policy document allows no wildcard actions.",
+        )],
+    )
+    .await;
+    check(
+        r,
+        "non_compliant",
+        vec![row(
+            "AWS::IAM::Policy",
+            "ANPA1EXAMPLEDEPLOY",
+            "NON_COMPLIANT",
+            "policy DeployEverything (version v1) statement Deploy allows \"*\" (all actions).",
+        )],
+    )
+    .await;
+    check(
+        r,
+        "service_wildcard",
+        vec![row(
+            "AWS::IAM::Role",
+            "AROA1EXAMPLEREPORTS",
+            "NON_COMPLIANT",
+            "inline policy reports-bucket statement #1 allows \"s3:*\" (a whole service).",
+        )],
+    )
+    .await;
+    check(
+        r,
+        "deleted",
+        vec![row(
+            "AWS::IAM::Policy",
+            "ANPA1EXAMPLEOLD",
+            "NOT_APPLICABLE",
+            "The resource was deleted.",
+        )],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn oversized_iam_role_is_fetched_from_moto() {
+    // moto records IAM roles in its Config inventory: create one with a wildcard inline policy
+    // and let the rule fetch it through GetResourceConfigHistory.
+    let emu = emulator();
+    let name = unique("big-role");
+    let trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]});
+    let xml = emu.query(
+        "iam",
+        &[
+            ("Action", "CreateRole"),
+            ("Version", "2010-05-08"),
+            ("RoleName", &name),
+            ("AssumeRolePolicyDocument", &trust.to_string()),
+        ],
+    );
+    let role_id = between(&xml, "<RoleId>", "</RoleId>");
+    let policy = json!({"Version": "2012-10-17", "Statement": [{"Sid": "Everything", "Effect": "Allow",
+        "Action": "dynamodb:*", "Resource": "*"}]});
+    emu.query(
+        "iam",
+        &[
+            ("Action", "PutRolePolicy"),
+            ("Version", "2010-05-08"),
+            ("RoleName", &name),
+            ("PolicyName", "tables"),
+            ("PolicyDocument", &policy.to_string()),
+        ],
+    );
+    let mut event = load_event("iam-no-wildcard-permissions", "oversized");
+    let mut inner: Value = serde_json::from_str(event["invokingEvent"].as_str().unwrap()).unwrap();
+    inner["configurationItemSummary"]["resourceId"] = json!(role_id);
+    inner["configurationItemSummary"]["resourceName"] = json!(name);
+    inner["configurationItemSummary"]["configurationItemCaptureTime"] =
+        json!(chrono::Utc::now().to_rfc3339());
+    event["invokingEvent"] = json!(inner.to_string());
+    let run = invoke("iam-no-wildcard-permissions", event, |_| {});
+    assert_response(&run);
+    assert_eq!(
+        stored(emu, &run.rule_name).await,
+        vec![row(
+            "AWS::IAM::Role",
+            &role_id,
+            "NON_COMPLIANT",
+            "inline policy tables statement Everything allows \"dynamodb:*\" (a whole service)."
+        )]
+    );
+    assert!(run
+        .function
+        .logs()
+        .contains("fetched oversized configuration item"));
+}
+
+fn between(text: &str, a: &str, b: &str) -> String {
+    let start = text.find(a).unwrap_or_else(|| panic!("{a} not in {text}")) + a.len();
+    let end = start + text[start..].find(b).unwrap();
+    text[start..end].to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn api_gw_cache_encrypted_scenarios() {
+    let r = "api-gw-cache-encrypted";
+    check(
+        r,
+        "compliant",
+        vec![row(
+            STAGE,
+            "arn:aws:apigateway:us-east-1::/restapis/a1b2c3d4e5/stages/prod",
+            "COMPLIANT",
+            "Stage prod caches no response unencrypted.",
+        )],
+    )
+    .await;
+    check(
+        r,
+        "non_compliant",
+        vec![row(
+            STAGE,
+            BETA_STAGE,
+            "NON_COMPLIANT",
+            "Stage beta caches responses unencrypted for GET /pets/{id}.",
+        )],
+    )
+    .await;
+    check(
+        r,
+        "no_cache",
+        vec![row(
+            STAGE,
+            "arn:aws:apigateway:us-east-1::/restapis/a1b2c3d4e5/stages/dev",
+            "NOT_APPLICABLE",
+            "Stage dev has no cache cluster.",
+        )],
+    )
+    .await;
+    check(
+        r,
+        "deleted",
+        vec![row(
+            STAGE,
+            "arn:aws:apigateway:us-east-1::/restapis/a1b2c3d4e5/stages/old",
+            "NOT_APPLICABLE",
+            "The resource was deleted.",
+        )],
+    )
+    .await;
+    let item = load_event(r, "non_compliant");
+    let inner: Value = serde_json::from_str(item["invokingEvent"].as_str().unwrap()).unwrap();
+    emulator().load_config_items(json!([notification_to_api(&inner["configurationItem"])]));
+    check(
+        r,
+        "oversized",
+        vec![row(
+            STAGE,
+            BETA_STAGE,
+            "NON_COMPLIANT",
+            "Stage beta caches responses unencrypted for GET /pets/{id}.",
+        )],
+    )
+    .await;
+}
+
+/// CloudTrail state is account-wide, so its scenarios run one after another in one test.
+#[tokio::test(flavor = "multi_thread")]
+async fn cloudtrail_multi_region_enabled_against_emulator_state() {
+    let r = "cloudtrail-multi-region-enabled";
+    let emu = emulator();
+    let ct = aws_sdk_cloudtrail::Client::new(&emu.sdk_config().await);
+    let bucket = unique("trail-bucket");
+    emu.create_bucket(&bucket);
+    let account = |c: &str, a: &str| vec![row("AWS::::Account", ACCOUNT_ID, c, a)];
+    let clear = || async {
+        for t in ct.describe_trails().send().await.unwrap().trail_list() {
+            ct.delete_trail()
+                .name(t.name().unwrap())
+                .send()
+                .await
+                .unwrap();
+        }
+    };
+    let create = |name: &'static str, multi: bool, logging: bool| {
+        let (ct, bucket) = (ct.clone(), bucket.clone());
+        async move {
+            ct.create_trail()
+                .name(name)
+                .s3_bucket_name(bucket)
+                .is_multi_region_trail(multi)
+                .send()
+                .await
+                .unwrap();
+            if logging {
+                ct.start_logging().name(name).send().await.unwrap();
+            }
+        }
+    };
+
+    clear().await;
+    check(
+        r,
+        "scheduled",
+        account(
+            "NON_COMPLIANT",
+            "No CloudTrail trail exists in the account.",
+        ),
+    )
+    .await;
+
+    create("local", false, true).await;
+    check(
+        r,
+        "trail_change",
+        account(
+            "NON_COMPLIANT",
+            "No trail qualifies. local: not multi-region.",
+        ),
+    )
+    .await;
+
+    clear().await;
+    create("stopped", true, false).await;
+    check(
+        r,
+        "scheduled",
+        account("NON_COMPLIANT", "No trail qualifies. stopped: not logging."),
+    )
+    .await;
+
+    clear().await;
+    create("reads", true, true).await;
+    ct.put_event_selectors()
+        .trail_name("reads")
+        .event_selectors(
+            EventSelector::builder()
+                .read_write_type(ReadWriteType::ReadOnly)
+                .include_management_events(true)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    check(
+        r,
+        "scheduled",
+        account(
+            "NON_COMPLIANT",
+            "No trail qualifies. reads: records only ReadOnly management events.",
+        ),
+    )
+    .await;
+
+    create("everything", true, true).await;
+    check(
+        r,
+        "trail_change",
+        account(
+            "COMPLIANT",
+            "Trail everything is multi-region, logging, and records all management events.",
+        ),
+    )
+    .await;
+    // Deleting the good trail re-evaluates the account rather than retiring it.
+    ct.delete_trail().name("everything").send().await.unwrap();
+    check(
+        r,
+        "trail_deleted",
+        account(
+            "NON_COMPLIANT",
+            "No trail qualifies. reads: records only ReadOnly management events.",
+        ),
+    )
+    .await;
+
+    clear().await;
+    create("advanced", true, true).await;
+    let mgmt = |extra: Option<AdvancedFieldSelector>| {
+        let mut b = AdvancedEventSelector::builder()
+            .name("management")
+            .field_selectors(
+                AdvancedFieldSelector::builder()
+                    .field("eventCategory")
+                    .equals("Management")
+                    .build()
+                    .unwrap(),
+            );
+        if let Some(f) = extra {
+            b = b.field_selectors(f);
+        }
+        b.build().unwrap()
+    };
+    ct.put_event_selectors()
+        .trail_name("advanced")
+        .advanced_event_selectors(mgmt(None))
+        .send()
+        .await
+        .unwrap();
+    check(
+        r,
+        "oversized",
+        account(
+            "COMPLIANT",
+            "Trail advanced is multi-region, logging, and records all management events.",
+        ),
+    )
+    .await;
+    let read_only = AdvancedFieldSelector::builder()
+        .field("readOnly")
+        .equals("true")
+        .build()
+        .unwrap();
+    ct.put_event_selectors()
+        .trail_name("advanced")
+        .advanced_event_selectors(mgmt(Some(read_only)))
+        .send()
+        .await
+        .unwrap();
+    check(
+        r,
+        "scheduled",
+        account(
+            "NON_COMPLIANT",
+            "No trail qualifies. advanced: records only read-only management events.",
+        ),
+    )
+    .await;
+    clear().await;
+}
+
+#[test]
+fn every_sample_event_has_an_end_to_end_scenario() {
+    // Keep in step with the scenario tests above: adding an event file needs an expectation.
+    let covered: BTreeSet<&str> = [
+        "lambda-timeout-within-limit/compliant",
+        "lambda-timeout-within-limit/non_compliant",
+        "lambda-timeout-within-limit/exempted",
+        "lambda-timeout-within-limit/deleted",
+        "lambda-timeout-within-limit/oversized",
+        "iam-no-wildcard-permissions/compliant",
+        "iam-no-wildcard-permissions/non_compliant",
+        "iam-no-wildcard-permissions/service_wildcard",
+        "iam-no-wildcard-permissions/deleted",
+        "iam-no-wildcard-permissions/oversized",
+        "api-gw-cache-encrypted/compliant",
+        "api-gw-cache-encrypted/non_compliant",
+        "api-gw-cache-encrypted/no_cache",
+        "api-gw-cache-encrypted/deleted",
+        "api-gw-cache-encrypted/oversized",
+        "cloudtrail-multi-region-enabled/scheduled",
+        "cloudtrail-multi-region-enabled/trail_change",
+        "cloudtrail-multi-region-enabled/trail_deleted",
+        "cloudtrail-multi-region-enabled/oversized",
+    ]
+    .into_iter()
+    .collect();
+    let mut found = BTreeSet::new();
+    for dir in std::fs::read_dir(workspace_root().join("events")).unwrap() {
+        let dir = dir.unwrap().path();
+        for file in std::fs::read_dir(&dir).unwrap() {
+            let file = file.unwrap().path();
+            found.insert(format!(
+                "{}/{}",
+                dir.file_name().unwrap().to_string_lossy(),
+                file.file_stem().unwrap().to_string_lossy()
+            ));
+        }
+    }
+    let covered: BTreeSet<String> = covered.into_iter().map(String::from).collect();
+    assert_eq!(found, covered);
+}
+
+// ---- faults: nothing is lost, or the invocation fails loudly ------------------------------
+
+fn timeout_event() -> Value {
+    load_event("lambda-timeout-within-limit", "non_compliant")
+}
+
+fn nightly() -> Vec<Row> {
+    vec![row(
+        FUNCTION,
+        "nightly-report",
+        "NON_COMPLIANT",
+        "Function nightly-report has a timeout of 900 seconds, above the limit of 60 seconds.",
+    )]
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn throttled_put_evaluations_is_retried_until_it_lands() {
+    let emu = emulator();
+    let run = invoke("lambda-timeout-within-limit", timeout_event(), |token| {
+        emu.inject(json!({"operation": "PutEvaluations", "kind": "throttle", "count": 3, "resultToken": token}));
+    });
+    assert_response(&run);
+    assert_eq!(
+        emu.put_calls(&run.token),
+        vec![(400, 1), (400, 1), (400, 1), (200, 1)]
+    );
+    assert_eq!(stored(emu, &run.rule_name).await, nightly());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn server_errors_are_retried() {
+    let emu = emulator();
+    let run = invoke("lambda-timeout-within-limit", timeout_event(), |token| {
+        emu.inject(json!({"operation": "PutEvaluations", "kind": "error500", "count": 2, "resultToken": token}));
+    });
+    assert_response(&run);
+    assert_eq!(
+        emu.put_calls(&run.token),
+        vec![(500, 1), (500, 1), (200, 1)]
+    );
+    assert_eq!(stored(emu, &run.rule_name).await, nightly());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn failed_evaluations_are_sent_again() {
+    let emu = emulator();
+    let run = invoke("lambda-timeout-within-limit", timeout_event(), |token| {
+        emu.inject(json!({"operation": "PutEvaluations", "kind": "failed-evaluations", "count": 2, "resultToken": token}));
+    });
+    assert_response(&run);
+    assert_eq!(
+        emu.put_calls(&run.token),
+        vec![(200, 1), (200, 1), (200, 1)]
+    );
+    assert_eq!(stored(emu, &run.rule_name).await, nightly());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn endless_throttling_fails_the_invocation_and_says_how_many() {
+    let emu = emulator();
+    let run = invoke("lambda-timeout-within-limit", timeout_event(), |token| {
+        emu.inject(json!({"operation": "PutEvaluations", "kind": "throttle", "count": -1, "resultToken": token}));
+    });
+    let Outcome::Error(err) = &run.outcome else {
+        panic!("expected an error, got {:?}", run.outcome)
+    };
+    assert_eq!(err["errorType"], "Unposted");
+    assert_eq!(
+        err["errorMessage"],
+        "1 of 1 evaluations were not posted to AWS Config: AWS API call PutEvaluations failed: \
+         ThrottlingException: Rate exceeded (injected by the emulator)"
+    );
+    assert_eq!(emu.put_calls(&run.token).len(), 6, "the SDK's attempts");
+    assert_eq!(stored(emu, &run.rule_name).await, vec![]);
+    let logs = run.function.logs();
+    let line = logs
+        .lines()
+        .find(|l| l.contains("\"invocation failed\""))
+        .unwrap_or_else(|| panic!("no failure log: {logs}"));
+    let entry: Value = serde_json::from_str(line).unwrap();
+    assert_eq!(
+        (
+            entry["unposted"].as_u64(),
+            entry["total"].as_u64(),
+            entry["error_type"].as_str()
+        ),
+        (Some(1), Some(1), Some("Unposted"))
+    );
+}
+
+// ---- bad input: an error naming the problem, and nothing stored ---------------------------
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_input_is_an_error_and_posts_nothing() {
+    let emu = emulator();
+    let good = timeout_event();
+    let mut not_json = good.clone();
+    not_json["invokingEvent"] = json!("{\"configurationItem\": ");
+    let mut unknown = good.clone();
+    unknown["invokingEvent"] =
+        json!("{\"messageType\": \"ConfigurationSnapshotDeliveryCompleted\"}");
+    let mut bad_params = good.clone();
+    bad_params["ruleParameters"] = json!("{\"maxTimeoutSeconds\": \"abc\"}");
+    let cases = [
+        (not_json, "MalformedEvent", "malformed event: invokingEvent: not JSON: EOF while parsing a value at line 1 column 22"),
+        (unknown, "MalformedEvent",
+         "malformed event: invokingEvent.messageType: unknown message type \"ConfigurationSnapshotDeliveryCompleted\""),
+        (bad_params, "InvalidParameters",
+         "invalid rule parameter maxTimeoutSeconds: \"abc\" is not an integer (expected an integer from 1 to 900)"),
+    ];
+    for (event, error_type, message) in cases {
+        let run = invoke("lambda-timeout-within-limit", event, |_| {});
+        assert_eq!(
+            run.outcome,
+            Outcome::Error(json!({"errorType": error_type, "errorMessage": message}))
+        );
+        assert_eq!(emu.put_calls(&run.token), vec![]);
+        assert_eq!(stored(emu, &run.rule_name).await, vec![]);
+    }
+    // A truncated event never reaches the rule: the runtime client rejects it.
+    let mut function = start("lambda-timeout-within-limit", emu);
+    let outcome = function.invoke_raw(b"{\"invokingEvent\": \"{".to_vec(), Duration::from_secs(30));
+    let Outcome::Error(err) = outcome else {
+        panic!("expected an error, got {outcome:?}")
+    };
+    assert!(
+        err["errorMessage"]
+            .as_str()
+            .unwrap()
+            .contains("EOF while parsing"),
+        "{err}"
+    );
+}
