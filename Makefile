@@ -8,7 +8,7 @@ VPY := $(VENV)/bin/python
 CARGO ?= cargo
 ARM64_TARGET := aarch64-unknown-linux-gnu
 
-.PHONY: help venv venv-build test lint fmt unit e2e emulator-test template-lint build deploy emulator clean
+.PHONY: demo docs help venv venv-build test lint fmt unit e2e emulator-test template-lint build deploy emulator clean
 
 help: ## List the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -67,3 +67,10 @@ deploy: build ## sam deploy (first time: make deploy GUIDED=1)
 clean: ## Remove build output and .venv
 	$(CARGO) clean
 	rm -rf $(VENV) .aws-sam
+
+demo: venv ## The main job: a local account in the emulator, scanned by every rule, with a report
+	$(CARGO) build -p config-rules
+	$(VPY) demo/demo.py
+
+docs: ## Regenerate docs/rules/*.md and the README rule table from the rule sources
+	$(CARGO) run -q -p config-rules -- docs --write

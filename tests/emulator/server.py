@@ -91,8 +91,8 @@ class Emulator:
         if path.startswith("/_emulator/"):
             return self.control(Request(environ), path[len("/_emulator/"):])(environ, start_response)
         target = environ.get("HTTP_X_AMZ_TARGET", "")
-        operation = target.rsplit(".", 1)[-1] if "." in target else self.query_action(environ)
         body = self.read_body(environ)
+        operation = target.rsplit(".", 1)[-1] if "." in target else self.query_action(environ, body)
         fault = self.take_fault(operation, body) if operation else None
         if fault and fault["kind"] in ("throttle", "error500"):
             self.record(operation, 400 if fault["kind"] == "throttle" else 500, parse_json(body))
@@ -111,6 +111,8 @@ class Emulator:
             except (ValueError, TypeError, KeyError) as err:
                 self.record(operation, 400, None)
                 return error_response(ApiError("ValidationException", f"invalid request: {err}"))(environ, start_response)
+        if operation in RESPONSE_PATCHES:
+            return self.patched_moto(operation, environ, start_response)
         status_holder = {}
 
         def recording_start(status, headers, exc_info=None):
@@ -121,6 +123,23 @@ class Emulator:
         if operation:
             self.record(operation, status_holder.get("status", 0), None)
         return result
+
+    def patched_moto(self, operation, environ, start_response):
+        """moto's answer, mended where it differs from AWS (see RESPONSE_PATCHES)."""
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, headers
+
+        body = b"".join(self.moto(environ, capture))
+        status = int(captured["status"].split(" ", 1)[0])
+        self.record(operation, status, None)
+        if status == 200:
+            body = RESPONSE_PATCHES[operation](body)
+        headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
+        headers.append(("Content-Length", str(len(body))))
+        start_response(captured["status"], headers)
+        return [body]
 
     def moto_history(self, environ, start_response):
         """moto's GetResourceConfigHistory, with its items made AWS-shaped (moto returns
@@ -154,11 +173,15 @@ class Emulator:
         return body
 
     @staticmethod
-    def query_action(environ) -> str:
-        query = environ.get("QUERY_STRING", "")
-        for part in query.split("&"):
-            if part.startswith("Action="):
-                return part[len("Action="):]
+    def query_action(environ, body: bytes) -> str:
+        """The Action of an AWS Query protocol call (IAM, STS), in the query string or form body."""
+        texts = [environ.get("QUERY_STRING", "")]
+        if "form-urlencoded" in environ.get("CONTENT_TYPE", ""):
+            texts.append(body.decode("utf-8", "replace"))
+        for text in texts:
+            for part in text.split("&"):
+                if part.startswith("Action="):
+                    return part[len("Action="):]
         return ""
 
     def record(self, operation, status, payload):
@@ -458,6 +481,43 @@ def error_response(err: ApiError):
     resp = json_response({"__type": err.code, "message": err.message}, err.status)
     resp.headers["x-amzn-ErrorType"] = err.code
     return resp
+
+
+def add_managed_policy_names(body: bytes) -> bytes:
+    """moto's GetAccountAuthorizationDetails leaves out each managed policy's PolicyName and
+    PolicyId, which AWS always returns; add them from moto's own IAM backend."""
+    import re
+
+    from moto.iam.models import iam_backends
+
+    text = body.decode("utf-8")
+
+    def policy_id(arn):
+        account = arn.split(":")[4]
+        for partition in ("aws", "global"):
+            try:
+                policy = iam_backends[account][partition].managed_policies.get(arn)
+            except KeyError:
+                continue
+            if policy is not None:
+                return policy.id
+        return ""
+
+    def add(match):
+        arn = match.group(1)
+        name = arn.rsplit("/", 1)[-1]
+        return f"<member><PolicyName>{name}</PolicyName><PolicyId>{policy_id(arn)}</PolicyId><Arn>{arn}</Arn>"
+
+    def fix_policies(section):
+        return re.sub(r"<member><Arn>(arn:[^<]*:policy/[^<]*)</Arn>", add, section.group(0))
+
+    return re.sub(r"<Policies>.*?</Policies>", fix_policies, text, flags=re.S).encode("utf-8")
+
+
+# Operations whose moto answers are mended on the way out.
+RESPONSE_PATCHES = {
+    "GetAccountAuthorizationDetails": add_managed_policy_names,
+}
 
 
 def make_app():

@@ -166,5 +166,14 @@ class EmulatorTest(unittest.TestCase):
         self.assertEqual(json.loads(out["configurationItems"][0]["configuration"])["roleName"], "r1")
 
 
+    def test_managed_policies_carry_name_and_id(self):
+        iam = boto3.client("iam", endpoint_url=self.url, region_name="us-east-1")
+        created = iam.create_policy(PolicyName="p1", PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}))["Policy"]
+        listed = iam.get_account_authorization_details(Filter=["LocalManagedPolicy"])["Policies"]
+        mine = [p for p in listed if p["Arn"] == created["Arn"]]
+        self.assertEqual([(p["PolicyName"], p["PolicyId"]) for p in mine], [("p1", created["PolicyId"])])
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -24,7 +24,7 @@ static EMULATOR: OnceLock<Emulator> = OnceLock::new();
 /// The emulator of this test process, started on first use. It exits with the test process
 /// (it watches its parent's pid), so no server outlives a run.
 pub fn emulator() -> &'static Emulator {
-    EMULATOR.get_or_init(Emulator::start)
+    EMULATOR.get_or_init(Emulator::start_private)
 }
 
 fn python() -> PathBuf {
@@ -33,11 +33,21 @@ fn python() -> PathBuf {
         .unwrap_or_else(|| crate::workspace_root().join(".venv/bin/python"))
 }
 
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self._child.kill();
+        let _ = self._child.wait();
+    }
+}
+
 impl Emulator {
-    fn start() -> Emulator {
+    /// An emulator of its own (fresh state), stopped when dropped. Most tests share
+    /// [`emulator()`] and keep apart by unique names; use this where account-wide state matters.
+    pub fn start_private() -> Emulator {
         let root = crate::workspace_root();
-        let log = crate::log_dir().join(format!("emulator-{}.log", std::process::id()));
-        let port_file = crate::log_dir().join(format!("emulator-{}.port", std::process::id()));
+        let name = crate::unique("emulator");
+        let log = crate::log_dir().join(format!("{name}.log"));
+        let port_file = crate::log_dir().join(format!("{name}.port"));
         let _ = std::fs::remove_file(&port_file);
         let python = python();
         assert!(

@@ -1,0 +1,415 @@
+//! `config-rules`: list, explain and run the suite's AWS Config rules locally, offline on
+//! events and items, or against a live account.
+
+use std::collections::BTreeSet;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use config_rules::catalog;
+use config_rules::docs;
+use config_rules::report;
+use config_rules::run::{evaluate_items, ParamsByRule, RuleRun};
+use config_rules::scan::{self, Source};
+use config_rules::CliError;
+use config_rules_core::{AnyRule, Compliance, RuleEvent};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde_json::Value;
+
+#[derive(Parser)]
+#[command(
+    name = "config-rules",
+    version,
+    about = "Serverless security AWS Config rules, run locally or against a live account"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Every rule: id, resource types, trigger, parameters with defaults, summary.
+    List,
+    /// A rule's full documentation.
+    Explain { rule: String },
+    /// Evaluate one Config event (exactly what the Lambda would post) or configuration items.
+    Evaluate(EvaluateArgs),
+    /// Evaluate a live account.
+    Scan(ScanArgs),
+    /// Print or rewrite the generated docs (docs/rules/*.md, README rule table).
+    Docs {
+        /// Rewrite the files under this folder instead of checking them.
+        #[arg(long)]
+        write: bool,
+        /// The repository root.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+}
+
+#[derive(Args)]
+#[command(group(clap::ArgGroup::new("input").required(true).args(["event", "items"])))]
+struct EvaluateArgs {
+    /// The rule to run on --event.
+    #[arg(long, requires = "event")]
+    rule: Option<String>,
+    /// A Config rule event (JSON), as Lambda receives it.
+    #[arg(long)]
+    event: Option<PathBuf>,
+    /// Rule parameters for --event, a JSON object; replaces the event's ruleParameters.
+    #[arg(long, requires = "event")]
+    params: Option<String>,
+    /// A Config snapshot, a GetResourceConfigHistory/BatchGetResourceConfig response, an item, or a folder of them.
+    #[arg(long)]
+    items: Option<PathBuf>,
+    /// Run account-level rules against the live account (with --items).
+    #[arg(long, requires = "items")]
+    live: bool,
+    #[command(flatten)]
+    selection: Selection,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+#[derive(Args)]
+struct ScanArgs {
+    /// The region to scan (default: the SDK's region chain).
+    #[arg(long)]
+    region: Option<String>,
+    /// Where items come from.
+    #[arg(long, value_enum, default_value_t = Source::Config)]
+    source: Source,
+    #[command(flatten)]
+    selection: Selection,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+#[derive(Args)]
+struct Selection {
+    /// Only these rules (comma list of ids).
+    #[arg(long, value_delimiter = ',')]
+    rules: Vec<String>,
+    /// Parameters per rule: {"rule-id": {"param": "value"}}.
+    #[arg(long)]
+    params_file: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct OutputArgs {
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// Write the report here instead of standard output.
+    #[arg(long)]
+    output: Option<PathBuf>,
+    /// Exit with code 1 when a result is at least this bad.
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Table,
+    Json,
+    Sarif,
+    Junit,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    NonCompliant,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("config-rules: cannot start the async runtime: {e}");
+            return ExitCode::from(3);
+        }
+    };
+    match runtime.block_on(dispatch(cli.command)) {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            let text = err.to_string().replace('\n', " ");
+            eprintln!("config-rules: {text}");
+            ExitCode::from(err.exit_code())
+        }
+    }
+}
+
+async fn dispatch(command: Command) -> Result<u8, CliError> {
+    match command {
+        Command::List => {
+            print!("{}", list());
+            Ok(0)
+        }
+        Command::Explain { rule } => {
+            let meta = catalog::meta(&rule).ok_or_else(|| unknown_rule(&rule))?;
+            print!("{}", meta.docs());
+            Ok(0)
+        }
+        Command::Docs { write, root } => write_docs(&root, write),
+        Command::Evaluate(args) if args.event.is_some() => evaluate_event(args).await,
+        Command::Evaluate(args) => evaluate_item_files(args).await,
+        Command::Scan(args) => scan_account(args).await,
+    }
+}
+
+fn unknown_rule(id: &str) -> CliError {
+    let ids: Vec<&str> = catalog::metas().iter().map(|m| m.id).collect();
+    CliError::Input(format!("unknown rule {id:?} (rules: {})", ids.join(", ")))
+}
+
+fn list() -> String {
+    let mut out = String::new();
+    for m in catalog::metas() {
+        out.push_str(&format!("{}\n  {}\n", m.id, m.summary));
+        out.push_str(&format!(
+            "  resource types: {}\n",
+            m.resource_types.join(", ")
+        ));
+        out.push_str(&format!("  trigger:        {}\n", m.trigger.describe()));
+        out.push_str(&format!(
+            "  parameters:     {}\n\n",
+            docs::params_cell(m).replace('`', "")
+        ));
+    }
+    out
+}
+
+fn write_docs(root: &std::path::Path, write: bool) -> Result<u8, CliError> {
+    let io =
+        |e: std::io::Error, p: &std::path::Path| CliError::Input(format!("{}: {e}", p.display()));
+    let metas = catalog::metas();
+    let mut stale = Vec::new();
+    let dir = root.join("docs/rules");
+    for m in &metas {
+        let path = dir.join(format!("{}.md", m.id));
+        let page = docs::rule_page(m);
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(page.as_str()) {
+            stale.push(path.display().to_string());
+            if write {
+                std::fs::create_dir_all(&dir).map_err(|e| io(e, &dir))?;
+                std::fs::write(&path, page).map_err(|e| io(e, &path))?;
+            }
+        }
+    }
+    let readme = root.join("README.md");
+    let text = std::fs::read_to_string(&readme).map_err(|e| io(e, &readme))?;
+    let updated = docs::with_rule_table(&text, &metas).ok_or_else(|| {
+        CliError::Input(format!(
+            "{} lacks the markers {} / {}",
+            readme.display(),
+            docs::TABLE_START,
+            docs::TABLE_END
+        ))
+    })?;
+    if updated != text {
+        stale.push(readme.display().to_string());
+        if write {
+            std::fs::write(&readme, updated).map_err(|e| io(e, &readme))?;
+        }
+    }
+    for s in &stale {
+        println!("{} {s}", if write { "wrote" } else { "out of date:" });
+    }
+    Ok(if stale.is_empty() || write { 0 } else { 1 })
+}
+
+fn read_json(path: &std::path::Path, what: &str) -> Result<Value, CliError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::Input(format!("{what} {}: {e}", path.display())))?;
+    serde_json::from_str(&text)
+        .map_err(|e| CliError::Input(format!("{what} {}: not JSON: {e}", path.display())))
+}
+
+async fn evaluate_event(args: EvaluateArgs) -> Result<u8, CliError> {
+    let rule_id = args
+        .rule
+        .ok_or_else(|| CliError::Input("--event needs --rule".to_string()))?;
+    catalog::meta(&rule_id).ok_or_else(|| unknown_rule(&rule_id))?;
+    let path = args
+        .event
+        .ok_or_else(|| CliError::Input("--event is required".to_string()))?;
+    let raw = read_json(&path, "event")?;
+    let mut event = RuleEvent::parse(&raw).map_err(CliError::Rule)?;
+    if let Some(params) = args.params {
+        event.rule_parameters = Some(
+            serde_json::from_str(&params)
+                .map_err(|e| CliError::Input(format!("--params: not JSON: {e}")))?,
+        );
+    }
+    let sdk = config_rules_core::runner::load_sdk_config().await;
+    let rule = catalog::build(&rule_id, &sdk).ok_or_else(|| unknown_rule(&rule_id))?;
+    let api = config_rules_core::SdkConfigApi::new(aws_sdk_config::Client::new(&sdk));
+    let evaluations = rule
+        .evaluate_event(&event, &api)
+        .await
+        .map_err(CliError::Rule)?;
+    let format = args.output.format.unwrap_or(Format::Json);
+    let runs = vec![RuleRun {
+        rule_id: rule.meta().id,
+        evaluations: evaluations.clone(),
+        note: None,
+        error: None,
+    }];
+    let text = match format {
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&evaluations)
+                .map_err(|e| CliError::Input(e.to_string()))?;
+            s.push('\n');
+            s
+        }
+        other => render(&runs, &report::Names::new(), other, color_for(&args.output)),
+    };
+    emit(&args.output, &text)?;
+    Ok(exit_for(&runs, args.output.fail_on))
+}
+
+fn params_file(selection: &Selection) -> Result<ParamsByRule, CliError> {
+    let Some(path) = &selection.params_file else {
+        return Ok(ParamsByRule::new());
+    };
+    let value = read_json(path, "params file")?;
+    let Value::Object(map) = value else {
+        return Err(CliError::Input(format!(
+            "params file {}: expected {{\"rule-id\": {{...}}}}",
+            path.display()
+        )));
+    };
+    for key in map.keys() {
+        catalog::meta(key).ok_or_else(|| unknown_rule(key))?;
+    }
+    Ok(map.into_iter().collect())
+}
+
+fn selected_rules(
+    selection: &Selection,
+    sdk: &config_rules_core::SdkConfig,
+) -> Result<Vec<Box<dyn AnyRule>>, CliError> {
+    let ids: Vec<String> = if selection.rules.is_empty() {
+        catalog::metas().iter().map(|m| m.id.to_string()).collect()
+    } else {
+        selection.rules.clone()
+    };
+    ids.iter()
+        .map(|id| catalog::build(id, sdk).ok_or_else(|| unknown_rule(id)))
+        .collect()
+}
+
+async fn evaluate_item_files(args: EvaluateArgs) -> Result<u8, CliError> {
+    let now = chrono::Utc::now();
+    let path = args
+        .items
+        .ok_or_else(|| CliError::Input("--items is required".to_string()))?;
+    let params = params_file(&args.selection)?;
+    let sdk = config_rules_core::runner::load_sdk_config().await;
+    let rules = selected_rules(&args.selection, &sdk)?;
+    let items = config_rules::items::load(&path, now)?;
+    let account = if args.live {
+        Some(scan::account_id(&sdk).await?)
+    } else {
+        None
+    };
+    let runs = evaluate_items(&rules, &items, &params, account.as_deref(), now).await?;
+    finish(&runs, &report::names_of(&items), &args.output)
+}
+
+async fn scan_account(args: ScanArgs) -> Result<u8, CliError> {
+    let now = chrono::Utc::now();
+    let params = params_file(&args.selection)?;
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest()).retry_config(
+        aws_config::retry::RetryConfig::standard()
+            .with_max_attempts(config_rules_core::runner::MAX_ATTEMPTS),
+    );
+    if let Some(region) = args.region {
+        loader = loader.region(aws_config::Region::new(region));
+    }
+    let sdk = loader.load().await;
+    let rules = selected_rules(&args.selection, &sdk)?;
+    let progress = if std::io::stderr().is_terminal() {
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} {pos}") {
+            bar.set_style(style);
+        }
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    progress.set_message("caller identity");
+    let account = scan::account_id(&sdk).await?;
+    let types: BTreeSet<&str> = rules
+        .iter()
+        .filter(|r| r.meta().reports_on == config_rules_core::ReportsOn::EachResource)
+        .flat_map(|r| r.meta().resource_types.iter().copied())
+        .collect();
+    let items = scan::collect(&sdk, args.source, &types, &account, now, &progress).await;
+    progress.finish_and_clear();
+    let items = items?;
+    let runs = evaluate_items(&rules, &items, &params, Some(&account), now).await?;
+    finish(&runs, &report::names_of(&items), &args.output)
+}
+
+fn color_for(output: &OutputArgs) -> bool {
+    output.output.is_none()
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none()
+}
+
+fn render(runs: &[RuleRun], names: &report::Names, format: Format, color: bool) -> String {
+    match format {
+        Format::Table => report::table(runs, names, color),
+        Format::Json => format!("{:#}\n", report::json(runs)),
+        Format::Sarif => format!("{:#}\n", report::sarif(runs, &catalog::metas(), names)),
+        Format::Junit => report::junit(runs),
+    }
+}
+
+fn emit(output: &OutputArgs, text: &str) -> Result<(), CliError> {
+    match &output.output {
+        Some(path) => std::fs::write(path, text)
+            .map_err(|e| CliError::Input(format!("{}: {e}", path.display()))),
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())
+                .map_err(|e| CliError::Input(format!("stdout: {e}")))
+        }
+    }
+}
+
+fn exit_for(runs: &[RuleRun], fail_on: Option<FailOn>) -> u8 {
+    if runs.iter().any(|r| r.error.is_some()) {
+        return 3;
+    }
+    let non_compliant = runs
+        .iter()
+        .flat_map(|r| &r.evaluations)
+        .any(|e| e.compliance == Compliance::NonCompliant);
+    if fail_on == Some(FailOn::NonCompliant) && non_compliant {
+        1
+    } else {
+        0
+    }
+}
+
+fn finish(runs: &[RuleRun], names: &report::Names, output: &OutputArgs) -> Result<u8, CliError> {
+    let format = output.format.unwrap_or(Format::Table);
+    emit(output, &render(runs, names, format, color_for(output)))?;
+    if format != Format::Table || output.output.is_some() {
+        eprintln!("{}", report::Summary::of(runs).line());
+    }
+    for r in runs {
+        if let Some(err) = &r.error {
+            eprintln!("config-rules: {}: {err}", r.rule_id);
+        }
+    }
+    Ok(exit_for(runs, output.fail_on))
+}

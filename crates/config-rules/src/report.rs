@@ -1,0 +1,291 @@
+//! Reports of rule runs: a terminal table, JSON, SARIF 2.1.0 and JUnit XML.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use config_rules_core::{Compliance, Evaluation, RuleMeta};
+use serde_json::{json, Value};
+
+use crate::run::RuleRun;
+
+/// Resource names by (type, id), for people: IAM ids such as `AROA…` say little.
+pub type Names = BTreeMap<(String, String), String>;
+
+/// The names of the items, where a name differs from the id.
+pub fn names_of(items: &[config_rules_core::ConfigurationItem]) -> Names {
+    items
+        .iter()
+        .filter_map(|i| {
+            let name = i
+                .resource_name
+                .as_deref()
+                .filter(|n| !n.is_empty() && *n != i.resource_id)?;
+            Some((
+                (i.resource_type.clone(), i.resource_id.clone()),
+                name.to_string(),
+            ))
+        })
+        .collect()
+}
+
+fn resource_label(names: &Names, e: &Evaluation) -> String {
+    match names.get(&(e.resource_type.clone(), e.resource_id.clone())) {
+        Some(name) => format!("{} ({name})", e.resource_id),
+        None => e.resource_id.clone(),
+    }
+}
+
+/// Counts over a set of runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Summary {
+    pub rules: usize,
+    pub resources: usize,
+    pub compliant: usize,
+    pub non_compliant: usize,
+    pub not_applicable: usize,
+    pub skipped: usize,
+    pub errors: usize,
+}
+
+impl Summary {
+    pub fn of(runs: &[RuleRun]) -> Summary {
+        let all = || runs.iter().flat_map(|r| r.evaluations.iter());
+        let count = |c| all().filter(|e| e.compliance == c).count();
+        let resources: BTreeSet<(&str, &str)> = all()
+            .map(|e| (e.resource_type.as_str(), e.resource_id.as_str()))
+            .collect();
+        Summary {
+            rules: runs.iter().filter(|r| r.note.is_none()).count(),
+            resources: resources.len(),
+            compliant: count(Compliance::Compliant),
+            non_compliant: count(Compliance::NonCompliant),
+            not_applicable: count(Compliance::NotApplicable),
+            skipped: runs.iter().filter(|r| r.note.is_some()).count(),
+            errors: runs.iter().filter(|r| r.error.is_some()).count(),
+        }
+    }
+
+    /// The one-line summary.
+    pub fn line(&self) -> String {
+        let mut s = format!(
+            "{} rules run, {} resources evaluated: {} compliant, {} non-compliant, {} not applicable",
+            self.rules, self.resources, self.compliant, self.non_compliant, self.not_applicable
+        );
+        if self.skipped > 0 {
+            s.push_str(&format!(", {} rules skipped", self.skipped));
+        }
+        if self.errors > 0 {
+            s.push_str(&format!(", {} rules failed", self.errors));
+        }
+        s
+    }
+}
+
+fn sorted(evaluations: &[Evaluation]) -> Vec<&Evaluation> {
+    let mut v: Vec<&Evaluation> = evaluations.iter().collect();
+    v.sort_by(|a, b| {
+        (a.compliance, &a.resource_type, &a.resource_id).cmp(&(
+            b.compliance,
+            &b.resource_type,
+            &b.resource_id,
+        ))
+    });
+    v
+}
+
+fn paint(text: &str, compliance: Compliance, color: bool) -> String {
+    if !color {
+        return text.to_string();
+    }
+    let code = match compliance {
+        Compliance::NonCompliant => "31;1",
+        Compliance::Compliant => "32",
+        Compliance::NotApplicable => "2",
+    };
+    format!("\x1b[{code}m{text}\x1b[0m")
+}
+
+/// The table: one block per rule (rules with non-compliant results first), non-compliant rows
+/// first within a block, then the summary line.
+pub fn table(runs: &[RuleRun], names: &Names, color: bool) -> String {
+    let mut order: Vec<&RuleRun> = runs.iter().collect();
+    order.sort_by_key(|r| {
+        !r.evaluations
+            .iter()
+            .any(|e| e.compliance == Compliance::NonCompliant)
+    });
+    let mut out = String::new();
+    for run in order {
+        out.push_str(&format!("{}\n", run.rule_id));
+        if let Some(note) = &run.note {
+            out.push_str(&format!("  skipped: {note}\n\n"));
+            continue;
+        }
+        if let Some(err) = &run.error {
+            out.push_str(&format!("  error: {err}\n"));
+        }
+        if run.evaluations.is_empty() && run.error.is_none() {
+            out.push_str("  no resources in scope\n");
+        }
+        for e in sorted(&run.evaluations) {
+            let label = format!("{:<14}", e.compliance.as_str());
+            out.push_str(&format!(
+                "  {} {} {}\n      {}\n",
+                paint(&label, e.compliance, color),
+                e.resource_type,
+                resource_label(names, e),
+                e.annotation
+            ));
+        }
+        out.push('\n');
+    }
+    out.push_str(&Summary::of(runs).line());
+    out.push('\n');
+    out
+}
+
+/// JSON: the summary and, per rule, the evaluations in PutEvaluations shape.
+pub fn json(runs: &[RuleRun]) -> Value {
+    let s = Summary::of(runs);
+    json!({
+        "summary": {"rules": s.rules, "resources": s.resources, "compliant": s.compliant,
+                    "nonCompliant": s.non_compliant, "notApplicable": s.not_applicable,
+                    "skipped": s.skipped, "errors": s.errors},
+        "results": runs.iter().map(|r| {
+            let mut o = json!({"rule": r.rule_id, "evaluations": r.evaluations});
+            if let Some(n) = &r.note { o["skipped"] = json!(n); }
+            if let Some(e) = &r.error { o["error"] = json!(e); }
+            o
+        }).collect::<Vec<_>>(),
+    })
+}
+
+/// SARIF 2.1.0: one reporting descriptor per rule, one result per NON_COMPLIANT resource.
+pub fn sarif(runs: &[RuleRun], metas: &[&RuleMeta], names: &Names) -> Value {
+    let rules: Vec<Value> = metas
+        .iter()
+        .map(|m| {
+            json!({
+                "id": m.id,
+                "name": crate::catalog::pascal(m.id),
+                "shortDescription": {"text": m.summary},
+                "fullDescription": {"text": m.summary},
+                "help": {"text": m.docs(), "markdown": m.docs()},
+                "defaultConfiguration": {"level": "error"},
+                "properties": {"resourceTypes": m.resource_types},
+            })
+        })
+        .collect();
+    let index = |id: &str| metas.iter().position(|m| m.id == id);
+    let results: Vec<Value> = runs
+        .iter()
+        .flat_map(|r| r.evaluations.iter().map(move |e| (r.rule_id, e)))
+        .filter(|(_, e)| e.compliance == Compliance::NonCompliant)
+        .map(|(rule, e)| {
+            let mut result = json!({
+                "ruleId": rule,
+                "level": "error",
+                "kind": "fail",
+                "message": {"text": e.annotation},
+                "locations": [{"logicalLocations": [{
+                    "name": names.get(&(e.resource_type.clone(), e.resource_id.clone())).unwrap_or(&e.resource_id),
+                    "fullyQualifiedName": format!("{}/{}", e.resource_type, e.resource_id),
+                    "kind": "resource",
+                }]}],
+                "partialFingerprints": {"resource/v1": format!("{rule}/{}/{}", e.resource_type, e.resource_id)},
+                "properties": {"resourceType": e.resource_type, "orderingTimestamp": e.ordering_timestamp},
+            });
+            if let Some(i) = index(rule) {
+                result["ruleIndex"] = json!(i);
+            }
+            result
+        })
+        .collect();
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "config-rules",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": env!("CARGO_PKG_REPOSITORY"),
+                "rules": rules,
+            }},
+            "results": results,
+        }],
+    })
+}
+
+fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// JUnit XML: a test suite per rule, a test case per evaluated resource; NON_COMPLIANT is a
+/// failure, NOT_APPLICABLE and skipped rules are skipped, a rule's AWS error is an error.
+pub fn junit(runs: &[RuleRun]) -> String {
+    let s = Summary::of(runs);
+    let total: usize = runs.iter().map(|r| r.evaluations.len().max(1)).sum();
+    let mut out = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"config-rules\" tests=\"{total}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">\n",
+        s.non_compliant, s.errors, s.not_applicable + s.skipped
+    );
+    for r in runs {
+        let count = |c| r.evaluations.iter().filter(|e| e.compliance == c).count();
+        let tests = r.evaluations.len().max(1);
+        let skipped = count(Compliance::NotApplicable) + usize::from(r.note.is_some());
+        out.push_str(&format!(
+            "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{}\" errors=\"{}\" skipped=\"{skipped}\">\n",
+            xml_escape(r.rule_id),
+            count(Compliance::NonCompliant),
+            usize::from(r.error.is_some())
+        ));
+        if let Some(note) = &r.note {
+            out.push_str(&format!(
+                "    <testcase classname=\"{0}\" name=\"{0}\">\n      <skipped message=\"{1}\"/>\n    </testcase>\n",
+                xml_escape(r.rule_id),
+                xml_escape(note)
+            ));
+        } else if let Some(err) = &r.error {
+            out.push_str(&format!(
+                "    <testcase classname=\"{0}\" name=\"{0}\">\n      <error message=\"{1}\"/>\n    </testcase>\n",
+                xml_escape(r.rule_id),
+                xml_escape(err)
+            ));
+        }
+        for e in sorted(&r.evaluations) {
+            let name = xml_escape(&format!("{} {}", e.resource_type, e.resource_id));
+            let body = match e.compliance {
+                Compliance::NonCompliant => format!(
+                    "      <failure type=\"NON_COMPLIANT\" message=\"{}\"/>\n",
+                    xml_escape(&e.annotation)
+                ),
+                Compliance::NotApplicable => format!(
+                    "      <skipped message=\"{}\"/>\n",
+                    xml_escape(&e.annotation)
+                ),
+                Compliance::Compliant => format!(
+                    "      <system-out>{}</system-out>\n",
+                    xml_escape(&e.annotation)
+                ),
+            };
+            out.push_str(&format!(
+                "    <testcase classname=\"{}\" name=\"{name}\">\n{body}    </testcase>\n",
+                xml_escape(r.rule_id)
+            ));
+        }
+        out.push_str("  </testsuite>\n");
+    }
+    out.push_str("</testsuites>\n");
+    out
+}

@@ -1,0 +1,485 @@
+//! Collecting configuration items from a live account.
+//!
+//! `--source config` reads AWS Config's inventory (`ListDiscoveredResources` and
+//! `BatchGetResourceConfig`; note that `BatchGetResourceConfig` returns no tags, so exemption
+//! tags are not seen). `--source api` builds the items from the service APIs, for accounts
+//! without Config recording, in the same shape Config records them.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use config_rules_core::{sdk_error, ConfigurationItem, SdkConfig};
+use indicatif::ProgressBar;
+use serde_json::{json, Map, Value};
+use tokio::sync::Semaphore;
+
+use crate::CliError;
+
+/// How many per-resource calls run at once.
+pub const CONCURRENCY: usize = 8;
+
+/// Where items come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Source {
+    /// AWS Config's recorded inventory.
+    Config,
+    /// The service APIs (Lambda, IAM, API Gateway), for accounts without Config recording.
+    Api,
+}
+
+/// The account id of the caller (STS `GetCallerIdentity`).
+pub async fn account_id(sdk: &SdkConfig) -> Result<String, CliError> {
+    let out = aws_sdk_sts::Client::new(sdk)
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|e| CliError::Aws(sdk_error("GetCallerIdentity", e)))?;
+    out.account().map(str::to_string).ok_or_else(|| {
+        CliError::Aws(config_rules_core::Error::aws(
+            "GetCallerIdentity",
+            "no account in the answer",
+        ))
+    })
+}
+
+/// Items of the given resource types.
+pub async fn collect(
+    sdk: &SdkConfig,
+    source: Source,
+    types: &BTreeSet<&str>,
+    account: &str,
+    now: DateTime<Utc>,
+    progress: &ProgressBar,
+) -> Result<Vec<ConfigurationItem>, CliError> {
+    let mut items = match source {
+        Source::Config => from_config(sdk, types, progress).await?,
+        Source::Api => {
+            let region = sdk
+                .region()
+                .map(|r| r.to_string())
+                .unwrap_or_else(|| "us-east-1".to_string());
+            let mut items = Vec::new();
+            if types.contains("AWS::Lambda::Function") {
+                progress.set_message("Lambda functions");
+                items.extend(lambda_functions(sdk, account, &region, progress).await?);
+            }
+            if types.iter().any(|t| t.starts_with("AWS::IAM::")) {
+                progress.set_message("IAM authorization details");
+                items.extend(iam_items(sdk, account, types).await?);
+            }
+            if types.contains("AWS::ApiGateway::Stage") {
+                progress.set_message("API Gateway stages");
+                items.extend(api_stages(sdk, account, &region).await?);
+            }
+            items
+        }
+    };
+    for item in &mut items {
+        item.configuration_item_capture_time.get_or_insert(now);
+    }
+    items.sort_by(|a, b| {
+        (&a.resource_type, &a.resource_id).cmp(&(&b.resource_type, &b.resource_id))
+    });
+    Ok(items)
+}
+
+fn api_item(v: Value, what: &str) -> Result<ConfigurationItem, CliError> {
+    ConfigurationItem::from_api_json(&v, what).map_err(CliError::Rule)
+}
+
+async fn from_config(
+    sdk: &SdkConfig,
+    types: &BTreeSet<&str>,
+    progress: &ProgressBar,
+) -> Result<Vec<ConfigurationItem>, CliError> {
+    use aws_sdk_config::types::{ResourceKey, ResourceType};
+    let client = aws_sdk_config::Client::new(sdk);
+    let mut keys = Vec::new();
+    for t in types {
+        progress.set_message(format!("Config inventory: {t}"));
+        let mut pages = client
+            .list_discovered_resources()
+            .resource_type(ResourceType::from(*t))
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| CliError::Aws(sdk_error("ListDiscoveredResources", e)))?;
+            for r in page.resource_identifiers() {
+                if let (Some(rt), Some(id)) = (r.resource_type(), r.resource_id()) {
+                    keys.push((rt.clone(), id.to_string()));
+                }
+            }
+        }
+    }
+    let mut items = Vec::new();
+    for chunk in keys.chunks(100) {
+        let mut pending: Vec<ResourceKey> = chunk
+            .iter()
+            .filter_map(|(t, id)| {
+                ResourceKey::builder()
+                    .resource_type(t.clone())
+                    .resource_id(id)
+                    .build()
+                    .ok()
+            })
+            .collect();
+        for _round in 0..4 {
+            if pending.is_empty() {
+                break;
+            }
+            let out = client
+                .batch_get_resource_config()
+                .set_resource_keys(Some(pending.clone()))
+                .send()
+                .await
+                .map_err(|e| CliError::Aws(sdk_error("BatchGetResourceConfig", e)))?;
+            for base in out.base_configuration_items() {
+                let mut v = json!({
+                    "accountId": base.account_id(),
+                    "configurationItemCaptureTime": base.configuration_item_capture_time().map(|t| t.secs()),
+                    "configurationItemStatus": base.configuration_item_status().map(|s| s.as_str()),
+                    "arn": base.arn(),
+                    "resourceType": base.resource_type().map(|t| t.as_str()),
+                    "resourceId": base.resource_id(),
+                    "resourceName": base.resource_name(),
+                    "awsRegion": base.aws_region(),
+                    "configuration": base.configuration(),
+                    "supplementaryConfiguration": base.supplementary_configuration(),
+                });
+                strip_nulls(&mut v);
+                items.push(api_item(
+                    v,
+                    "BatchGetResourceConfig.baseConfigurationItems",
+                )?);
+            }
+            pending = out.unprocessed_resource_keys().to_vec();
+            progress.inc(chunk.len() as u64);
+        }
+        if !pending.is_empty() {
+            return Err(CliError::Aws(config_rules_core::Error::aws(
+                "BatchGetResourceConfig",
+                format!("{} resource keys stayed unprocessed", pending.len()),
+            )));
+        }
+    }
+    Ok(items)
+}
+
+fn strip_nulls(v: &mut Value) {
+    if let Value::Object(m) = v {
+        m.retain(|_, x| !x.is_null());
+    }
+}
+
+fn time(t: Option<&aws_sdk_config::primitives::DateTime>) -> Value {
+    t.and_then(|t| DateTime::<Utc>::from_timestamp(t.secs(), t.subsec_nanos()))
+        .map(|t| json!(t.to_rfc3339_opts(SecondsFormat::Millis, true)))
+        .unwrap_or(Value::Null)
+}
+
+async fn lambda_functions(
+    sdk: &SdkConfig,
+    account: &str,
+    region: &str,
+    progress: &ProgressBar,
+) -> Result<Vec<ConfigurationItem>, CliError> {
+    let client = aws_sdk_lambda::Client::new(sdk);
+    let mut functions = Vec::new();
+    let mut pages = client.list_functions().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| CliError::Aws(sdk_error("ListFunctions", e)))?;
+        functions.extend(page.functions().iter().cloned());
+    }
+    progress.set_length(functions.len() as u64);
+    let limit = Arc::new(Semaphore::new(CONCURRENCY));
+    let mut tasks = tokio::task::JoinSet::new();
+    for (index, f) in functions.into_iter().enumerate() {
+        let (client, limit) = (client.clone(), limit.clone());
+        let (account, region) = (account.to_string(), region.to_string());
+        tasks.spawn(async move {
+            let _permit = limit.acquire().await;
+            lambda_item(&client, f, &account, &region)
+                .await
+                .map(|item| (index, item))
+        });
+    }
+    let mut items = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        let (index, item) =
+            joined.map_err(|e| CliError::Input(format!("a Lambda task failed: {e}")))??;
+        items.push((index, item));
+        progress.inc(1);
+    }
+    items.sort_by_key(|(i, _)| *i);
+    items
+        .into_iter()
+        .map(|(_, v)| api_item(v, "Lambda function"))
+        .collect()
+}
+
+async fn lambda_item(
+    client: &aws_sdk_lambda::Client,
+    f: aws_sdk_lambda::types::FunctionConfiguration,
+    account: &str,
+    region: &str,
+) -> Result<Value, CliError> {
+    let name = f.function_name().unwrap_or_default().to_string();
+    let arn = f.function_arn().unwrap_or_default().to_string();
+    let policy = match client.get_policy().function_name(&name).send().await {
+        Ok(out) => out.policy().map(str::to_string),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_resource_not_found_exception()) =>
+        {
+            None
+        }
+        Err(e) => return Err(CliError::Aws(sdk_error("GetPolicy", e))),
+    };
+    let concurrency = client
+        .get_function_concurrency()
+        .function_name(&name)
+        .send()
+        .await
+        .map_err(|e| CliError::Aws(sdk_error("GetFunctionConcurrency", e)))?
+        .reserved_concurrent_executions();
+    let tags: HashMap<String, String> = match client.list_tags().resource(&arn).send().await {
+        Ok(out) => out.tags().cloned().unwrap_or_default(),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_resource_not_found_exception()) =>
+        {
+            HashMap::new()
+        }
+        Err(e) => return Err(CliError::Aws(sdk_error("ListTags", e))),
+    };
+    let configuration = json!({
+        "functionName": name,
+        "functionArn": arn,
+        "runtime": f.runtime().map(|r| r.as_str()),
+        "role": f.role(),
+        "handler": f.handler(),
+        "codeSize": f.code_size(),
+        "description": f.description(),
+        "timeout": f.timeout(),
+        "memorySize": f.memory_size(),
+        "lastModified": f.last_modified(),
+        "codeSha256": f.code_sha256(),
+        "version": f.version(),
+        "vpcConfig": f.vpc_config().map(|v| json!({"subnetIds": v.subnet_ids(), "securityGroupIds": v.security_group_ids()})),
+        "deadLetterConfig": f.dead_letter_config().map(|d| json!({"targetArn": d.target_arn()})),
+        "environment": f.environment().map(|e| json!({"variables": e.variables()})),
+        "kmskeyArn": f.kms_key_arn(),
+        "tracingConfig": f.tracing_config().map(|t| json!({"mode": t.mode().map(|m| m.as_str())})),
+        "layers": f.layers().iter().map(|l| json!({"arn": l.arn(), "codeSize": l.code_size()})).collect::<Vec<_>>(),
+        "packageType": f.package_type().map(|p| p.as_str()),
+        "architectures": f.architectures().iter().map(|a| a.as_str()).collect::<Vec<_>>(),
+        "ephemeralStorage": f.ephemeral_storage().map(|e| json!({"size": e.size()})),
+    });
+    let mut supplementary = Map::new();
+    if let Some(p) = policy {
+        supplementary.insert("Policy".to_string(), json!(p));
+    }
+    supplementary.insert(
+        "Concurrency".to_string(),
+        json!({"reservedConcurrentExecutions": concurrency}),
+    );
+    Ok(json!({
+        "accountId": account,
+        "configurationItemStatus": "OK",
+        "resourceType": "AWS::Lambda::Function",
+        "resourceId": name,
+        "resourceName": name,
+        "arn": arn,
+        "awsRegion": region,
+        "configuration": configuration,
+        "supplementaryConfiguration": supplementary,
+        "tags": tags,
+    }))
+}
+
+fn iam_tags(tags: &[aws_sdk_iam::types::Tag]) -> BTreeMap<String, String> {
+    tags.iter()
+        .map(|t| (t.key().to_string(), t.value().to_string()))
+        .collect()
+}
+
+fn inline(list: &[aws_sdk_iam::types::PolicyDetail]) -> Vec<Value> {
+    list.iter()
+        .map(|p| json!({"policyName": p.policy_name(), "policyDocument": p.policy_document()}))
+        .collect()
+}
+
+fn attached(list: &[aws_sdk_iam::types::AttachedPolicy]) -> Vec<Value> {
+    list.iter()
+        .map(|p| json!({"policyName": p.policy_name(), "policyArn": p.policy_arn()}))
+        .collect()
+}
+
+fn iam_time(t: Option<&aws_sdk_iam::primitives::DateTime>) -> Value {
+    time(t)
+}
+
+async fn iam_items(
+    sdk: &SdkConfig,
+    account: &str,
+    types: &BTreeSet<&str>,
+) -> Result<Vec<ConfigurationItem>, CliError> {
+    use aws_sdk_iam::types::EntityType;
+    let client = aws_sdk_iam::Client::new(sdk);
+    let mut request = client.get_account_authorization_details();
+    for (t, entity) in [
+        ("AWS::IAM::Role", EntityType::Role),
+        ("AWS::IAM::User", EntityType::User),
+        ("AWS::IAM::Group", EntityType::Group),
+        ("AWS::IAM::Policy", EntityType::LocalManagedPolicy),
+    ] {
+        if types.contains(t) {
+            request = request.filter(entity);
+        }
+    }
+    let mut pages = request.into_paginator().send();
+    let mut items = Vec::new();
+    let item = |t: &str,
+                id: &str,
+                name: &str,
+                arn: &str,
+                config: Value,
+                tags: BTreeMap<String, String>| {
+        json!({"accountId": account, "configurationItemStatus": "OK", "resourceType": t, "resourceId": id,
+               "resourceName": name, "arn": arn, "awsRegion": "global", "configuration": config, "tags": tags})
+    };
+    while let Some(page) = pages.next().await {
+        let page =
+            page.map_err(|e| CliError::Aws(sdk_error("GetAccountAuthorizationDetails", e)))?;
+        for r in page.role_detail_list() {
+            let (name, id, arn) = (
+                r.role_name().unwrap_or_default(),
+                r.role_id().unwrap_or_default(),
+                r.arn().unwrap_or_default(),
+            );
+            items.push(item("AWS::IAM::Role", id, name, arn, json!({
+                "path": r.path(), "roleName": name, "roleId": id, "arn": arn, "createDate": iam_time(r.create_date()),
+                "assumeRolePolicyDocument": r.assume_role_policy_document(),
+                "rolePolicyList": inline(r.role_policy_list()),
+                "attachedManagedPolicies": attached(r.attached_managed_policies()),
+                "permissionsBoundary": r.permissions_boundary().map(|b| json!({"permissionsBoundaryArn": b.permissions_boundary_arn()})),
+            }), iam_tags(r.tags())));
+        }
+        for u in page.user_detail_list() {
+            let (name, id, arn) = (
+                u.user_name().unwrap_or_default(),
+                u.user_id().unwrap_or_default(),
+                u.arn().unwrap_or_default(),
+            );
+            items.push(item("AWS::IAM::User", id, name, arn, json!({
+                "path": u.path(), "userName": name, "userId": id, "arn": arn, "createDate": iam_time(u.create_date()),
+                "userPolicyList": inline(u.user_policy_list()), "groupList": u.group_list(),
+                "attachedManagedPolicies": attached(u.attached_managed_policies()),
+            }), iam_tags(u.tags())));
+        }
+        for g in page.group_detail_list() {
+            let (name, id, arn) = (
+                g.group_name().unwrap_or_default(),
+                g.group_id().unwrap_or_default(),
+                g.arn().unwrap_or_default(),
+            );
+            items.push(item(
+                "AWS::IAM::Group",
+                id,
+                name,
+                arn,
+                json!({
+                    "path": g.path(), "groupName": name, "groupId": id, "arn": arn,
+                    "groupPolicyList": inline(g.group_policy_list()),
+                    "attachedManagedPolicies": attached(g.attached_managed_policies()),
+                }),
+                BTreeMap::new(),
+            ));
+        }
+        for p in page.policies() {
+            let (name, id, arn) = (
+                p.policy_name().unwrap_or_default(),
+                p.policy_id().unwrap_or_default(),
+                p.arn().unwrap_or_default(),
+            );
+            items.push(item("AWS::IAM::Policy", id, name, arn, json!({
+                "policyName": name, "policyId": id, "arn": arn, "path": p.path(),
+                "defaultVersionId": p.default_version_id(), "attachmentCount": p.attachment_count(),
+                "isAttachable": p.is_attachable(),
+                "policyVersionList": p.policy_version_list().iter().map(|v| json!({
+                    "document": v.document(), "versionId": v.version_id(), "isDefaultVersion": v.is_default_version(),
+                    "createDate": iam_time(v.create_date()),
+                })).collect::<Vec<_>>(),
+            }), BTreeMap::new()));
+        }
+    }
+    items
+        .into_iter()
+        .map(|v| api_item(v, "IAM entity"))
+        .collect()
+}
+
+async fn api_stages(
+    sdk: &SdkConfig,
+    account: &str,
+    region: &str,
+) -> Result<Vec<ConfigurationItem>, CliError> {
+    let client = aws_sdk_apigateway::Client::new(sdk);
+    let mut apis = Vec::new();
+    let mut pages = client.get_rest_apis().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| CliError::Aws(sdk_error("GetRestApis", e)))?;
+        apis.extend(
+            page.items()
+                .iter()
+                .filter_map(|a| a.id().map(str::to_string)),
+        );
+    }
+    let mut items = Vec::new();
+    for api in apis {
+        let stages = client
+            .get_stages()
+            .rest_api_id(&api)
+            .send()
+            .await
+            .map_err(|e| CliError::Aws(sdk_error("GetStages", e)))?;
+        for s in stages.item() {
+            let name = s.stage_name().unwrap_or_default();
+            let arn = format!("arn:aws:apigateway:{region}::/restapis/{api}/stages/{name}");
+            let settings: BTreeMap<&String, Value> = s
+                .method_settings()
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, v)| {
+                            (k, json!({
+                                "metricsEnabled": v.metrics_enabled(), "loggingLevel": v.logging_level(),
+                                "dataTraceEnabled": v.data_trace_enabled(), "throttlingBurstLimit": v.throttling_burst_limit(),
+                                "throttlingRateLimit": v.throttling_rate_limit(), "cachingEnabled": v.caching_enabled(),
+                                "cacheTtlInSeconds": v.cache_ttl_in_seconds(), "cacheDataEncrypted": v.cache_data_encrypted(),
+                                "requireAuthorizationForCacheControl": v.require_authorization_for_cache_control(),
+                                "unauthorizedCacheControlHeaderStrategy": v.unauthorized_cache_control_header_strategy().map(|x| x.as_str()),
+                            }))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let configuration = json!({
+                "stageName": name, "restApiId": api, "deploymentId": s.deployment_id(), "description": s.description(),
+                "cacheClusterEnabled": s.cache_cluster_enabled(), "cacheClusterSize": s.cache_cluster_size().map(|c| c.as_str()),
+                "cacheClusterStatus": s.cache_cluster_status().map(|c| c.as_str()), "methodSettings": settings,
+                "tracingEnabled": s.tracing_enabled(), "webAclArn": s.web_acl_arn(),
+                "accessLogSettings": s.access_log_settings().map(|a| json!({"format": a.format(), "destinationArn": a.destination_arn()})),
+                "clientCertificateId": s.client_certificate_id(), "variables": s.variables(),
+                "createdDate": time(s.created_date()), "lastUpdatedDate": time(s.last_updated_date()),
+            });
+            items.push(api_item(
+                json!({"accountId": account, "configurationItemStatus": "OK", "resourceType": "AWS::ApiGateway::Stage",
+                       "resourceId": arn, "resourceName": name, "arn": arn, "awsRegion": region,
+                       "configuration": configuration, "tags": s.tags()}),
+                "API Gateway stage",
+            )?);
+        }
+    }
+    Ok(items)
+}

@@ -1,0 +1,409 @@
+//! The real `config-rules` binary, end to end.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use e2e_tests::emulator::emulator;
+use e2e_tests::workspace_root;
+use serde_json::{json, Value};
+
+fn cli(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_config-rules"))
+        .args(args)
+        .current_dir(workspace_root())
+        .env("NO_COLOR", "1")
+        .env_remove("AWS_ENDPOINT_URL")
+        .output()
+        .unwrap()
+}
+
+/// The binary with AWS pointed at the shared emulator of this test process.
+fn cli_aws(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_config-rules"))
+        .args(args)
+        .current_dir(workspace_root())
+        .env("NO_COLOR", "1")
+        .envs(emulator().aws_env())
+        .output()
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// Compares with `tests/expected/<name>`; `UPDATE_EXPECT=1` rewrites the file instead.
+fn expect_file(name: &str, actual: &str) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/expected")
+        .join(name);
+    if std::env::var_os("UPDATE_EXPECT").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected =
+        std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("{} is missing", path.display()));
+    assert!(
+        expected == actual,
+        "{} differs:\n--- expected\n{expected}\n--- actual\n{actual}",
+        path.display()
+    );
+}
+
+#[test]
+fn list_shows_every_rule_with_parameters() {
+    let out = cli(&["list"]);
+    assert!(out.status.success());
+    expect_file("list.txt", &stdout(&out));
+}
+
+#[test]
+fn explain_prints_the_rule_documentation() {
+    let out = cli(&["explain", "lambda-timeout-within-limit"]);
+    assert!(out.status.success());
+    assert_eq!(stdout(&out), lambda_timeout_within_limit::META.docs());
+    let out = cli(&["explain", "no-such-rule"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stdout(&out).is_empty());
+    assert!(
+        stderr(&out).starts_with("config-rules: unknown rule \"no-such-rule\""),
+        "{}",
+        stderr(&out)
+    );
+}
+
+fn event_files() -> Vec<(String, PathBuf)> {
+    let mut files = Vec::new();
+    for dir in std::fs::read_dir(workspace_root().join("events")).unwrap() {
+        let dir = dir.unwrap().path();
+        let rule = dir.file_name().unwrap().to_string_lossy().to_string();
+        for f in std::fs::read_dir(&dir).unwrap() {
+            files.push((rule.clone(), f.unwrap().path()));
+        }
+    }
+    files.sort();
+    files
+}
+
+/// Every sample event gives exactly the evaluations the Lambda would post. Events that need
+/// AWS (oversized items, the CloudTrail rule) run against the emulator.
+#[test]
+fn evaluate_every_sample_event() {
+    let emu = emulator();
+    // The full items behind the oversized samples.
+    let items: Vec<Value> = [
+        "lambda-timeout-within-limit/non_compliant",
+        "api-gw-cache-encrypted/non_compliant",
+        "iam-no-wildcard-permissions/service_wildcard",
+    ]
+    .iter()
+    .map(|f| {
+        let ev: Value = serde_json::from_str(
+            &std::fs::read_to_string(workspace_root().join(format!("events/{f}.json"))).unwrap(),
+        )
+        .unwrap();
+        let inner: Value = serde_json::from_str(ev["invokingEvent"].as_str().unwrap()).unwrap();
+        inner["configurationItem"].clone()
+    })
+    .map(|mut item| {
+        if item["resourceId"] == "AROA1EXAMPLEREPORTS" {
+            item["resourceId"] = json!("AROA1EXAMPLEBIGROLE");
+        }
+        item
+    })
+    .collect();
+    emu.load_config_items(json!(items));
+    // The CloudTrail rule reads its stored results (to retire vanished resources): the rule
+    // must exist in the emulator's Config.
+    emu.register_token("cli-evaluate-token", "cloudtrail-multi-region-enabled");
+    for (rule, path) in event_files() {
+        let name = path.file_stem().unwrap().to_string_lossy().to_string();
+        let out = cli_aws(&[
+            "evaluate",
+            "--rule",
+            &rule,
+            "--event",
+            path.to_str().unwrap(),
+            "--format",
+            "json",
+        ]);
+        assert!(out.status.success(), "{rule}/{name}: {}", stderr(&out));
+        let parsed: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{rule}/{name}: stdout is not JSON: {e}"));
+        assert!(parsed.is_array());
+        expect_file(&format!("events/{rule}/{name}.json"), &stdout(&out));
+    }
+}
+
+#[test]
+fn bad_input_exits_2_with_one_line_naming_the_problem() {
+    let dir = std::env::temp_dir().join(format!("config-rules-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |name: &str, text: &str| {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    let event = |p: &Path| p.to_str().unwrap().to_string();
+    let good = workspace_root().join("events/lambda-timeout-within-limit/non_compliant.json");
+    let truncated = write("truncated.json", "{\"invokingEvent\": \"{");
+    let unknown = write(
+        "unknown.json",
+        &json!({"invokingEvent": "{\"messageType\":\"Nope\"}", "resultToken": "t"}).to_string(),
+    );
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (vec!["--rule".into(), "lambda-timeout-within-limit".into(), "--event".into(), event(&truncated)],
+         "config-rules: event "),
+        (vec!["--rule".into(), "lambda-timeout-within-limit".into(), "--event".into(), event(&unknown)],
+         "config-rules: malformed event: invokingEvent.messageType: unknown message type \"Nope\"\n"),
+        (vec!["--rule".into(), "no-such-rule".into(), "--event".into(), event(&good)],
+         "config-rules: unknown rule \"no-such-rule\" (rules: lambda-timeout-within-limit, iam-no-wildcard-permissions, api-gw-cache-encrypted, cloudtrail-multi-region-enabled)\n"),
+        (vec!["--rule".into(), "lambda-timeout-within-limit".into(), "--event".into(), event(&good), "--params".into(), "{\"maxTimeoutSeconds\": \"0\"}".into()],
+         "config-rules: invalid rule parameter maxTimeoutSeconds: 0 is out of range (expected an integer from 1 to 900)\n"),
+        (vec!["--rule".into(), "lambda-timeout-within-limit".into(), "--event".into(), event(&good), "--params".into(), "{\"timeout\": \"5\"}".into()],
+         "config-rules: invalid rule parameter timeout: unknown parameter (expected one of maxTimeoutSeconds)\n"),
+    ];
+    for (args, message) in cases {
+        let mut full = vec!["evaluate"];
+        full.extend(args.iter().map(String::as_str));
+        let out = cli(&full);
+        assert_eq!(out.status.code(), Some(2), "{full:?}: {}", stderr(&out));
+        assert!(out.stdout.is_empty(), "{full:?}");
+        let err = stderr(&out);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.starts_with(message),
+            "{err:?} does not start with {message:?}"
+        );
+    }
+}
+
+#[test]
+fn items_from_a_snapshot() {
+    let snapshot = fixture("snapshot.json");
+    let out = cli(&[
+        "evaluate",
+        "--items",
+        snapshot.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    expect_file("snapshot.json", &stdout(&out));
+    assert_eq!(
+        stderr(&out),
+        "3 rules run, 3 resources evaluated: 1 compliant, 2 non-compliant, 0 not applicable, 1 rules skipped\n"
+    );
+    let out = cli(&[
+        "evaluate",
+        "--items",
+        snapshot.to_str().unwrap(),
+        "--fail-on",
+        "non-compliant",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    expect_file("snapshot.txt", &stdout(&out));
+    let out = cli(&[
+        "evaluate",
+        "--items",
+        snapshot.to_str().unwrap(),
+        "--rules",
+        "lambda-timeout-within-limit",
+        "--params-file",
+        fixture("params.json").to_str().unwrap(),
+        "--fail-on",
+        "non-compliant",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["summary"]["compliant"], 2);
+}
+
+#[test]
+fn sarif_has_the_required_structure() {
+    let snapshot = fixture("snapshot.json");
+    let out = cli(&[
+        "evaluate",
+        "--items",
+        snapshot.to_str().unwrap(),
+        "--format",
+        "sarif",
+    ]);
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    assert!(sarif["$schema"].as_str().unwrap().contains("sarif-2.1.0"));
+    let run = &sarif["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "config-rules");
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 4);
+    for r in rules {
+        assert!(r["id"].is_string() && r["shortDescription"]["text"].is_string());
+    }
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    for r in results {
+        // Required by SARIF 2.1.0: message.text; ruleId/ruleIndex must agree with the driver's rules.
+        assert!(r["message"]["text"].is_string());
+        let index = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], r["ruleId"]);
+        assert_eq!(r["level"], "error");
+        assert!(r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"].is_string());
+    }
+    assert_eq!(
+        results[1]["locations"][0]["logicalLocations"][0]["name"],
+        "ci-deployer"
+    );
+}
+
+#[test]
+fn junit_parses_back() {
+    let snapshot = fixture("snapshot.json");
+    let out = cli(&[
+        "evaluate",
+        "--items",
+        snapshot.to_str().unwrap(),
+        "--format",
+        "junit",
+    ]);
+    let text = stdout(&out);
+    let doc = roxmltree::Document::parse(&text).unwrap();
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    assert_eq!(
+        (root.attribute("failures"), root.attribute("skipped")),
+        (Some("2"), Some("1"))
+    );
+    let suites: Vec<_> = root
+        .children()
+        .filter(|n| n.has_tag_name("testsuite"))
+        .collect();
+    assert_eq!(
+        suites
+            .iter()
+            .map(|s| s.attribute("name").unwrap())
+            .collect::<Vec<_>>(),
+        [
+            "lambda-timeout-within-limit",
+            "iam-no-wildcard-permissions",
+            "api-gw-cache-encrypted",
+            "cloudtrail-multi-region-enabled"
+        ]
+    );
+    let failures: Vec<String> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("failure"))
+        .map(|n| n.attribute("message").unwrap().to_string())
+        .collect();
+    assert_eq!(
+        failures,
+        [
+            "Function thumbnailer has a timeout of 300 seconds, above the limit of 60 seconds.",
+            "attached managed policy AdministratorAccess grants all actions.",
+        ]
+    );
+}
+
+#[test]
+fn output_file_and_summary_on_stderr() {
+    let path =
+        std::env::temp_dir().join(format!("config-rules-report-{}.json", std::process::id()));
+    let out = cli(&[
+        "evaluate",
+        "--items",
+        fixture("snapshot.json").to_str().unwrap(),
+        "--format",
+        "json",
+        "--output",
+        path.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    assert!(out.stdout.is_empty());
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(report["summary"]["nonCompliant"], 2);
+}
+
+/// `scan --source api` over the demo account, seeded by demo/seed.py into a fresh emulator.
+#[test]
+fn scan_the_seeded_demo_account() {
+    let emu = e2e_tests::emulator::Emulator::start_private();
+    let seed = Command::new(workspace_root().join(".venv/bin/python"))
+        .arg(workspace_root().join("demo/seed.py"))
+        .envs(emu.aws_env())
+        .output()
+        .unwrap();
+    assert!(
+        seed.status.success(),
+        "seed: {}",
+        String::from_utf8_lossy(&seed.stderr)
+    );
+    let scan = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_config-rules"))
+            .args(args)
+            .envs(emu.aws_env())
+            .output()
+            .unwrap()
+    };
+    let out = scan(&["scan", "--source", "api", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let mut report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // IAM ids are made up by the emulator: keep their type, drop the value.
+    for result in report["results"].as_array_mut().unwrap() {
+        let evaluations = result["evaluations"].as_array_mut().unwrap();
+        for e in evaluations.iter_mut() {
+            e["OrderingTimestamp"] = json!("<now>");
+            if e["ComplianceResourceType"]
+                .as_str()
+                .unwrap()
+                .starts_with("AWS::IAM::")
+            {
+                e["ComplianceResourceId"] = json!("<iam id>");
+            }
+            if e["ComplianceResourceType"] == "AWS::ApiGateway::Stage" {
+                let id = e["ComplianceResourceId"].as_str().unwrap();
+                let stage = id.rsplit('/').next().unwrap().to_string();
+                assert!(
+                    id.starts_with("arn:aws:apigateway:us-east-1::/restapis/"),
+                    "{id}"
+                );
+                e["ComplianceResourceId"] = json!(format!(
+                    "arn:aws:apigateway:us-east-1::/restapis/<api>/stages/{stage}"
+                ));
+            }
+        }
+        evaluations.sort_by_key(|e| e.to_string());
+    }
+    expect_file("scan-demo.json", &format!("{report:#}\n"));
+    assert_eq!(
+        stderr(&out),
+        "4 rules run, 11 resources evaluated: 6 compliant, 5 non-compliant, 0 not applicable\n"
+    );
+    let out = scan(&[
+        "scan",
+        "--source",
+        "api",
+        "--rules",
+        "lambda-timeout-within-limit",
+        "--fail-on",
+        "non-compliant",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let table = stdout(&out);
+    assert!(
+        table.contains("NON_COMPLIANT  AWS::Lambda::Function nightly-report\n"),
+        "{table}"
+    );
+}

@@ -1,0 +1,122 @@
+"""Seeds a small, realistic serverless account into the emulator (or any endpoint).
+
+Used by `make demo` and by the CLI's scan test, which expects exactly these resources.
+Idempotent: running it twice leaves the same account.
+
+    AWS_ENDPOINT_URL=http://127.0.0.1:4566 .venv/bin/python demo/seed.py
+"""
+
+import io
+import json
+import os
+import sys
+import zipfile
+
+import boto3
+from botocore.exceptions import ClientError
+
+REGION = os.environ.get("AWS_REGION", "us-east-1")
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+
+TRUST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                                                 "Action": "sts:AssumeRole"}]}
+
+
+def client(service):
+    return boto3.client(service, region_name=REGION, endpoint_url=os.environ.get("AWS_ENDPOINT_URL"))
+
+
+def exists_ok(call, *codes):
+    try:
+        return call()
+    except ClientError as err:
+        if err.response["Error"]["Code"] in codes:
+            return None
+        raise
+
+
+def code_zip():
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("bootstrap", "#!/bin/sh\necho demo\n")
+    return buf.getvalue()
+
+
+def seed_iam(iam):
+    roles = {}
+    for name, inline in [
+        ("orders-api-role", {"orders-table": {"Version": "2012-10-17", "Statement": [
+            {"Sid": "ReadOrders", "Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:Query"],
+             "Resource": "arn:aws:dynamodb:us-east-1:123456789012:table/orders"},
+            {"Sid": "Logs", "Effect": "Allow", "Action": "logs:Put*", "Resource": "*"}]}}),
+        ("nightly-report-role", {"reports-bucket": {"Version": "2012-10-17", "Statement": [
+            {"Sid": "Reports", "Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::reports/*"}]}}),
+        ("public-webhook-role", {}),
+    ]:
+        exists_ok(lambda: iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(TRUST)), "EntityAlreadyExists")
+        for policy_name, doc in inline.items():
+            iam.put_role_policy(RoleName=name, PolicyName=policy_name, PolicyDocument=json.dumps(doc))
+        roles[name] = iam.get_role(RoleName=name)["Role"]["Arn"]
+    for name, doc in [
+        ("DeployEverything", {"Version": "2012-10-17", "Statement": [{"Sid": "Deploy", "Effect": "Allow", "Action": "*", "Resource": "*"}]}),
+        ("ReadReports", {"Version": "2012-10-17", "Statement": [{"Sid": "Read", "Effect": "Allow", "Action": ["s3:Get*", "s3:List*"],
+                                                                 "Resource": ["arn:aws:s3:::reports", "arn:aws:s3:::reports/*"]}]}),
+    ]:
+        exists_ok(lambda: iam.create_policy(PolicyName=name, PolicyDocument=json.dumps(doc)), "EntityAlreadyExists")
+    return roles
+
+
+def seed_lambda(lam, roles):
+    for name, timeout, role in [
+        ("orders-api", 10, "orders-api-role"),
+        ("nightly-report", 900, "nightly-report-role"),
+        ("public-webhook", 30, "public-webhook-role"),
+    ]:
+        exists_ok(lambda: lam.create_function(FunctionName=name, Runtime="python3.12", Role=roles[role], Handler="app.handler",
+                                              Code={"ZipFile": code_zip()}, Timeout=timeout, MemorySize=256),
+                  "ResourceConflictException")
+        lam.update_function_configuration(FunctionName=name, Timeout=timeout)
+    exists_ok(lambda: lam.add_permission(FunctionName="public-webhook", StatementId="anyone", Action="lambda:InvokeFunction",
+                                         Principal="*"), "ResourceConflictException")
+
+
+def seed_api(apigw):
+    apis = {a["name"]: a["id"] for a in apigw.get_rest_apis()["items"]}
+    api_id = apis.get("pets") or apigw.create_rest_api(name="pets")["id"]
+    root = next(r["id"] for r in apigw.get_resources(restApiId=api_id)["items"] if r["path"] == "/")
+    existing = {r["path"]: r["id"] for r in apigw.get_resources(restApiId=api_id)["items"]}
+    pets = existing.get("/pets") or apigw.create_resource(restApiId=api_id, parentId=root, pathPart="pets")["id"]
+    exists_ok(lambda: apigw.put_method(restApiId=api_id, resourceId=pets, httpMethod="GET", authorizationType="NONE"), "ConflictException")
+    exists_ok(lambda: apigw.put_integration(restApiId=api_id, resourceId=pets, httpMethod="GET", type="MOCK"), "ConflictException")
+    deployment = apigw.create_deployment(restApiId=api_id)["id"]
+    stages = {s["stageName"] for s in apigw.get_stages(restApiId=api_id)["item"]}
+    for stage, encrypted in [("prod", True), ("beta", False)]:
+        if stage not in stages:
+            apigw.create_stage(restApiId=api_id, stageName=stage, deploymentId=deployment, cacheClusterEnabled=True,
+                               cacheClusterSize="0.5")
+        apigw.update_stage(restApiId=api_id, stageName=stage, patchOperations=[
+            {"op": "replace", "path": "/*/*/caching/enabled", "value": "true"},
+            {"op": "replace", "path": "/*/*/caching/dataEncrypted", "value": "true" if encrypted else "false"},
+        ])
+    return api_id
+
+
+def seed_trail(s3, trail):
+    exists_ok(lambda: s3.create_bucket(Bucket="demo-trail-logs"), "BucketAlreadyOwnedByYou", "BucketAlreadyExists")
+    exists_ok(lambda: trail.create_trail(Name="management-events", S3BucketName="demo-trail-logs", IsMultiRegionTrail=True),
+              "TrailAlreadyExistsException")
+    trail.stop_logging(Name="management-events")
+
+
+def main():
+    roles = seed_iam(client("iam"))
+    seed_lambda(client("lambda"), roles)
+    api_id = seed_api(client("apigateway"))
+    seed_trail(client("s3"), client("cloudtrail"))
+    print(json.dumps({"restApiId": api_id}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

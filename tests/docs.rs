@@ -1,0 +1,60 @@
+//! Generated docs (docs/rules/*.md, the README's rule table) must match the rules' sources.
+//! Regenerate with `cargo run -p config-rules -- docs --write` (`make docs`).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+
+use config_rules::catalog::metas;
+use config_rules::docs::{rule_page, with_rule_table};
+use e2e_tests::workspace_root;
+
+#[test]
+fn rule_pages_match_the_sources() {
+    for meta in metas() {
+        let path = workspace_root()
+            .join("docs/rules")
+            .join(format!("{}.md", meta.id));
+        let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            on_disk == rule_page(meta),
+            "{} is out of date: run `make docs`",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn readme_rule_table_matches_the_rules() {
+    let readme = std::fs::read_to_string(workspace_root().join("README.md")).unwrap();
+    let expected =
+        with_rule_table(&readme, &metas()).expect("README.md lacks the rule table markers");
+    assert!(
+        readme == expected,
+        "README.md's rule table is out of date: run `make docs`"
+    );
+}
+
+#[test]
+fn every_rule_doc_has_the_required_sections() {
+    for meta in metas() {
+        let docs = meta.docs();
+        assert!(docs.starts_with(&format!("# {}\n", meta.id)), "{}", meta.id);
+        for section in [
+            "**Checks**",
+            "**Why it matters.**",
+            "**Trigger:**",
+            "**Parameters**",
+            "**Scenarios**",
+            "**Remediation.**",
+            "**References.**",
+        ] {
+            assert!(docs.contains(section), "{} docs lack {section}", meta.id);
+        }
+        for p in meta.parameters {
+            assert!(
+                docs.contains(&format!("`{}`", p.name)),
+                "{} docs do not document {}",
+                meta.id,
+                p.name
+            );
+        }
+    }
+}
