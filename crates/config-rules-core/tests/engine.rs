@@ -141,7 +141,7 @@ fn every_sample_event_parses_to_its_message_type() {
             );
             assert_eq!(event.evaluation_mode.as_deref(), Some("DETECTIVE"));
             assert_eq!(event.account_id.as_deref(), Some("123456789012"));
-            assert!(!event.is_test_mode());
+            assert!(event.is_test_mode(), "sample events use the TESTMODE token");
             seen += 1;
         }
     }

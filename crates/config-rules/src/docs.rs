@@ -35,15 +35,18 @@ pub fn params_cell(meta: &RuleMeta) -> String {
 pub fn rule_table(metas: &[&RuleMeta]) -> String {
     let mut out = String::from("| rule | resource types | trigger | parameters (defaults) | checks |\n|---|---|---|---|---|\n");
     for m in metas {
+        let mut types = m
+            .resource_types
+            .iter()
+            .map(|t| format!("`{t}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if m.reports_on == config_rules_core::ReportsOn::Account {
+            types.push_str("; reports on `AWS::::Account`");
+        }
         out.push_str(&format!(
             "| [`{id}`](docs/rules/{id}.md) | {types} | {trigger} | {params} | {summary} |\n",
             id = m.id,
-            types = m
-                .resource_types
-                .iter()
-                .map(|t| format!("`{t}`"))
-                .collect::<Vec<_>>()
-                .join(", "),
             trigger = m.trigger.describe(),
             params = params_cell(m),
             summary = m.summary,

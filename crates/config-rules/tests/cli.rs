@@ -125,9 +125,6 @@ fn evaluate_every_sample_event() {
     })
     .collect();
     emu.load_config_items(json!(items));
-    // The CloudTrail rule reads its stored results (to retire vanished resources): the rule
-    // must exist in the emulator's Config.
-    emu.register_token("cli-evaluate-token", "cloudtrail-multi-region-enabled");
     for (rule, path) in event_files() {
         let name = path.file_stem().unwrap().to_string_lossy().to_string();
         let out = cli_aws(&[
