@@ -51,7 +51,7 @@ def main():
         env.pop("AWS_PROFILE", None)
         print(f"Local AWS account (emulator) on 127.0.0.1:{port}; seeding a small serverless account ...", flush=True)
         subprocess.run([PYTHON, str(ROOT / "demo/seed.py")], env=env, check=True, stdout=subprocess.DEVNULL)
-        print("Seeded: 3 Lambda functions, 3 roles, 2 customer-managed policies, a REST API with 2 cached stages, "
+        print("Seeded: 4 Lambda functions (two sharing a role), 3 roles, 2 customer-managed policies, a REST API with 2 cached stages, "
               "a stopped multi-region trail.\n", flush=True)
         print("$ config-rules scan --source api\n", flush=True)
         scan = subprocess.run([str(CLI), "scan", "--source", "api"], env=env)

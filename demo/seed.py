@@ -72,6 +72,7 @@ def seed_lambda(lam, roles):
         ("orders-api", 10, "orders-api-role"),
         ("nightly-report", 900, "nightly-report-role"),
         ("public-webhook", 30, "public-webhook-role"),
+        ("orders-worker", 30, "orders-api-role"),
     ]:
         exists_ok(lambda: lam.create_function(FunctionName=name, Runtime="python3.12", Role=roles[role], Handler="app.handler",
                                               Code={"ZipFile": code_zip()}, Timeout=timeout, MemorySize=256),

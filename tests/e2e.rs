@@ -546,6 +546,7 @@ fn every_sample_event_has_an_end_to_end_scenario() {
         "cloudtrail-multi-region-enabled/trail_change",
         "cloudtrail-multi-region-enabled/trail_deleted",
         "cloudtrail-multi-region-enabled/oversized",
+        "lambda-execution-role-not-shared/scheduled",
     ]
     .into_iter()
     .collect();
@@ -697,4 +698,119 @@ async fn bad_input_is_an_error_and_posts_nothing() {
             .contains("EOF while parsing"),
         "{err}"
     );
+}
+
+// ---- periodic sweeps ------------------------------------------------------------------------
+
+/// An empty zip archive: enough code for the emulator's CreateFunction.
+const EMPTY_ZIP: [u8; 22] = [
+    0x50, 0x4b, 0x05, 0x06, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+];
+
+fn scheduled_event(rule: &str, at: &str) -> Value {
+    let mut event = load_event(rule, "scheduled");
+    let mut inner: Value = serde_json::from_str(event["invokingEvent"].as_str().unwrap()).unwrap();
+    inner["notificationCreationTime"] = json!(at);
+    event["invokingEvent"] = json!(inner.to_string());
+    event
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn periodic_sweep_posts_in_batches_and_retires_deleted_resources() {
+    let r = "lambda-execution-role-not-shared";
+    let emu = Emulator::start_private();
+    let xml = emu.query(
+        "iam",
+        &[
+            ("Action", "CreateRole"),
+            ("Version", "2010-05-08"),
+            ("RoleName", "sweep-role"),
+            ("AssumeRolePolicyDocument", "{}"),
+        ],
+    );
+    let role_arn = between(&xml, "<Arn>", "</Arn>");
+    let lambda = aws_sdk_lambda::Client::new(&emu.sdk_config().await);
+    for i in 0..250 {
+        lambda
+            .create_function()
+            .function_name(format!("fn-{i:03}"))
+            .runtime(aws_sdk_lambda::types::Runtime::Python312)
+            .role(&role_arn)
+            .handler("app.handler")
+            .code(
+                aws_sdk_lambda::types::FunctionCode::builder()
+                    .zip_file(aws_sdk_lambda::primitives::Blob::new(EMPTY_ZIP.to_vec()))
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+    }
+    let rule_name = unique(r);
+    let token = unique("token");
+    emu.register_token(&token, &rule_name);
+    let sweep = |at: &str| {
+        let mut event = scheduled_event(r, at);
+        event["resultToken"] = json!(token);
+        event["configRuleName"] = json!(rule_name);
+        let mut function = Function::start(
+            &rule_binary(r),
+            r,
+            &emu.aws_env(),
+            log_dir().join(format!("{}.log", unique(r))),
+        );
+        let outcome = function.invoke(&event);
+        assert!(
+            matches!(outcome, Outcome::Response(_)),
+            "{outcome:?}; see {}",
+            function.log.display()
+        );
+    };
+
+    sweep("2026-11-28T01:00:00.000Z");
+    assert_eq!(
+        emu.put_calls(&token),
+        vec![(200, 100), (200, 100), (200, 50)]
+    );
+    let rows = stored(&emu, &rule_name).await;
+    assert_eq!(rows.len(), 250);
+    assert!(rows.iter().all(|r| r.2 == "NON_COMPLIANT"));
+    assert_eq!(rows[0], row(FUNCTION, "fn-000", "NON_COMPLIANT",
+        "Function fn-000 shares its execution role sweep-role with 249 other functions: fn-001, fn-002, fn-003, fn-004, fn-005 and 244 more."));
+
+    for i in 0..10 {
+        lambda
+            .delete_function()
+            .function_name(format!("fn-{i:03}"))
+            .send()
+            .await
+            .unwrap();
+    }
+    sweep("2026-11-28T02:00:00.000Z");
+    assert_eq!(
+        emu.put_calls(&token),
+        vec![
+            (200, 100),
+            (200, 100),
+            (200, 50),
+            (200, 100),
+            (200, 100),
+            (200, 50)
+        ]
+    );
+    let rows = stored(&emu, &rule_name).await;
+    assert_eq!(rows.len(), 250);
+    let retired: Vec<&Row> = rows.iter().filter(|r| r.2 == "NOT_APPLICABLE").collect();
+    assert_eq!(retired.len(), 10);
+    assert_eq!(
+        retired[0],
+        &row(
+            FUNCTION,
+            "fn-000",
+            "NOT_APPLICABLE",
+            "The resource no longer exists."
+        )
+    );
+    assert_eq!(retired[9].1, "fn-009");
+    assert_eq!(rows.iter().filter(|r| r.2 == "NON_COMPLIANT").count(), 240);
 }

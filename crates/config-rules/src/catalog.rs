@@ -9,6 +9,7 @@ pub fn metas() -> Vec<&'static RuleMeta> {
         &iam_no_wildcard_permissions::META,
         &api_gw_cache_encrypted::META,
         &cloudtrail_multi_region_enabled::META,
+        &lambda_execution_role_not_shared::META,
     ]
 }
 
@@ -30,6 +31,11 @@ pub fn build(id: &str, sdk: &SdkConfig) -> Option<Box<dyn AnyRule>> {
         "cloudtrail-multi-region-enabled" => Box::new(
             cloudtrail_multi_region_enabled::CloudtrailMultiRegionEnabled::new(
                 cloudtrail_multi_region_enabled::SdkTrails::new(sdk),
+            ),
+        ),
+        "lambda-execution-role-not-shared" => Box::new(
+            lambda_execution_role_not_shared::LambdaExecutionRoleNotShared::new(
+                lambda_execution_role_not_shared::SdkFunctions::new(sdk),
             ),
         ),
         _ => return None,
