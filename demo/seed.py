@@ -67,17 +67,29 @@ def seed_iam(iam):
     return roles
 
 
-def seed_lambda(lam, roles):
-    for name, timeout, role in [
-        ("orders-api", 10, "orders-api-role"),
-        ("nightly-report", 900, "nightly-report-role"),
-        ("public-webhook", 30, "public-webhook-role"),
-        ("orders-worker", 30, "orders-api-role"),
+def demo_key(kms):
+    for alias in kms.list_aliases()["Aliases"]:
+        if alias["AliasName"] == "alias/demo-functions":
+            return kms.describe_key(KeyId=alias["TargetKeyId"])["KeyMetadata"]["Arn"]
+    key = kms.create_key(Description="demo: Lambda environment variables")["KeyMetadata"]
+    kms.create_alias(AliasName="alias/demo-functions", TargetKeyId=key["KeyId"])
+    return key["Arn"]
+
+
+def seed_lambda(lam, roles, key_arn):
+    for name, timeout, role, env, key in [
+        ("orders-api", 10, "orders-api-role", {"TABLE": "orders"}, key_arn),
+        ("nightly-report", 900, "nightly-report-role", {"BUCKET": "reports", "API_TOKEN": "demo-only"}, ""),
+        ("public-webhook", 30, "public-webhook-role", {}, ""),
+        ("orders-worker", 30, "orders-api-role", {}, ""),
     ]:
-        exists_ok(lambda: lam.create_function(FunctionName=name, Runtime="python3.12", Role=roles[role], Handler="app.handler",
-                                              Code={"ZipFile": code_zip()}, Timeout=timeout, MemorySize=256),
-                  "ResourceConflictException")
-        lam.update_function_configuration(FunctionName=name, Timeout=timeout)
+        extra = {"KMSKeyArn": key} if key else {}
+        created = exists_ok(lambda: lam.create_function(
+            FunctionName=name, Runtime="python3.12", Role=roles[role], Handler="app.handler", Code={"ZipFile": code_zip()},
+            Timeout=timeout, MemorySize=256, Environment={"Variables": env}, **extra), "ResourceConflictException")
+        if created is None:  # already there: bring it back to the demo's settings
+            lam.update_function_configuration(FunctionName=name, Timeout=timeout, Environment={"Variables": env}, **extra)
+    lam.put_function_concurrency(FunctionName="orders-api", ReservedConcurrentExecutions=50)
     exists_ok(lambda: lam.add_permission(FunctionName="public-webhook", StatementId="anyone", Action="lambda:InvokeFunction",
                                          Principal="*"), "ResourceConflictException")
 
@@ -112,7 +124,7 @@ def seed_trail(s3, trail):
 
 def main():
     roles = seed_iam(client("iam"))
-    seed_lambda(client("lambda"), roles)
+    seed_lambda(client("lambda"), roles, demo_key(client("kms")))
     api_id = seed_api(client("apigateway"))
     seed_trail(client("s3"), client("cloudtrail"))
     print(json.dumps({"restApiId": api_id}))

@@ -171,6 +171,109 @@ async fn lambda_timeout_within_limit_scenarios() {
     .await;
 }
 
+/// Loads the item of `events/<rule>/<file>.json` for GetResourceConfigHistory (oversized scenarios).
+fn load_history_item_from(rule: &str, file: &str) {
+    let event = load_event(rule, file);
+    let inner: Value = serde_json::from_str(event["invokingEvent"].as_str().unwrap()).unwrap();
+    emulator().load_config_items(json!([notification_to_api(&inner["configurationItem"])]));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn lambda_env_encrypted_with_cmk_scenarios() {
+    let r = "lambda-env-encrypted-with-cmk";
+    let key = "arn:aws:kms:us-east-1:123456789012:key/0f9e8d7c-1111-2222-3333-444455556666";
+    check(r, "compliant", vec![row(FUNCTION, "payments-api", "COMPLIANT",
+        &format!("Function payments-api encrypts its 2 environment variables with customer managed key {key}."))]).await;
+    let legacy = "Function legacy-export has 3 environment variables encrypted only with the AWS managed key (no kmsKeyArn).";
+    check(
+        r,
+        "non_compliant",
+        vec![row(FUNCTION, "legacy-export", "NON_COMPLIANT", legacy)],
+    )
+    .await;
+    check(
+        r,
+        "no_variables",
+        vec![row(
+            FUNCTION,
+            "image-resizer",
+            "NOT_APPLICABLE",
+            "Function image-resizer has no environment variables.",
+        )],
+    )
+    .await;
+    check(
+        r,
+        "deleted",
+        vec![row(
+            FUNCTION,
+            "old-worker",
+            "NOT_APPLICABLE",
+            "The resource was deleted.",
+        )],
+    )
+    .await;
+    load_history_item_from(r, "non_compliant");
+    check(
+        r,
+        "oversized",
+        vec![row(FUNCTION, "legacy-export", "NON_COMPLIANT", legacy)],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn lambda_concurrency_limited_scenarios() {
+    let r = "lambda-concurrency-limited";
+    check(
+        r,
+        "compliant",
+        vec![row(
+            FUNCTION,
+            "payments-api",
+            "COMPLIANT",
+            "Function payments-api has reserved concurrency 50, within the maximum of 100.",
+        )],
+    )
+    .await;
+    let none = "Function legacy-export has no reserved concurrency, so it can take the account's whole unreserved concurrency.";
+    check(
+        r,
+        "non_compliant",
+        vec![row(FUNCTION, "legacy-export", "NON_COMPLIANT", none)],
+    )
+    .await;
+    check(
+        r,
+        "above_maximum",
+        vec![row(
+            FUNCTION,
+            "bulk-import",
+            "NON_COMPLIANT",
+            "Function bulk-import has reserved concurrency 500, above the maximum of 100.",
+        )],
+    )
+    .await;
+    check(
+        r,
+        "deleted",
+        vec![row(
+            FUNCTION,
+            "old-worker",
+            "NOT_APPLICABLE",
+            "The resource was deleted.",
+        )],
+    )
+    .await;
+    load_history_item_from(r, "non_compliant");
+    check(
+        r,
+        "oversized",
+        vec![row(FUNCTION, "legacy-export", "NON_COMPLIANT", none)],
+    )
+    .await;
+}
+
 /// A notification-shaped item in Config API shape (what GetResourceConfigHistory returns).
 fn notification_to_api(item: &Value) -> Value {
     let mut api = item.clone();
@@ -547,6 +650,16 @@ fn every_sample_event_has_an_end_to_end_scenario() {
         "cloudtrail-multi-region-enabled/trail_deleted",
         "cloudtrail-multi-region-enabled/oversized",
         "lambda-execution-role-not-shared/scheduled",
+        "lambda-env-encrypted-with-cmk/compliant",
+        "lambda-env-encrypted-with-cmk/non_compliant",
+        "lambda-env-encrypted-with-cmk/no_variables",
+        "lambda-env-encrypted-with-cmk/deleted",
+        "lambda-env-encrypted-with-cmk/oversized",
+        "lambda-concurrency-limited/compliant",
+        "lambda-concurrency-limited/non_compliant",
+        "lambda-concurrency-limited/above_maximum",
+        "lambda-concurrency-limited/deleted",
+        "lambda-concurrency-limited/oversized",
     ]
     .into_iter()
     .collect();

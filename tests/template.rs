@@ -218,7 +218,15 @@ fn every_rule_has_its_function_permission_and_config_rule() {
                     json!(["true", "false"]),
                     "{param_name}"
                 ),
+                // An optional integer must be able to stay empty: a String of digits (the
+                // engine checks the range); one with a default is a bounded Number.
+                ParamKind::Integer { .. } if spec.default.is_none() => assert_eq!(
+                    (&param["Type"], &param["AllowedPattern"]),
+                    (&json!("String"), &json!("^[0-9]*$")),
+                    "{param_name}"
+                ),
                 ParamKind::Integer { min, max } => {
+                    assert_eq!(param["Type"], "Number", "{param_name}");
                     assert_eq!(
                         (param["MinValue"].as_i64(), param["MaxValue"].as_i64()),
                         (Some(min), Some(max)),

@@ -10,6 +10,8 @@ pub fn metas() -> Vec<&'static RuleMeta> {
         &api_gw_cache_encrypted::META,
         &cloudtrail_multi_region_enabled::META,
         &lambda_execution_role_not_shared::META,
+        &lambda_env_encrypted_with_cmk::META,
+        &lambda_concurrency_limited::META,
     ]
 }
 
@@ -35,9 +37,15 @@ pub fn build(id: &str, sdk: &SdkConfig) -> Option<Box<dyn AnyRule>> {
         ),
         "lambda-execution-role-not-shared" => Box::new(
             lambda_execution_role_not_shared::LambdaExecutionRoleNotShared::new(
-                lambda_execution_role_not_shared::SdkFunctions::new(sdk),
+                lambda_execution_role_not_shared::SdkLambda::new(sdk),
             ),
         ),
+        "lambda-env-encrypted-with-cmk" => {
+            Box::new(lambda_env_encrypted_with_cmk::LambdaEnvEncryptedWithCmk)
+        }
+        "lambda-concurrency-limited" => {
+            Box::new(lambda_concurrency_limited::LambdaConcurrencyLimited)
+        }
         _ => return None,
     })
 }

@@ -40,7 +40,7 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use config_rules_core::{
-    sdk_error, AccountContext, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn,
+    AccountContext, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn,
     ResourceVerdict, Rule, RuleMeta, Trigger, Verdict,
 };
 
@@ -75,19 +75,7 @@ impl FromParams for Params {
     }
 }
 
-/// A function and its execution role.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FunctionRole {
-    pub name: String,
-    pub role_arn: String,
-}
-
-/// The Lambda call this rule makes.
-#[async_trait]
-pub trait FunctionLister: Send + Sync {
-    /// Every function of the region with its role (`ListFunctions`, all pages).
-    async fn list_functions(&self) -> Result<Vec<FunctionRole>, Error>;
-}
+pub use lambda_facts::{FunctionLister, FunctionSummary, SdkLambda};
 
 /// `arn:aws:iam::123456789012:role/path/name` → `name`.
 pub fn role_name(arn: &str) -> &str {
@@ -109,7 +97,7 @@ fn names(list: &[&str]) -> String {
 }
 
 /// The decision for every function, as a pure function of the account's functions.
-pub fn evaluate(functions: &[FunctionRole], params: &Params) -> Vec<ResourceVerdict> {
+pub fn evaluate(functions: &[FunctionSummary], params: &Params) -> Vec<ResourceVerdict> {
     let mut by_role: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for f in functions {
         by_role
@@ -163,38 +151,6 @@ pub fn evaluate(functions: &[FunctionRole], params: &Params) -> Vec<ResourceVerd
         .collect();
     out.sort_by(|a, b| a.resource_id.cmp(&b.resource_id));
     out
-}
-
-/// [`FunctionLister`] over the AWS SDK.
-#[derive(Debug, Clone)]
-pub struct SdkFunctions {
-    client: aws_sdk_lambda::Client,
-}
-
-impl SdkFunctions {
-    pub fn new(sdk: &config_rules_core::SdkConfig) -> Self {
-        SdkFunctions {
-            client: aws_sdk_lambda::Client::new(sdk),
-        }
-    }
-}
-
-#[async_trait]
-impl FunctionLister for SdkFunctions {
-    async fn list_functions(&self) -> Result<Vec<FunctionRole>, Error> {
-        let mut out = Vec::new();
-        let mut pages = self.client.list_functions().into_paginator().send();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| sdk_error("ListFunctions", e))?;
-            out.extend(page.functions().iter().filter_map(|f| {
-                Some(FunctionRole {
-                    name: f.function_name()?.to_string(),
-                    role_arn: f.role()?.to_string(),
-                })
-            }));
-        }
-        Ok(out)
-    }
 }
 
 /// The rule as the runner sees it.

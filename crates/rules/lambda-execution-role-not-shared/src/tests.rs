@@ -5,14 +5,15 @@ use config_rules_core::Compliance::{self, *};
 use config_rules_core::{AnyRule, Evaluation, RuleEvent};
 use serde_json::json;
 
-fn f(name: &str, role: &str) -> FunctionRole {
-    FunctionRole {
+fn f(name: &str, role: &str) -> FunctionSummary {
+    FunctionSummary {
         name: name.into(),
         role_arn: format!("arn:aws:iam::123456789012:role/service/{role}"),
+        ..FunctionSummary::default()
     }
 }
 
-fn verdicts(functions: &[FunctionRole], params: &Params) -> Vec<(String, Compliance, String)> {
+fn verdicts(functions: &[FunctionSummary], params: &Params) -> Vec<(String, Compliance, String)> {
     evaluate(functions, params)
         .into_iter()
         .map(|v| (v.resource_id, v.verdict.compliance, v.verdict.annotation))
@@ -62,7 +63,7 @@ fn fixture_cases() {
             ),
         ]
     );
-    let many: Vec<FunctionRole> = (0..8).map(|i| f(&format!("fn{i}"), "wide")).collect();
+    let many: Vec<FunctionSummary> = (0..8).map(|i| f(&format!("fn{i}"), "wide")).collect();
     assert_eq!(
         verdicts(&many, &none)[0],
         row("fn0", NonCompliant, "Function fn0 shares its execution role wide with 7 other functions: fn1, fn2, fn3, fn4, fn5 and 2 more.")
@@ -90,13 +91,15 @@ fn fixture_cases() {
     }
     // Same role name on different paths is a different role.
     let split = [
-        FunctionRole {
+        FunctionSummary {
             name: "a".into(),
             role_arn: "arn:aws:iam::1:role/x/app".into(),
+            ..FunctionSummary::default()
         },
-        FunctionRole {
+        FunctionSummary {
             name: "b".into(),
             role_arn: "arn:aws:iam::1:role/y/app".into(),
+            ..FunctionSummary::default()
         },
     ];
     assert!(verdicts(&split, &none)
@@ -104,11 +107,11 @@ fn fixture_cases() {
         .all(|(_, c, _)| *c == Compliant));
 }
 
-struct Fake(Vec<FunctionRole>);
+struct Fake(Vec<FunctionSummary>);
 
 #[async_trait]
 impl FunctionLister for Fake {
-    async fn list_functions(&self) -> Result<Vec<FunctionRole>, Error> {
+    async fn list_functions(&self) -> Result<Vec<FunctionSummary>, Error> {
         Ok(self.0.clone())
     }
 }

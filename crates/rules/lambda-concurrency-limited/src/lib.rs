@@ -1,0 +1,197 @@
+//! # lambda-concurrency-limited
+//!
+//! **Checks** that every Lambda function has reserved concurrency, optionally at or below a
+//! maximum.
+//!
+//! **Why it matters.** Practice 3, *denial of service*, of the serverless security practices:
+//! without reserved concurrency, one function flooded by requests (or by a runaway event
+//! source) can take the whole account's concurrency, throttling every other function in the
+//! region, and scale the bill with the attack. Reserved concurrency both caps the function and
+//! guarantees it its share.
+//!
+//! **Resource type:** `AWS::Lambda::Function`.
+//! **Trigger:** configuration change. Config records the setting in
+//! `supplementaryConfiguration.Concurrency.reservedConcurrentExecutions`.
+//!
+//! **Parameters**
+//!
+//! | name | type | default | meaning |
+//! |---|---|---|---|
+//! | `maxReservedConcurrency` | integer 1–100000 | unset | the largest reserved concurrency allowed; unset accepts any |
+//!
+//! **Scenarios**
+//!
+//! | configuration | result |
+//! |---|---|
+//! | no reserved concurrency | NON_COMPLIANT |
+//! | reserved concurrency at or below the maximum (or no maximum) | COMPLIANT |
+//! | reserved concurrency 0 (the function is switched off) | COMPLIANT, saying so |
+//! | reserved concurrency above `maxReservedConcurrency` | NON_COMPLIANT, with both numbers |
+//! | deleted, not recorded, out of scope, or tagged `config-rules:exempt` | NOT_APPLICABLE |
+//!
+//! **Remediation.** `aws lambda put-function-concurrency --function-name NAME
+//! --reserved-concurrent-executions 50` (SAM: `ReservedConcurrentExecutions`), sized to the
+//! function's expected peak.
+//!
+//! **References.** AWS Lambda developer guide, "Configuring reserved concurrency"; AWS
+//! Well-Architected Serverless Lens, REL 1; AWS Config managed rule
+//! `lambda-concurrency-check`.
+
+use config_rules_core::{
+    async_trait, ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues,
+    ReportsOn, Rule, RuleMeta, Trigger, Verdict,
+};
+
+pub const META: RuleMeta = RuleMeta {
+    id: "lambda-concurrency-limited",
+    summary: "Lambda functions have reserved concurrency, at or below a maximum if one is set.",
+    source: include_str!("lib.rs"),
+    resource_types: &["AWS::Lambda::Function"],
+    trigger: Trigger::Change,
+    reports_on: ReportsOn::EachResource,
+    parameters: &[ParamSpec {
+        name: "maxReservedConcurrency",
+        kind: ParamKind::Integer {
+            min: 1,
+            max: 100_000,
+        },
+        default: None,
+        description: "The largest reserved concurrency allowed; unset accepts any.",
+    }],
+    permissions: &[],
+    timeout_seconds: 10,
+};
+
+/// Validated parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Params {
+    pub max_reserved_concurrency: Option<i64>,
+}
+
+impl FromParams for Params {
+    fn from_params(values: &ParamValues) -> Result<Self, Error> {
+        Ok(Params {
+            max_reserved_concurrency: values.integer("maxReservedConcurrency"),
+        })
+    }
+}
+
+/// The decision, as a pure function of the item and the parameters.
+pub fn evaluate(item: &ConfigurationItem, params: &Params) -> Verdict {
+    let name = item.config_str("functionName").unwrap_or(&item.resource_id);
+    let reserved = item
+        .supplementary("Concurrency")
+        .and_then(|c| c.get("reservedConcurrentExecutions").cloned())
+        .and_then(|v| v.as_i64());
+    match (reserved, params.max_reserved_concurrency) {
+        (None, _) => Verdict::non_compliant(format!(
+            "Function {name} has no reserved concurrency, so it can take the account's whole unreserved concurrency."
+        )),
+        (Some(0), _) => Verdict::compliant(format!("Function {name} has reserved concurrency 0: it cannot run.")),
+        (Some(r), Some(max)) if r > max => Verdict::non_compliant(format!(
+            "Function {name} has reserved concurrency {r}, above the maximum of {max}."
+        )),
+        (Some(r), Some(max)) => {
+            Verdict::compliant(format!("Function {name} has reserved concurrency {r}, within the maximum of {max}."))
+        }
+        (Some(r), None) => Verdict::compliant(format!("Function {name} has reserved concurrency {r}.")),
+    }
+}
+
+/// The rule as the runner sees it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LambdaConcurrencyLimited;
+
+#[async_trait]
+impl Rule for LambdaConcurrencyLimited {
+    type Params = Params;
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+    async fn evaluate_item(
+        &self,
+        item: &ConfigurationItem,
+        params: &Params,
+    ) -> Result<Verdict, Error> {
+        Ok(evaluate(item, params))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use config_rules_core::Compliance::{self, *};
+    use serde_json::{json, Value};
+
+    fn item(sup: Value) -> ConfigurationItem {
+        ConfigurationItem::from_notification_json(
+            &json!({"resourceType": "AWS::Lambda::Function", "resourceId": "api",
+                    "configuration": {"functionName": "api"}, "supplementaryConfiguration": sup}),
+            "item",
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn fixture_cases() {
+        let any = Params::default();
+        let max = |m| Params {
+            max_reserved_concurrency: Some(m),
+        };
+        let cases: Vec<(&str, Value, Params, Compliance, &str)> = vec![
+            ("none", json!({}), any, NonCompliant,
+             "Function api has no reserved concurrency, so it can take the account's whole unreserved concurrency."),
+            ("null", json!({"Concurrency": {"reservedConcurrentExecutions": null}}), max(10), NonCompliant,
+             "Function api has no reserved concurrency, so it can take the account's whole unreserved concurrency."),
+            ("set, no maximum", json!({"Concurrency": {"reservedConcurrentExecutions": 500}}), any, Compliant,
+             "Function api has reserved concurrency 500."),
+            ("as a JSON string", json!({"Concurrency": "{\"reservedConcurrentExecutions\":20}"}), max(20), Compliant,
+             "Function api has reserved concurrency 20, within the maximum of 20."),
+            ("above the maximum", json!({"Concurrency": {"reservedConcurrentExecutions": 21}}), max(20), NonCompliant,
+             "Function api has reserved concurrency 21, above the maximum of 20."),
+            ("zero", json!({"Concurrency": {"reservedConcurrentExecutions": 0}}), max(20), Compliant,
+             "Function api has reserved concurrency 0: it cannot run."),
+        ];
+        for (name, sup, params, compliance, annotation) in cases {
+            assert_eq!(
+                evaluate(&item(sup), &params),
+                Verdict::new(compliance, annotation),
+                "case: {name}"
+            );
+        }
+    }
+
+    #[test]
+    fn parameters_are_validated() {
+        let parse = |v: Value| {
+            ParamValues::parse(META.parameters, Some(&v)).and_then(|p| Params::from_params(&p))
+        };
+        assert_eq!(
+            parse(json!({})).unwrap(),
+            Params {
+                max_reserved_concurrency: None
+            }
+        );
+        assert_eq!(
+            parse(json!({"maxReservedConcurrency": ""})).unwrap(),
+            Params {
+                max_reserved_concurrency: None
+            }
+        );
+        assert_eq!(
+            parse(json!({"maxReservedConcurrency": "100"})).unwrap(),
+            Params {
+                max_reserved_concurrency: Some(100)
+            }
+        );
+        for bad in ["0", "x", "100001"] {
+            assert!(
+                matches!(
+                    parse(json!({"maxReservedConcurrency": bad})),
+                    Err(Error::InvalidParameters { .. })
+                ),
+                "{bad}"
+            );
+        }
+    }
+}

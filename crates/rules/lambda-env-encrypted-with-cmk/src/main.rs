@@ -1,0 +1,7 @@
+//! Lambda entry point of `lambda-env-encrypted-with-cmk`.
+
+#[tokio::main]
+async fn main() -> Result<(), config_rules_core::runner::BoxError> {
+    config_rules_core::runner::run(|_| lambda_env_encrypted_with_cmk::LambdaEnvEncryptedWithCmk)
+        .await
+}
