@@ -274,6 +274,247 @@ async fn lambda_concurrency_limited_scenarios() {
     .await;
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn lambda_supported_runtime_scenarios() {
+    let r = "lambda-supported-runtime";
+    check(
+        r,
+        "compliant",
+        vec![row(
+            FUNCTION,
+            "orders-api",
+            "COMPLIANT",
+            "Function orders-api uses runtime python3.12, supported until 2028-10-31.",
+        )],
+    )
+    .await;
+    let old = "Function legacy-report uses runtime python3.9, deprecated by AWS on 2025-12-15.";
+    check(
+        r,
+        "non_compliant",
+        vec![row(FUNCTION, "legacy-report", "NON_COMPLIANT", old)],
+    )
+    .await;
+    check(r, "warning", vec![row(FUNCTION, "payments-api", "NON_COMPLIANT",
+        "Function payments-api uses runtime nodejs22.x, which AWS deprecates on 2027-04-30, in 161 days (warning: 180 days).")]).await;
+    check(
+        r,
+        "container_image",
+        vec![row(
+            FUNCTION,
+            "ml-inference",
+            "NOT_APPLICABLE",
+            "Function ml-inference is a container image: its runtime is part of the image.",
+        )],
+    )
+    .await;
+    check(
+        r,
+        "deleted",
+        vec![row(
+            FUNCTION,
+            "old-worker",
+            "NOT_APPLICABLE",
+            "The resource was deleted.",
+        )],
+    )
+    .await;
+    load_history_item_from(r, "non_compliant");
+    check(
+        r,
+        "oversized",
+        vec![row(FUNCTION, "legacy-report", "NON_COMPLIANT", old)],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn lambda_supported_runtime_periodic_sweep() {
+    let r = "lambda-supported-runtime";
+    let emu = Emulator::start_private();
+    let role = create_role(&emu, "runtime-role");
+    let lambda = aws_sdk_lambda::Client::new(&emu.sdk_config().await);
+    for (name, runtime) in [
+        ("new-fn", aws_sdk_lambda::types::Runtime::Python312),
+        ("old-fn", aws_sdk_lambda::types::Runtime::Python39),
+    ] {
+        create_function(&lambda, name, &role, runtime).await;
+    }
+    let rule_name = unique(r);
+    let token = unique("token");
+    emu.register_token(&token, &rule_name);
+    let mut event = scheduled_event(r, "2026-11-28T06:00:00.000Z");
+    event["resultToken"] = json!(token);
+    event["configRuleName"] = json!(rule_name);
+    let mut function = Function::start(
+        &rule_binary(r),
+        r,
+        &emu.aws_env(),
+        log_dir().join(format!("{}.log", unique(r))),
+    );
+    assert!(
+        matches!(function.invoke(&event), Outcome::Response(_)),
+        "see {}",
+        function.log.display()
+    );
+    assert_eq!(
+        stored(&emu, &rule_name).await,
+        vec![
+            row(
+                FUNCTION,
+                "new-fn",
+                "COMPLIANT",
+                "Function new-fn uses runtime python3.12, supported until 2028-10-31."
+            ),
+            row(
+                FUNCTION,
+                "old-fn",
+                "NON_COMPLIANT",
+                "Function old-fn uses runtime python3.9, deprecated by AWS on 2025-12-15."
+            ),
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn lambda_no_public_access_scenarios() {
+    let r = "lambda-no-public-access";
+    let public = "Function public-webhook is public: statement anyone allows everyone (*).";
+    check(
+        r,
+        "compliant",
+        vec![row(
+            FUNCTION,
+            "thumbnailer",
+            "COMPLIANT",
+            "Function thumbnailer can only be invoked by principals of known accounts or sources.",
+        )],
+    )
+    .await;
+    check(
+        r,
+        "non_compliant",
+        vec![row(FUNCTION, "public-webhook", "NON_COMPLIANT", public)],
+    )
+    .await;
+    check(r, "unpinned_service", vec![row(FUNCTION, "legacy-export", "NON_COMPLIANT",
+        "Function legacy-export is public: statement events lets events.amazonaws.com invoke it without aws:SourceAccount or aws:SourceArn.")]).await;
+    check(
+        r,
+        "no_policy",
+        vec![row(FUNCTION, "image-resizer", "COMPLIANT",
+        "Function image-resizer can only be invoked by principals of known accounts or sources.")],
+    )
+    .await;
+    check(
+        r,
+        "deleted",
+        vec![row(
+            FUNCTION,
+            "old-worker",
+            "NOT_APPLICABLE",
+            "The resource was deleted.",
+        )],
+    )
+    .await;
+    load_history_item_from(r, "non_compliant");
+    check(
+        r,
+        "oversized",
+        vec![row(FUNCTION, "public-webhook", "NON_COMPLIANT", public)],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn lambda_no_public_access_reads_the_function_url() {
+    let r = "lambda-no-public-access";
+    let emu = emulator();
+    let name = unique("open-url");
+    let role = create_role(emu, &unique("url-role"));
+    let lambda = aws_sdk_lambda::Client::new(&emu.sdk_config().await);
+    create_function(
+        &lambda,
+        &name,
+        &role,
+        aws_sdk_lambda::types::Runtime::Python312,
+    )
+    .await;
+    lambda
+        .create_function_url_config()
+        .function_name(&name)
+        .auth_type(aws_sdk_lambda::types::FunctionUrlAuthType::None)
+        .send()
+        .await
+        .unwrap();
+    // The compliant sample's item, renamed to the function that now has an open URL.
+    let mut event = load_event(r, "no_policy");
+    let mut inner: Value = serde_json::from_str(event["invokingEvent"].as_str().unwrap()).unwrap();
+    inner["configurationItem"]["resourceId"] = json!(name);
+    inner["configurationItem"]["configuration"]["functionName"] = json!(name);
+    event["invokingEvent"] = json!(inner.to_string());
+    check_event(
+        r,
+        event.clone(),
+        vec![row(
+            FUNCTION,
+            &name,
+            "NON_COMPLIANT",
+            &format!("Function {name} is public: its function URL has AuthType NONE."),
+        )],
+    )
+    .await;
+    event["ruleParameters"] = json!("{\"allowPublicFunctionUrl\": \"true\"}");
+    check_event(
+        r,
+        event,
+        vec![row(
+            FUNCTION,
+            &name,
+            "COMPLIANT",
+            &format!(
+                "Function {name} can only be invoked by principals of known accounts or sources."
+            ),
+        )],
+    )
+    .await;
+}
+
+fn create_role(emu: &Emulator, name: &str) -> String {
+    let xml = emu.query(
+        "iam",
+        &[
+            ("Action", "CreateRole"),
+            ("Version", "2010-05-08"),
+            ("RoleName", name),
+            ("AssumeRolePolicyDocument", "{}"),
+        ],
+    );
+    between(&xml, "<Arn>", "</Arn>")
+}
+
+async fn create_function(
+    lambda: &aws_sdk_lambda::Client,
+    name: &str,
+    role: &str,
+    runtime: aws_sdk_lambda::types::Runtime,
+) {
+    lambda
+        .create_function()
+        .function_name(name)
+        .runtime(runtime)
+        .role(role)
+        .handler("app.handler")
+        .code(
+            aws_sdk_lambda::types::FunctionCode::builder()
+                .zip_file(aws_sdk_lambda::primitives::Blob::new(EMPTY_ZIP.to_vec()))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+}
+
 /// A notification-shaped item in Config API shape (what GetResourceConfigHistory returns).
 fn notification_to_api(item: &Value) -> Value {
     let mut api = item.clone();
@@ -660,6 +901,19 @@ fn every_sample_event_has_an_end_to_end_scenario() {
         "lambda-concurrency-limited/above_maximum",
         "lambda-concurrency-limited/deleted",
         "lambda-concurrency-limited/oversized",
+        "lambda-supported-runtime/compliant",
+        "lambda-supported-runtime/non_compliant",
+        "lambda-supported-runtime/warning",
+        "lambda-supported-runtime/container_image",
+        "lambda-supported-runtime/deleted",
+        "lambda-supported-runtime/oversized",
+        "lambda-supported-runtime/scheduled",
+        "lambda-no-public-access/compliant",
+        "lambda-no-public-access/non_compliant",
+        "lambda-no-public-access/unpinned_service",
+        "lambda-no-public-access/no_policy",
+        "lambda-no-public-access/deleted",
+        "lambda-no-public-access/oversized",
     ]
     .into_iter()
     .collect();

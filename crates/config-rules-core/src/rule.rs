@@ -66,6 +66,9 @@ pub struct RuleMeta {
     pub parameters: &'static [ParamSpec],
     /// The IAM actions the rule itself calls (beyond what the engine needs).
     pub permissions: &'static [&'static str],
+    /// Whether judging one configuration item calls AWS (through the rule's client), so it
+    /// cannot run offline on items alone.
+    pub item_calls_aws: bool,
     /// The shortest Lambda timeout, in seconds, that covers the rule's work.
     pub timeout_seconds: u32,
 }

@@ -31,6 +31,7 @@ const META: RuleMeta = RuleMeta {
         description: "A limit.",
     }],
     permissions: &[],
+    item_calls_aws: false,
     timeout_seconds: 10,
 };
 

@@ -12,6 +12,8 @@ pub fn metas() -> Vec<&'static RuleMeta> {
         &lambda_execution_role_not_shared::META,
         &lambda_env_encrypted_with_cmk::META,
         &lambda_concurrency_limited::META,
+        &lambda_supported_runtime::META,
+        &lambda_no_public_access::META,
     ]
 }
 
@@ -46,6 +48,14 @@ pub fn build(id: &str, sdk: &SdkConfig) -> Option<Box<dyn AnyRule>> {
         "lambda-concurrency-limited" => {
             Box::new(lambda_concurrency_limited::LambdaConcurrencyLimited)
         }
+        "lambda-supported-runtime" => {
+            Box::new(lambda_supported_runtime::LambdaSupportedRuntime::new(
+                lambda_facts::SdkLambda::new(sdk),
+            ))
+        }
+        "lambda-no-public-access" => Box::new(lambda_no_public_access::LambdaNoPublicAccess::new(
+            lambda_facts::SdkLambda::new(sdk),
+        )),
         _ => return None,
     })
 }

@@ -66,6 +66,12 @@ pub async fn evaluate_items(
             error: None,
         };
         match meta.reports_on {
+            ReportsOn::EachResource if meta.item_calls_aws && live_account.is_none() => {
+                run.note = Some(format!(
+                    "calls AWS for each item ({}): run with --live (or use scan)",
+                    meta.permissions.join(", ")
+                ));
+            }
             ReportsOn::EachResource => {
                 for item in items
                     .iter()

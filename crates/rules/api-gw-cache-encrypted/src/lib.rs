@@ -61,6 +61,7 @@ pub const META: RuleMeta = RuleMeta {
         description: "Report stages without a cache cluster as NON_COMPLIANT.",
     }],
     permissions: &[],
+    item_calls_aws: false,
     timeout_seconds: 10,
 };
 

@@ -85,6 +85,7 @@ pub const META: RuleMeta = RuleMeta {
         "cloudtrail:GetTrailStatus",
         "cloudtrail:GetEventSelectors",
     ],
+    item_calls_aws: false,
     timeout_seconds: 30,
 };
 

@@ -89,6 +89,7 @@ pub const META: RuleMeta = RuleMeta {
         },
     ],
     permissions: &[],
+    item_calls_aws: false,
     timeout_seconds: 15,
 };
 

@@ -59,6 +59,7 @@ pub const META: RuleMeta = RuleMeta {
         description: "The largest reserved concurrency allowed; unset accepts any.",
     }],
     permissions: &[],
+    item_calls_aws: false,
     timeout_seconds: 10,
 };
 

@@ -59,6 +59,7 @@ pub const META: RuleMeta = RuleMeta {
         description: "Allowed KMS key ARNs or key ids; empty accepts any customer managed key.",
     }],
     permissions: &[],
+    item_calls_aws: false,
     timeout_seconds: 10,
 };
 

@@ -58,6 +58,7 @@ pub const META: RuleMeta = RuleMeta {
         description: "Roles (names or ARNs) that may be shared by several functions.",
     }],
     permissions: &["lambda:ListFunctions"],
+    item_calls_aws: false,
     timeout_seconds: 60,
 };
 

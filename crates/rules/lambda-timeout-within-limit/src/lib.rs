@@ -56,6 +56,7 @@ pub const META: RuleMeta = RuleMeta {
         description: "The longest timeout allowed, in seconds.",
     }],
     permissions: &[],
+    item_calls_aws: false,
     timeout_seconds: 10,
 };
 

@@ -1,0 +1,242 @@
+//! # lambda-no-public-access
+//!
+//! **Checks** that no one outside the account can invoke a Lambda function: its resource
+//! policy grants nothing to everyone, every service it lets invoke it is pinned to a source
+//! account or resource, and it has no function URL without authentication.
+//!
+//! **Why it matters.** Practice 4, *authentication and authorization*, of the serverless
+//! security practices: a function anyone can invoke is an unauthenticated API to its code and
+//! its role's permissions, and a denial-of-wallet target. A service principal without
+//! `aws:SourceAccount` or `aws:SourceArn` is the confused-deputy hole: any S3 bucket or SNS
+//! topic of any account can then trigger the function.
+//!
+//! **Resource type:** `AWS::Lambda::Function`.
+//! **Trigger:** configuration change. The resource policy comes from the item
+//! (`supplementaryConfiguration.Policy`); the function URL is not in Config's item, so the rule
+//! reads it with Lambda `GetFunctionUrlConfig` (no URL is fine).
+//!
+//! **Parameters**
+//!
+//! | name | type | default | meaning |
+//! |---|---|---|---|
+//! | `allowPublicFunctionUrl` | boolean | `false` | accept a function URL with `AuthType: NONE` (and the policy statement it needs) |
+//!
+//! **What counts as public.** An `Allow` statement whose principal is `*` or `{"AWS": "*"}`,
+//! unless a condition pins it to an account, organization or source (`aws:SourceAccount`,
+//! `aws:SourceArn`, `aws:SourceOwner`, `aws:PrincipalOrgID`, `aws:PrincipalAccount`,
+//! `aws:PrincipalArn`). An `Allow` for a service principal (`{"Service": "s3.amazonaws.com"}`)
+//! without `aws:SourceAccount` or `aws:SourceArn`. Condition keys compare case-insensitively,
+//! whatever the operator (`StringEquals`, `ArnLike`, ...).
+//!
+//! **Scenarios**
+//!
+//! | configuration | result |
+//! |---|---|
+//! | no resource policy, no URL | COMPLIANT |
+//! | statements only for accounts, or services pinned to a source | COMPLIANT |
+//! | a statement for `*` without a pinning condition | NON_COMPLIANT, naming the statement |
+//! | a service principal without `aws:SourceAccount`/`aws:SourceArn` | NON_COMPLIANT, naming the service |
+//! | a function URL with `AuthType: NONE` (unless `allowPublicFunctionUrl`) | NON_COMPLIANT |
+//! | a policy that is not readable JSON | NON_COMPLIANT |
+//! | deleted, not recorded, out of scope, or tagged `config-rules:exempt` | NOT_APPLICABLE |
+//!
+//! **Remediation.** Remove the statement (`aws lambda remove-permission --function-name NAME
+//! --statement-id SID`) and add it back with `--source-account` and `--source-arn`; give the
+//! function URL `AuthType AWS_IAM`, or put the function behind API Gateway with an authorizer.
+//!
+//! **References.** AWS Lambda developer guide, "Working with resource-based IAM policies in
+//! Lambda" and "Control access to function URLs"; IAM user guide, "The confused deputy
+//! problem"; AWS Config managed rule `lambda-function-public-access-prohibited`.
+
+use async_trait::async_trait;
+use config_rules_core::{
+    ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, Rule,
+    RuleMeta, Trigger, Verdict,
+};
+pub use lambda_facts::{FunctionUrlApi, SdkLambda};
+use serde_json::Value;
+
+pub const META: RuleMeta = RuleMeta {
+    id: "lambda-no-public-access",
+    summary: "Lambda functions cannot be invoked by everyone: no public policy, no unpinned service, no open URL.",
+    source: include_str!("lib.rs"),
+    resource_types: &["AWS::Lambda::Function"],
+    trigger: Trigger::Change,
+    reports_on: ReportsOn::EachResource,
+    parameters: &[ParamSpec {
+        name: "allowPublicFunctionUrl",
+        kind: ParamKind::Boolean,
+        default: Some("false"),
+        description: "Accept a function URL with AuthType NONE.",
+    }],
+    permissions: &["lambda:GetFunctionUrlConfig"],
+    item_calls_aws: true,
+    timeout_seconds: 15,
+};
+
+/// Validated parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Params {
+    pub allow_public_function_url: bool,
+}
+
+impl FromParams for Params {
+    fn from_params(values: &ParamValues) -> Result<Self, Error> {
+        Ok(Params {
+            allow_public_function_url: values.boolean("allowPublicFunctionUrl"),
+        })
+    }
+}
+
+const PINNING_KEYS: &[&str] = &[
+    "aws:sourceaccount",
+    "aws:sourcearn",
+    "aws:sourceowner",
+    "aws:principalorgid",
+    "aws:principalaccount",
+    "aws:principalarn",
+];
+const SOURCE_KEYS: &[&str] = &["aws:sourceaccount", "aws:sourcearn"];
+
+fn strings(v: Option<&Value>) -> Vec<&str> {
+    match v {
+        Some(Value::String(s)) => vec![s.as_str()],
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Lower-cased condition keys of a statement, whatever their operators.
+fn condition_keys(statement: &Value) -> Vec<String> {
+    statement
+        .get("Condition")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|ops| ops.values())
+        .filter_map(Value::as_object)
+        .flat_map(|keys| keys.keys())
+        .map(|k| k.to_ascii_lowercase())
+        .collect()
+}
+
+/// A statement only a function URL with `AuthType: NONE` needs.
+fn is_public_url_statement(statement: &Value) -> bool {
+    let url_action = strings(statement.get("Action"))
+        .iter()
+        .all(|a| a.eq_ignore_ascii_case("lambda:InvokeFunctionUrl"));
+    let none_auth = statement
+        .get("Condition")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|ops| ops.values())
+        .filter_map(Value::as_object)
+        .any(|keys| {
+            keys.iter().any(|(k, v)| {
+                k.eq_ignore_ascii_case("lambda:FunctionUrlAuthType") && strings(Some(v)) == ["NONE"]
+            })
+        });
+    url_action && none_auth
+}
+
+/// Why the resource policy makes the function public, one entry per problem.
+pub fn policy_problems(policy: &Value, params: &Params) -> Vec<String> {
+    let statements: Vec<&Value> = match policy.get("Statement") {
+        Some(Value::Array(a)) => a.iter().collect(),
+        Some(one @ Value::Object(_)) => vec![one],
+        _ => Vec::new(),
+    };
+    let mut problems = Vec::new();
+    for (i, s) in statements.iter().enumerate() {
+        if !s
+            .get("Effect")
+            .and_then(Value::as_str)
+            .is_some_and(|e| e.eq_ignore_ascii_case("allow"))
+        {
+            continue;
+        }
+        let label = s
+            .get("Sid")
+            .and_then(Value::as_str)
+            .filter(|x| !x.is_empty())
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("#{}", i + 1));
+        let keys = condition_keys(s);
+        let principal = s.get("Principal");
+        let everyone = match principal {
+            Some(Value::String(p)) => p == "*",
+            Some(Value::Object(m)) => strings(m.get("AWS")).contains(&"*"),
+            _ => false,
+        };
+        if everyone && !keys.iter().any(|k| PINNING_KEYS.contains(&k.as_str())) {
+            if !(params.allow_public_function_url && is_public_url_statement(s)) {
+                problems.push(format!("statement {label} allows everyone (*)"));
+            }
+            continue;
+        }
+        let services = principal
+            .and_then(|p| p.get("Service"))
+            .map(|v| strings(Some(v)))
+            .unwrap_or_default();
+        if !services.is_empty() && !keys.iter().any(|k| SOURCE_KEYS.contains(&k.as_str())) {
+            problems.push(format!(
+                "statement {label} lets {} invoke it without aws:SourceAccount or aws:SourceArn",
+                services.join(", ")
+            ));
+        }
+    }
+    problems
+}
+
+/// The decision, as a pure function of the item, the function URL's auth type and the parameters.
+pub fn evaluate(item: &ConfigurationItem, url_auth_type: Option<&str>, params: &Params) -> Verdict {
+    let name = item.config_str("functionName").unwrap_or(&item.resource_id);
+    let mut problems = match item.supplementary("Policy") {
+        None => Vec::new(),
+        Some(policy @ Value::Object(_)) => policy_problems(&policy, params),
+        Some(_) => vec!["its resource policy is not readable JSON".to_string()],
+    };
+    if url_auth_type == Some("NONE") && !params.allow_public_function_url {
+        problems.push("its function URL has AuthType NONE".to_string());
+    }
+    if problems.is_empty() {
+        Verdict::compliant(format!(
+            "Function {name} can only be invoked by principals of known accounts or sources."
+        ))
+    } else {
+        Verdict::non_compliant(format!(
+            "Function {name} is public: {}.",
+            problems.join("; ")
+        ))
+    }
+}
+
+/// The rule as the runner sees it.
+pub struct LambdaNoPublicAccess<U> {
+    urls: U,
+}
+
+impl<U: FunctionUrlApi> LambdaNoPublicAccess<U> {
+    pub fn new(urls: U) -> Self {
+        LambdaNoPublicAccess { urls }
+    }
+}
+
+#[async_trait]
+impl<U: FunctionUrlApi> Rule for LambdaNoPublicAccess<U> {
+    type Params = Params;
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+    async fn evaluate_item(
+        &self,
+        item: &ConfigurationItem,
+        params: &Params,
+    ) -> Result<Verdict, Error> {
+        let name = item.config_str("functionName").unwrap_or(&item.resource_id);
+        let auth = self.urls.url_auth_type(name).await?;
+        Ok(evaluate(item, auth.as_deref(), params))
+    }
+}
+
+#[cfg(test)]
+mod tests;
