@@ -9,9 +9,7 @@ use e2e_tests::workspace_root;
 #[test]
 fn rule_pages_match_the_sources() {
     for meta in metas() {
-        let path = workspace_root()
-            .join("docs/rules")
-            .join(format!("{}.md", meta.id));
+        let path = workspace_root().join("docs/rules").join(format!("{}.md", meta.id));
         let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
         assert!(
             on_disk == rule_page(meta),
@@ -24,8 +22,7 @@ fn rule_pages_match_the_sources() {
 #[test]
 fn readme_rule_table_matches_the_rules() {
     let readme = std::fs::read_to_string(workspace_root().join("README.md")).unwrap();
-    let expected =
-        with_rule_table(&readme, &metas()).expect("README.md lacks the rule table markers");
+    let expected = with_rule_table(&readme, &metas()).expect("README.md lacks the rule table markers");
     assert!(
         readme == expected,
         "README.md's rule table is out of date: run `make docs`"

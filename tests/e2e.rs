@@ -5,9 +5,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use aws_sdk_cloudtrail::types::{
-    AdvancedEventSelector, AdvancedFieldSelector, EventSelector, ReadWriteType,
-};
+use aws_sdk_cloudtrail::types::{AdvancedEventSelector, AdvancedFieldSelector, EventSelector, ReadWriteType};
 use e2e_tests::emulator::{emulator, Emulator, ACCOUNT_ID};
 use e2e_tests::runtime::{Function, Outcome};
 use e2e_tests::{log_dir, rule_binary, unique, workspace_root};
@@ -21,10 +19,7 @@ fn row(t: &str, id: &str, c: &str, a: &str) -> Row {
 }
 
 fn load_event(rule: &str, file: &str) -> Value {
-    let path = workspace_root()
-        .join("events")
-        .join(rule)
-        .join(format!("{file}.json"));
+    let path = workspace_root().join("events").join(rule).join(format!("{file}.json"));
     serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
 }
 
@@ -141,8 +136,17 @@ async fn lambda_timeout_within_limit_scenarios() {
         )],
     )
     .await;
-    check(r, "exempted", vec![row(FUNCTION, "batch-export", "NOT_APPLICABLE",
-        "Exempted from lambda-timeout-within-limit by tag config-rules:exempt=lambda-timeout-within-limit.")]).await;
+    check(
+        r,
+        "exempted",
+        vec![row(
+            FUNCTION,
+            "batch-export",
+            "NOT_APPLICABLE",
+            "Exempted from lambda-timeout-within-limit by tag config-rules:exempt=lambda-timeout-within-limit.",
+        )],
+    )
+    .await;
     check(
         r,
         "deleted",
@@ -182,9 +186,19 @@ fn load_history_item_from(rule: &str, file: &str) {
 async fn lambda_env_encrypted_with_cmk_scenarios() {
     let r = "lambda-env-encrypted-with-cmk";
     let key = "arn:aws:kms:us-east-1:123456789012:key/0f9e8d7c-1111-2222-3333-444455556666";
-    check(r, "compliant", vec![row(FUNCTION, "payments-api", "COMPLIANT",
-        &format!("Function payments-api encrypts its 2 environment variables with customer managed key {key}."))]).await;
-    let legacy = "Function legacy-export has 3 environment variables encrypted only with the AWS managed key (no kmsKeyArn).";
+    check(
+        r,
+        "compliant",
+        vec![row(
+            FUNCTION,
+            "payments-api",
+            "COMPLIANT",
+            &format!("Function payments-api encrypts its 2 environment variables with customer managed key {key}."),
+        )],
+    )
+    .await;
+    let legacy =
+        "Function legacy-export has 3 environment variables encrypted only with the AWS managed key (no kmsKeyArn).";
     check(
         r,
         "non_compliant",
@@ -332,14 +346,9 @@ async fn lambda_supported_runtime_scenarios() {
 async fn lambda_supported_runtime_periodic_sweep() {
     let r = "lambda-supported-runtime";
     let emu = Emulator::start_private();
-    let role = create_role(&emu, "runtime-role");
-    let lambda = aws_sdk_lambda::Client::new(&emu.sdk_config().await);
-    for (name, runtime) in [
-        ("new-fn", aws_sdk_lambda::types::Runtime::Python312),
-        ("old-fn", aws_sdk_lambda::types::Runtime::Python39),
-    ] {
-        create_function(&lambda, name, &role, runtime).await;
-    }
+    let role = emu.create_role("runtime-role");
+    emu.create_function("new-fn", &role, "python3.12", json!({}));
+    emu.create_function("old-fn", &role, "python3.9", json!({}));
     let rule_name = unique(r);
     let token = unique("token");
     emu.register_token(&token, &rule_name);
@@ -402,8 +411,12 @@ async fn lambda_no_public_access_scenarios() {
     check(
         r,
         "no_policy",
-        vec![row(FUNCTION, "image-resizer", "COMPLIANT",
-        "Function image-resizer can only be invoked by principals of known accounts or sources.")],
+        vec![row(
+            FUNCTION,
+            "image-resizer",
+            "COMPLIANT",
+            "Function image-resizer can only be invoked by principals of known accounts or sources.",
+        )],
     )
     .await;
     check(
@@ -431,15 +444,9 @@ async fn lambda_no_public_access_reads_the_function_url() {
     let r = "lambda-no-public-access";
     let emu = emulator();
     let name = unique("open-url");
-    let role = create_role(emu, &unique("url-role"));
+    let role = emu.create_role(&unique("url-role"));
+    emu.create_function(&name, &role, "python3.12", json!({}));
     let lambda = aws_sdk_lambda::Client::new(&emu.sdk_config().await);
-    create_function(
-        &lambda,
-        &name,
-        &role,
-        aws_sdk_lambda::types::Runtime::Python312,
-    )
-    .await;
     lambda
         .create_function_url_config()
         .function_name(&name)
@@ -472,47 +479,10 @@ async fn lambda_no_public_access_reads_the_function_url() {
             FUNCTION,
             &name,
             "COMPLIANT",
-            &format!(
-                "Function {name} can only be invoked by principals of known accounts or sources."
-            ),
+            &format!("Function {name} can only be invoked by principals of known accounts or sources."),
         )],
     )
     .await;
-}
-
-fn create_role(emu: &Emulator, name: &str) -> String {
-    let xml = emu.query(
-        "iam",
-        &[
-            ("Action", "CreateRole"),
-            ("Version", "2010-05-08"),
-            ("RoleName", name),
-            ("AssumeRolePolicyDocument", "{}"),
-        ],
-    );
-    between(&xml, "<Arn>", "</Arn>")
-}
-
-async fn create_function(
-    lambda: &aws_sdk_lambda::Client,
-    name: &str,
-    role: &str,
-    runtime: aws_sdk_lambda::types::Runtime,
-) {
-    lambda
-        .create_function()
-        .function_name(name)
-        .runtime(runtime)
-        .role(role)
-        .handler("app.handler")
-        .code(
-            aws_sdk_lambda::types::FunctionCode::builder()
-                .zip_file(aws_sdk_lambda::primitives::Blob::new(EMPTY_ZIP.to_vec()))
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
 }
 
 /// A notification-shaped item in Config API shape (what GetResourceConfigHistory returns).
@@ -613,8 +583,7 @@ async fn oversized_iam_role_is_fetched_from_moto() {
     let mut inner: Value = serde_json::from_str(event["invokingEvent"].as_str().unwrap()).unwrap();
     inner["configurationItemSummary"]["resourceId"] = json!(role_id);
     inner["configurationItemSummary"]["resourceName"] = json!(name);
-    inner["configurationItemSummary"]["configurationItemCaptureTime"] =
-        json!(chrono::Utc::now().to_rfc3339());
+    inner["configurationItemSummary"]["configurationItemCaptureTime"] = json!(chrono::Utc::now().to_rfc3339());
     event["invokingEvent"] = json!(inner.to_string());
     let run = invoke("iam-no-wildcard-permissions", event, |_| {});
     assert_response(&run);
@@ -627,10 +596,7 @@ async fn oversized_iam_role_is_fetched_from_moto() {
             "inline policy tables statement Everything allows \"dynamodb:*\" (a whole service)."
         )]
     );
-    assert!(run
-        .function
-        .logs()
-        .contains("fetched oversized configuration item"));
+    assert!(run.function.logs().contains("fetched oversized configuration item"));
 }
 
 fn between(text: &str, a: &str, b: &str) -> String {
@@ -713,11 +679,7 @@ async fn cloudtrail_multi_region_enabled_against_emulator_state() {
     let account = |c: &str, a: &str| vec![row("AWS::::Account", ACCOUNT_ID, c, a)];
     let clear = || async {
         for t in ct.describe_trails().send().await.unwrap().trail_list() {
-            ct.delete_trail()
-                .name(t.name().unwrap())
-                .send()
-                .await
-                .unwrap();
+            ct.delete_trail().name(t.name().unwrap()).send().await.unwrap();
         }
     };
     let create = |name: &'static str, multi: bool, logging: bool| {
@@ -740,10 +702,7 @@ async fn cloudtrail_multi_region_enabled_against_emulator_state() {
     check(
         r,
         "scheduled",
-        account(
-            "NON_COMPLIANT",
-            "No CloudTrail trail exists in the account.",
-        ),
+        account("NON_COMPLIANT", "No CloudTrail trail exists in the account."),
     )
     .await;
 
@@ -751,10 +710,7 @@ async fn cloudtrail_multi_region_enabled_against_emulator_state() {
     check(
         r,
         "trail_change",
-        account(
-            "NON_COMPLIANT",
-            "No trail qualifies. local: not multi-region.",
-        ),
+        account("NON_COMPLIANT", "No trail qualifies. local: not multi-region."),
     )
     .await;
 
@@ -815,15 +771,13 @@ async fn cloudtrail_multi_region_enabled_against_emulator_state() {
     clear().await;
     create("advanced", true, true).await;
     let mgmt = |extra: Option<AdvancedFieldSelector>| {
-        let mut b = AdvancedEventSelector::builder()
-            .name("management")
-            .field_selectors(
-                AdvancedFieldSelector::builder()
-                    .field("eventCategory")
-                    .equals("Management")
-                    .build()
-                    .unwrap(),
-            );
+        let mut b = AdvancedEventSelector::builder().name("management").field_selectors(
+            AdvancedFieldSelector::builder()
+                .field("eventCategory")
+                .equals("Management")
+                .build()
+                .unwrap(),
+        );
         if let Some(f) = extra {
             b = b.field_selectors(f);
         }
@@ -914,6 +868,13 @@ fn every_sample_event_has_an_end_to_end_scenario() {
         "lambda-no-public-access/no_policy",
         "lambda-no-public-access/deleted",
         "lambda-no-public-access/oversized",
+        "lambda-code-signing-enabled/compliant",
+        "lambda-code-signing-enabled/non_compliant",
+        "lambda-code-signing-enabled/container_image",
+        "lambda-code-signing-enabled/deleted",
+        "lambda-code-signing-enabled/oversized",
+        "iam-access-keys-rotated/scheduled",
+        "kms-key-rotation-enabled/scheduled",
     ]
     .into_iter()
     .collect();
@@ -955,10 +916,7 @@ async fn throttled_put_evaluations_is_retried_until_it_lands() {
         emu.inject(json!({"operation": "PutEvaluations", "kind": "throttle", "count": 3, "resultToken": token}));
     });
     assert_response(&run);
-    assert_eq!(
-        emu.put_calls(&run.token),
-        vec![(400, 1), (400, 1), (400, 1), (200, 1)]
-    );
+    assert_eq!(emu.put_calls(&run.token), vec![(400, 1), (400, 1), (400, 1), (200, 1)]);
     assert_eq!(stored(emu, &run.rule_name).await, nightly());
 }
 
@@ -969,10 +927,7 @@ async fn server_errors_are_retried() {
         emu.inject(json!({"operation": "PutEvaluations", "kind": "error500", "count": 2, "resultToken": token}));
     });
     assert_response(&run);
-    assert_eq!(
-        emu.put_calls(&run.token),
-        vec![(500, 1), (500, 1), (200, 1)]
-    );
+    assert_eq!(emu.put_calls(&run.token), vec![(500, 1), (500, 1), (200, 1)]);
     assert_eq!(stored(emu, &run.rule_name).await, nightly());
 }
 
@@ -980,13 +935,12 @@ async fn server_errors_are_retried() {
 async fn failed_evaluations_are_sent_again() {
     let emu = emulator();
     let run = invoke("lambda-timeout-within-limit", timeout_event(), |token| {
-        emu.inject(json!({"operation": "PutEvaluations", "kind": "failed-evaluations", "count": 2, "resultToken": token}));
+        emu.inject(
+            json!({"operation": "PutEvaluations", "kind": "failed-evaluations", "count": 2, "resultToken": token}),
+        );
     });
     assert_response(&run);
-    assert_eq!(
-        emu.put_calls(&run.token),
-        vec![(200, 1), (200, 1), (200, 1)]
-    );
+    assert_eq!(emu.put_calls(&run.token), vec![(200, 1), (200, 1), (200, 1)]);
     assert_eq!(stored(emu, &run.rule_name).await, nightly());
 }
 
@@ -1032,8 +986,7 @@ async fn bad_input_is_an_error_and_posts_nothing() {
     let mut not_json = good.clone();
     not_json["invokingEvent"] = json!("{\"configurationItem\": ");
     let mut unknown = good.clone();
-    unknown["invokingEvent"] =
-        json!("{\"messageType\": \"ConfigurationSnapshotDeliveryCompleted\"}");
+    unknown["invokingEvent"] = json!("{\"messageType\": \"ConfigurationSnapshotDeliveryCompleted\"}");
     let mut bad_params = good.clone();
     bad_params["ruleParameters"] = json!("{\"maxTimeoutSeconds\": \"abc\"}");
     let cases = [
@@ -1059,10 +1012,7 @@ async fn bad_input_is_an_error_and_posts_nothing() {
         panic!("expected an error, got {outcome:?}")
     };
     assert!(
-        err["errorMessage"]
-            .as_str()
-            .unwrap()
-            .contains("EOF while parsing"),
+        err["errorMessage"].as_str().unwrap().contains("EOF while parsing"),
         "{err}"
     );
 }
@@ -1086,16 +1036,7 @@ fn scheduled_event(rule: &str, at: &str) -> Value {
 async fn periodic_sweep_posts_in_batches_and_retires_deleted_resources() {
     let r = "lambda-execution-role-not-shared";
     let emu = Emulator::start_private();
-    let xml = emu.query(
-        "iam",
-        &[
-            ("Action", "CreateRole"),
-            ("Version", "2010-05-08"),
-            ("RoleName", "sweep-role"),
-            ("AssumeRolePolicyDocument", "{}"),
-        ],
-    );
-    let role_arn = between(&xml, "<Arn>", "</Arn>");
+    let role_arn = emu.create_role("sweep-role");
     let lambda = aws_sdk_lambda::Client::new(&emu.sdk_config().await);
     for i in 0..250 {
         lambda
@@ -1135,10 +1076,7 @@ async fn periodic_sweep_posts_in_batches_and_retires_deleted_resources() {
     };
 
     sweep("2026-11-28T01:00:00.000Z");
-    assert_eq!(
-        emu.put_calls(&token),
-        vec![(200, 100), (200, 100), (200, 50)]
-    );
+    assert_eq!(emu.put_calls(&token), vec![(200, 100), (200, 100), (200, 50)]);
     let rows = stored(&emu, &rule_name).await;
     assert_eq!(rows.len(), 250);
     assert!(rows.iter().all(|r| r.2 == "NON_COMPLIANT"));
@@ -1156,14 +1094,7 @@ async fn periodic_sweep_posts_in_batches_and_retires_deleted_resources() {
     sweep("2026-11-28T02:00:00.000Z");
     assert_eq!(
         emu.put_calls(&token),
-        vec![
-            (200, 100),
-            (200, 100),
-            (200, 50),
-            (200, 100),
-            (200, 100),
-            (200, 50)
-        ]
+        vec![(200, 100), (200, 100), (200, 50), (200, 100), (200, 100), (200, 50)]
     );
     let rows = stored(&emu, &rule_name).await;
     assert_eq!(rows.len(), 250);
@@ -1171,13 +1102,214 @@ async fn periodic_sweep_posts_in_batches_and_retires_deleted_resources() {
     assert_eq!(retired.len(), 10);
     assert_eq!(
         retired[0],
-        &row(
-            FUNCTION,
-            "fn-000",
-            "NOT_APPLICABLE",
-            "The resource no longer exists."
-        )
+        &row(FUNCTION, "fn-000", "NOT_APPLICABLE", "The resource no longer exists.")
     );
     assert_eq!(retired[9].1, "fn-009");
     assert_eq!(rows.iter().filter(|r| r.2 == "NON_COMPLIANT").count(), 240);
+}
+
+// ---- rules that read Lambda, IAM and KMS state -------------------------------------------------
+
+const CODE_SIGNING_CONFIG: &str = "arn:aws:lambda:us-east-1:123456789012:code-signing-config:csc-0a1b2c3d4e5f";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn lambda_code_signing_enabled_scenarios() {
+    let r = "lambda-code-signing-enabled";
+    let emu = emulator();
+    let role = emu.create_role(&unique("signing-role"));
+    emu.create_function(
+        "signed-api",
+        &role,
+        "python3.12",
+        json!({"CodeSigningConfigArn": CODE_SIGNING_CONFIG}),
+    );
+    emu.create_function("unsigned-api", &role, "python3.12", json!({}));
+    check(
+        r,
+        "compliant",
+        vec![row(
+            FUNCTION,
+            "signed-api",
+            "COMPLIANT",
+            &format!("Function signed-api uses code signing configuration {CODE_SIGNING_CONFIG}."),
+        )],
+    )
+    .await;
+    let unsigned = "Function unsigned-api has no code signing configuration: unsigned code can be deployed to it.";
+    check(
+        r,
+        "non_compliant",
+        vec![row(FUNCTION, "unsigned-api", "NON_COMPLIANT", unsigned)],
+    )
+    .await;
+    check(
+        r,
+        "container_image",
+        vec![row(
+            FUNCTION,
+            "ml-inference",
+            "NOT_APPLICABLE",
+            "Function ml-inference is a container image: Lambda code signing applies to .zip archives.",
+        )],
+    )
+    .await;
+    check(
+        r,
+        "deleted",
+        vec![row(
+            FUNCTION,
+            "old-worker",
+            "NOT_APPLICABLE",
+            "The resource was deleted.",
+        )],
+    )
+    .await;
+    load_history_item_from(r, "non_compliant");
+    check(
+        r,
+        "oversized",
+        vec![row(FUNCTION, "unsigned-api", "NON_COMPLIANT", unsigned)],
+    )
+    .await;
+    // A function that no longer exists is an error, not "unsigned".
+    let mut gone = load_event(r, "non_compliant");
+    let mut inner: Value = serde_json::from_str(gone["invokingEvent"].as_str().unwrap()).unwrap();
+    inner["configurationItem"]["configuration"]["functionName"] = json!("vanished-fn");
+    gone["invokingEvent"] = json!(inner.to_string());
+    let run = invoke(r, gone, |_| {});
+    let Outcome::Error(err) = &run.outcome else {
+        panic!("expected an error, got {:?}", run.outcome)
+    };
+    assert_eq!(err["errorType"], "AwsApi");
+    let message = err["errorMessage"].as_str().unwrap();
+    assert!(
+        message.starts_with("AWS API call GetFunctionCodeSigningConfig failed: ResourceNotFoundException"),
+        "{message}"
+    );
+}
+
+/// One periodic run of `rule` in `emu` dated `at`; returns what Config stored.
+async fn sweep_once(emu: &Emulator, rule: &str, at: &str, params: Value) -> Vec<Row> {
+    let rule_name = unique(rule);
+    let token = unique("token");
+    emu.register_token(&token, &rule_name);
+    let mut event = scheduled_event(rule, at);
+    event["resultToken"] = json!(token);
+    event["configRuleName"] = json!(rule_name);
+    event["ruleParameters"] = json!(params.to_string());
+    let log = log_dir().join(format!("{}.log", unique(rule)));
+    let mut function = Function::start(&rule_binary(rule), rule, &emu.aws_env(), log);
+    let outcome = function.invoke(&event);
+    assert!(
+        matches!(outcome, Outcome::Response(_)),
+        "{outcome:?}; see {}",
+        function.log.display()
+    );
+    let mut rows = stored(emu, &rule_name).await;
+    rows.sort();
+    rows
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn iam_access_keys_rotated_against_emulator_users() {
+    let r = "iam-access-keys-rotated";
+    let emu = Emulator::start_private();
+    let iam = |params: &[(&str, &str)]| {
+        let mut all = vec![("Version", "2010-05-08")];
+        all.extend_from_slice(params);
+        emu.query("iam", &all)
+    };
+    let mut ids = std::collections::BTreeMap::new();
+    for user in ["ci-deployer", "no-keys", "retired"] {
+        let xml = iam(&[("Action", "CreateUser"), ("UserName", user)]);
+        ids.insert(user, between(&xml, "<UserId>", "</UserId>"));
+    }
+    iam(&[("Action", "CreateAccessKey"), ("UserName", "ci-deployer")]);
+    let xml = iam(&[("Action", "CreateAccessKey"), ("UserName", "retired")]);
+    let key = between(&xml, "<AccessKeyId>", "</AccessKeyId>");
+    iam(&[
+        ("Action", "UpdateAccessKey"),
+        ("UserName", "retired"),
+        ("AccessKeyId", &key),
+        ("Status", "Inactive"),
+    ]);
+    // The keys are made now; a run dated 200 days ahead sees them 200 days old.
+    let at = |days: i64| {
+        (chrono::Utc::now() + chrono::Duration::days(days)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    };
+    let rows = sweep_once(&emu, r, &at(200), json!({})).await;
+    let user = "AWS::IAM::User";
+    assert_eq!(rows.len(), 3);
+    let ci = rows.iter().find(|row| row.1 == ids["ci-deployer"]).unwrap();
+    assert_eq!((ci.0.as_str(), ci.2.as_str()), (user, "NON_COMPLIANT"));
+    assert!(
+        ci.3.starts_with("User ci-deployer: active key …") && ci.3.ends_with(" is 200 days old (maximum 90 days)."),
+        "{}",
+        ci.3
+    );
+    assert!(rows.contains(&row(
+        user,
+        &ids["no-keys"],
+        "COMPLIANT",
+        "User no-keys has no active access keys."
+    )));
+    assert!(rows.contains(&row(
+        user,
+        &ids["retired"],
+        "COMPLIANT",
+        "User retired has no active access keys."
+    )));
+    // Today the same key is young.
+    let rows = sweep_once(&emu, r, &at(0), json!({"maxAccessKeyAgeDays": "30"})).await;
+    assert!(rows.contains(&row(
+        user,
+        &ids["ci-deployer"],
+        "COMPLIANT",
+        "User ci-deployer has 1 active access key younger than 30 days."
+    )));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kms_key_rotation_enabled_against_emulator_keys() {
+    use aws_sdk_kms::types::{KeySpec, KeyUsageType};
+    let r = "kms-key-rotation-enabled";
+    let emu = Emulator::start_private();
+    let kms = aws_sdk_kms::Client::new(&emu.sdk_config().await);
+    let mut ids = Vec::new();
+    for (spec, usage) in [
+        (KeySpec::SymmetricDefault, KeyUsageType::EncryptDecrypt),
+        (KeySpec::SymmetricDefault, KeyUsageType::EncryptDecrypt),
+        (KeySpec::Rsa2048, KeyUsageType::SignVerify),
+    ] {
+        let out = kms.create_key().key_spec(spec).key_usage(usage).send().await.unwrap();
+        ids.push(out.key_metadata().unwrap().key_id().to_string());
+    }
+    let (rotating, plain, signing) = (&ids[0], &ids[1], &ids[2]);
+    kms.enable_key_rotation().key_id(rotating).send().await.unwrap();
+    let rows = sweep_once(&emu, r, "2026-11-28T06:00:00.000Z", json!({})).await;
+    let key = "AWS::KMS::Key";
+    let on = rows.iter().find(|row| &row.1 == rotating).unwrap().clone();
+    assert_eq!(on.2, "COMPLIANT");
+    assert!(
+        on.3.starts_with(&format!("Key {rotating} rotates automatically")),
+        "{}",
+        on.3
+    );
+    let mut expected = vec![
+        on,
+        row(
+            key,
+            plain,
+            "NON_COMPLIANT",
+            &format!("Key {plain} is customer managed and does not rotate automatically."),
+        ),
+        row(
+            key,
+            signing,
+            "NOT_APPLICABLE",
+            &format!("Key {signing} is a RSA_2048 key: automatic rotation supports symmetric encryption keys only."),
+        ),
+    ];
+    expected.sort();
+    assert_eq!(rows, expected);
 }

@@ -32,9 +32,7 @@ fn to_json(y: &Yaml) -> Value {
             m.iter()
                 .map(|(k, v)| {
                     (
-                        k.as_str()
-                            .map(str::to_string)
-                            .unwrap_or_else(|| format!("{k:?}")),
+                        k.as_str().map(str::to_string).unwrap_or_else(|| format!("{k:?}")),
                         to_json(v),
                     )
                 })
@@ -124,10 +122,7 @@ fn every_rule_has_its_function_permission_and_config_rule() {
 
         let permission = resource(&t, &format!("{p}Permission"));
         assert_eq!(permission["Type"], "AWS::Lambda::Permission");
-        assert_eq!(
-            permission["Properties"]["Principal"],
-            "config.amazonaws.com"
-        );
+        assert_eq!(permission["Properties"]["Principal"], "config.amazonaws.com");
         assert_eq!(permission["Properties"]["Action"], "lambda:InvokeFunction");
         assert_eq!(
             permission["Properties"]["SourceAccount"],
@@ -169,31 +164,17 @@ fn every_rule_has_its_function_permission_and_config_rule() {
             json!({"!GetAtt": format!("{p}Function.Arn")})
         );
         let details = props["Source"]["SourceDetails"].as_array().unwrap();
-        let types: Vec<&str> = details
-            .iter()
-            .map(|d| d["MessageType"].as_str().unwrap())
-            .collect();
-        assert_eq!(
-            types,
-            expected_message_types(meta),
-            "trigger of {}",
-            meta.id
-        );
+        let types: Vec<&str> = details.iter().map(|d| d["MessageType"].as_str().unwrap()).collect();
+        assert_eq!(types, expected_message_types(meta), "trigger of {}", meta.id);
         for d in details {
             assert_eq!(d["EventSource"], "aws.config");
             if d["MessageType"] == "ScheduledNotification" {
-                assert_eq!(
-                    d["MaximumExecutionFrequency"],
-                    json!({"!Ref": "PeriodicFrequency"})
-                );
+                assert_eq!(d["MaximumExecutionFrequency"], json!({"!Ref": "PeriodicFrequency"}));
             }
         }
 
         // Parameters: wired by name, defaults equal to the code's.
-        let inputs = props["InputParameters"]
-            .as_object()
-            .cloned()
-            .unwrap_or_default();
+        let inputs = props["InputParameters"].as_object().cloned().unwrap_or_default();
         let names: BTreeSet<&str> = meta.parameters.iter().map(|s| s.name).collect();
         assert_eq!(
             inputs.keys().map(String::as_str).collect::<BTreeSet<_>>(),
@@ -213,11 +194,7 @@ fn every_rule_has_its_function_permission_and_config_rule() {
                 "default of {param_name}"
             );
             match spec.kind {
-                ParamKind::Boolean => assert_eq!(
-                    param["AllowedValues"],
-                    json!(["true", "false"]),
-                    "{param_name}"
-                ),
+                ParamKind::Boolean => assert_eq!(param["AllowedValues"], json!(["true", "false"]), "{param_name}"),
                 // An optional integer must be able to stay empty: a String of digits (the
                 // engine checks the range); one with a default is a bounded Number.
                 ParamKind::Integer { .. } if spec.default.is_none() => assert_eq!(
@@ -255,11 +232,7 @@ fn every_rule_has_its_function_permission_and_config_rule() {
 /// Every Allow statement of a role's inline policies (both branches of an `!If`).
 fn statements(role: &Value) -> Vec<Value> {
     let mut out = Vec::new();
-    for policy in role["Properties"]["Policies"]
-        .as_array()
-        .into_iter()
-        .flatten()
-    {
+    for policy in role["Properties"]["Policies"].as_array().into_iter().flatten() {
         for s in policy["PolicyDocument"]["Statement"].as_array().unwrap() {
             match s.get("!If") {
                 Some(branches) => out.extend(
@@ -278,10 +251,7 @@ fn statements(role: &Value) -> Vec<Value> {
 fn actions(statement: &Value) -> Vec<String> {
     match &statement["Action"] {
         Value::String(a) => vec![a.clone()],
-        Value::Array(list) => list
-            .iter()
-            .map(|a| a.as_str().unwrap().to_string())
-            .collect(),
+        Value::Array(list) => list.iter().map(|a| a.as_str().unwrap().to_string()).collect(),
         _ => vec![],
     }
 }
@@ -313,11 +283,7 @@ fn each_function_role_allows_exactly_what_its_rule_calls() {
             }
             granted.extend(actions(&s));
         }
-        let needed: BTreeSet<String> = meta
-            .required_actions()
-            .into_iter()
-            .map(String::from)
-            .collect();
+        let needed: BTreeSet<String> = meta.required_actions().into_iter().map(String::from).collect();
         assert_eq!(granted, needed, "actions of {p}Role");
     }
 }
@@ -384,8 +350,7 @@ fn the_suite_passes_its_own_timeout_rule() {
 #[test]
 fn alerts_cover_every_rule() {
     let t = template();
-    let names =
-        &t["Resources"]["AlertsRule"]["Properties"]["EventPattern"]["detail"]["configRuleName"];
+    let names = &t["Resources"]["AlertsRule"]["Properties"]["EventPattern"]["detail"]["configRuleName"];
     let expected: Vec<Value> = metas()
         .iter()
         .map(|m| json!({"!Sub": format!("${{NamePrefix}}{}", m.id)}))

@@ -126,17 +126,9 @@ impl Emulator {
             .await
     }
 
-    fn request(
-        &self,
-        method: &str,
-        path: &str,
-        headers: &[(&str, &str)],
-        body: &[u8],
-    ) -> (u16, Vec<u8>) {
+    fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, Vec<u8>) {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(30)))
-            .unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
         let mut head = format!(
             "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\nContent-Length: {}\r\n",
             self.port,
@@ -152,11 +144,7 @@ impl Emulator {
         stream.read_to_end(&mut raw).unwrap();
         let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
         let status_line = String::from_utf8_lossy(&raw[..split]).to_string();
-        let status = status_line
-            .split(' ')
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
+        let status = status_line.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
         (status, raw[split + 4..].to_vec())
     }
 
@@ -185,10 +173,7 @@ impl Emulator {
 
     /// Registers `token` as a ResultToken of `rule_name`.
     pub fn register_token(&self, token: &str, rule_name: &str) {
-        self.control(
-            "result-tokens",
-            json!({"token": token, "ruleName": rule_name}),
-        );
+        self.control("result-tokens", json!({"token": token, "ruleName": rule_name}));
     }
 
     /// Makes the next `count` calls of `operation` fail (`count` -1: forever).
@@ -225,10 +210,7 @@ impl Emulator {
 
     /// An AWS Query protocol call (IAM, STS), answered by moto.
     pub fn query(&self, service: &str, params: &[(&str, &str)]) -> String {
-        let body: Vec<String> = params
-            .iter()
-            .map(|(k, v)| format!("{k}={}", form_encode(v)))
-            .collect();
+        let body: Vec<String> = params.iter().map(|(k, v)| format!("{k}={}", form_encode(v))).collect();
         let auth = format!(
             "AWS4-HMAC-SHA256 Credential=testing/20261128/{REGION}/{service}/aws4_request, SignedHeaders=host, Signature=0"
         );
@@ -246,13 +228,56 @@ impl Emulator {
         text
     }
 
+    /// Creates an IAM role in moto; returns its ARN.
+    pub fn create_role(&self, name: &str) -> String {
+        let xml = self.query(
+            "iam",
+            &[
+                ("Action", "CreateRole"),
+                ("Version", "2010-05-08"),
+                ("RoleName", name),
+                ("AssumeRolePolicyDocument", "{}"),
+            ],
+        );
+        let start = xml
+            .find("<Arn>")
+            .map(|i| i + 5)
+            .unwrap_or_else(|| panic!("CreateRole {name}: {xml}"));
+        let end = start + xml[start..].find("</Arn>").unwrap();
+        xml[start..end].to_string()
+    }
+
+    /// Creates a Lambda function in moto (an empty .zip as code); `extra` is merged into the
+    /// CreateFunction request, e.g. `{"CodeSigningConfigArn": "..."}`.
+    pub fn create_function(&self, name: &str, role_arn: &str, runtime: &str, extra: Value) {
+        // "UEsFBg..." is an empty zip archive: enough code for the emulator.
+        let mut body = json!({"FunctionName": name, "Runtime": runtime, "Role": role_arn, "Handler": "app.handler",
+                              "Code": {"ZipFile": "UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA=="}});
+        if let (Some(b), Value::Object(e)) = (body.as_object_mut(), extra) {
+            b.extend(e);
+        }
+        let auth = format!(
+            "AWS4-HMAC-SHA256 Credential=testing/20261128/{REGION}/lambda/aws4_request, SignedHeaders=host, Signature=0"
+        );
+        let (status, out) = self.request(
+            "POST",
+            "/2015-03-31/functions",
+            &[("Content-Type", "application/json"), ("Authorization", &auth)],
+            body.to_string().as_bytes(),
+        );
+        assert!(
+            status < 300,
+            "CreateFunction {name}: {status} {}",
+            String::from_utf8_lossy(&out)
+        );
+    }
+
     /// Creates an S3 bucket in moto.
     pub fn create_bucket(&self, name: &str) {
         let auth = format!(
             "AWS4-HMAC-SHA256 Credential=testing/20261128/{REGION}/s3/aws4_request, SignedHeaders=host, Signature=0"
         );
-        let (status, out) =
-            self.request("PUT", &format!("/{name}"), &[("Authorization", &auth)], b"");
+        let (status, out) = self.request("PUT", &format!("/{name}"), &[("Authorization", &auth)], b"");
         assert!(
             status < 300 || status == 409,
             "CreateBucket {name}: {status} {}",
@@ -265,9 +290,7 @@ fn form_encode(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }

@@ -30,14 +30,12 @@ pub fn log_dir() -> PathBuf {
 /// The debug binary of a rule (built by `cargo build --workspace --bins`, which `make test`
 /// runs first). `E2E_BIN_DIR` overrides the folder (the benchmark uses release builds).
 pub fn rule_binary(rule_id: &str) -> PathBuf {
-    let dir = std::env::var_os("E2E_BIN_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            std::env::var_os("CARGO_TARGET_DIR")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| workspace_root().join("target"))
-                .join("debug")
-        });
+    let dir = std::env::var_os("E2E_BIN_DIR").map(PathBuf::from).unwrap_or_else(|| {
+        std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| workspace_root().join("target"))
+            .join("debug")
+    });
     let path = dir.join(rule_id);
     assert!(
         path.exists(),
@@ -51,9 +49,5 @@ pub fn rule_binary(rule_id: &str) -> PathBuf {
 pub fn unique(prefix: &str) -> String {
     use std::sync::atomic::{AtomicUsize, Ordering};
     static N: AtomicUsize = AtomicUsize::new(0);
-    format!(
-        "{prefix}-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    )
+    format!("{prefix}-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst))
 }

@@ -95,10 +95,7 @@ impl Function {
                 return outcome;
             }
             if let Some(err) = &shared.init_error {
-                panic!(
-                    "function failed to initialise: {err}; see {}",
-                    self.log.display()
-                );
+                panic!("function failed to initialise: {err}; see {}", self.log.display());
             }
             if let Ok(Some(status)) = self.child.try_wait() {
                 panic!(
@@ -126,12 +123,7 @@ impl Function {
 
     /// How long the process took from start to its first request for work.
     pub fn init_duration(&self) -> Option<Duration> {
-        self.state
-            .0
-            .lock()
-            .unwrap()
-            .first_next
-            .map(|t| t - self.started)
+        self.state.0.lock().unwrap().first_next.map(|t| t - self.started)
     }
 
     /// The process id (for memory measurements).
@@ -202,12 +194,7 @@ fn serve(stream: TcpStream, state: State) {
     }
 }
 
-fn route(
-    method: &str,
-    path: &str,
-    body: Vec<u8>,
-    state: &State,
-) -> (&'static str, Vec<(String, String)>, Vec<u8>) {
+fn route(method: &str, path: &str, body: Vec<u8>, state: &State) -> (&'static str, Vec<(String, String)>, Vec<u8>) {
     let (lock, cv) = &**state;
     let path = path.strip_prefix("/2018-06-01").unwrap_or(path);
     if method == "GET" && path == "/runtime/invocation/next" {
@@ -218,10 +205,7 @@ fn route(
                 let deadline = chrono::Utc::now().timestamp_millis() + 60_000;
                 let headers = vec![
                     ("Lambda-Runtime-Aws-Request-Id".to_string(), id),
-                    (
-                        "Lambda-Runtime-Deadline-Ms".to_string(),
-                        deadline.to_string(),
-                    ),
+                    ("Lambda-Runtime-Deadline-Ms".to_string(), deadline.to_string()),
                     (
                         "Lambda-Runtime-Invoked-Function-Arn".to_string(),
                         "arn:aws:lambda:us-east-1:123456789012:function:rule".to_string(),
@@ -241,14 +225,10 @@ fn route(
     let mut shared = lock.lock().unwrap();
     match (method, segments.as_slice()) {
         ("POST", ["runtime", "invocation", id, "response"]) => {
-            shared
-                .outcomes
-                .insert(id.to_string(), Outcome::Response(json(&body)));
+            shared.outcomes.insert(id.to_string(), Outcome::Response(json(&body)));
         }
         ("POST", ["runtime", "invocation", id, "error"]) => {
-            shared
-                .outcomes
-                .insert(id.to_string(), Outcome::Error(json(&body)));
+            shared.outcomes.insert(id.to_string(), Outcome::Error(json(&body)));
         }
         ("POST", ["runtime", "init", "error"]) => {
             shared.init_error = Some(json(&body));

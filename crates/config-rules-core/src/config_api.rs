@@ -44,10 +44,7 @@ pub trait ConfigApi: Send + Sync {
 
     /// Every resource the rule currently has a result for
     /// (`GetComplianceDetailsByConfigRule`, all pages).
-    async fn reported_resources(
-        &self,
-        config_rule_name: &str,
-    ) -> Result<Vec<ReportedResource>, Error>;
+    async fn reported_resources(&self, config_rule_name: &str) -> Result<Vec<ReportedResource>, Error>;
 }
 
 /// [`ConfigApi`] over the AWS SDK.
@@ -93,10 +90,7 @@ pub fn sdk_item_to_api_json(item: &aws_sdk_config::types::ConfigurationItem) -> 
         item.configuration_item_status().map(|s| json!(s.as_str())),
     );
     put("arn", item.arn().map(|s| json!(s)));
-    put(
-        "resourceType",
-        item.resource_type().map(|s| json!(s.as_str())),
-    );
+    put("resourceType", item.resource_type().map(|s| json!(s.as_str())));
     put("resourceId", item.resource_id().map(|s| json!(s)));
     put("resourceName", item.resource_name().map(|s| json!(s)));
     put("awsRegion", item.aws_region().map(|s| json!(s)));
@@ -132,10 +126,7 @@ impl ConfigApi for SdkConfigApi {
                 .map_err(|err| Error::aws("PutEvaluations", err))?;
             req = req.evaluations(sdk);
         }
-        let out = req
-            .send()
-            .await
-            .map_err(|e| sdk_error("PutEvaluations", e))?;
+        let out = req.send().await.map_err(|e| sdk_error("PutEvaluations", e))?;
         Ok(out
             .failed_evaluations()
             .iter()
@@ -166,19 +157,12 @@ impl ConfigApi for SdkConfigApi {
             None => Ok(None),
             Some(item) => {
                 let json = sdk_item_to_api_json(item);
-                ConfigurationItem::from_api_json(
-                    &json,
-                    "GetResourceConfigHistory.configurationItems[0]",
-                )
-                .map(Some)
+                ConfigurationItem::from_api_json(&json, "GetResourceConfigHistory.configurationItems[0]").map(Some)
             }
         }
     }
 
-    async fn reported_resources(
-        &self,
-        config_rule_name: &str,
-    ) -> Result<Vec<ReportedResource>, Error> {
+    async fn reported_resources(&self, config_rule_name: &str) -> Result<Vec<ReportedResource>, Error> {
         let mut out = Vec::new();
         let mut pages = self
             .client
@@ -196,11 +180,9 @@ impl ConfigApi for SdkConfigApi {
                 let (Some(q), Some(c)) = (qualifier, r.compliance_type()) else {
                     continue;
                 };
-                let (Some(t), Some(id), Some(compliance)) = (
-                    q.resource_type(),
-                    q.resource_id(),
-                    Compliance::parse(c.as_str()),
-                ) else {
+                let (Some(t), Some(id), Some(compliance)) =
+                    (q.resource_type(), q.resource_id(), Compliance::parse(c.as_str()))
+                else {
                     continue;
                 };
                 out.push(ReportedResource {

@@ -24,9 +24,6 @@ mod tests {
     #[test]
     fn leading_doc_block_is_extracted() {
         let src = "//! # Title\n//!\n//! Body `x`.\n//!   indented\n\nuse x;\n//! not this\n";
-        assert_eq!(
-            super::module_docs(src),
-            "# Title\n\nBody `x`.\n  indented\n"
-        );
+        assert_eq!(super::module_docs(src), "# Title\n\nBody `x`.\n  indented\n");
     }
 }

@@ -144,9 +144,7 @@ pub fn applicability(
     event_left_scope: bool,
 ) -> Option<Verdict> {
     if event_left_scope {
-        return Some(Verdict::not_applicable(
-            "The resource left the rule's scope.",
-        ));
+        return Some(Verdict::not_applicable("The resource left the rule's scope."));
     }
     if item.is_deleted() {
         return Some(Verdict::not_applicable("The resource was deleted."));
@@ -181,20 +179,9 @@ async fn evaluate_account<R: Rule + ?Sized>(
     let verdicts = rule.evaluate_account(ctx, params).await?;
     let mut evaluations: Vec<Evaluation> = verdicts
         .iter()
-        .map(|v| {
-            Evaluation::new(
-                &v.resource_type,
-                &v.resource_id,
-                v.verdict.clone(),
-                ctx.time,
-            )
-        })
+        .map(|v| Evaluation::new(&v.resource_type, &v.resource_id, v.verdict.clone(), ctx.time))
         .collect();
-    if let Some(name) = event
-        .config_rule_name
-        .as_deref()
-        .filter(|_| !event.is_test_mode())
-    {
+    if let Some(name) = event.config_rule_name.as_deref().filter(|_| !event.is_test_mode()) {
         let previous = config.reported_resources(name).await?;
         evaluations.extend(stale_evaluations(&verdicts, &previous, ctx.time));
     }
@@ -225,9 +212,7 @@ pub fn stale_evaluations(
             )
         })
         .collect();
-    stale.sort_by(|a, b| {
-        (&a.resource_type, &a.resource_id).cmp(&(&b.resource_type, &b.resource_id))
-    });
+    stale.sort_by(|a, b| (&a.resource_type, &a.resource_id).cmp(&(&b.resource_type, &b.resource_id)));
     stale.dedup_by(|a, b| a.resource_type == b.resource_type && a.resource_id == b.resource_id);
     stale
 }

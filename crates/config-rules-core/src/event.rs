@@ -96,11 +96,7 @@ impl RuleEvent {
                 Some(Value::String(_)) if expect_string => {}
                 Some(Value::Bool(_)) if !expect_string => {}
                 Some(other) => {
-                    let want = if expect_string {
-                        "a string"
-                    } else {
-                        "a boolean"
-                    };
+                    let want = if expect_string { "a string" } else { "a boolean" };
                     return Err(Error::malformed(
                         key,
                         format!("expected {want}, found {}", json_kind(other)),
@@ -110,8 +106,7 @@ impl RuleEvent {
         }
         let mut map = map.clone();
         map.entry("eventLeftScope").or_insert(Value::Bool(false));
-        let wire = WireEvent::deserialize(Value::Object(map))
-            .map_err(|e| Error::malformed("event", e.to_string()))?;
+        let wire = WireEvent::deserialize(Value::Object(map)).map_err(|e| Error::malformed("event", e.to_string()))?;
         let base = wire.base;
 
         let invoking_text = base
@@ -124,8 +119,7 @@ impl RuleEvent {
         let rule_parameters = match base.rule_parameters.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(text) => Some(
-                serde_json::from_str(text)
-                    .map_err(|e| Error::malformed("ruleParameters", format!("not JSON: {e}")))?,
+                serde_json::from_str(text).map_err(|e| Error::malformed("ruleParameters", format!("not JSON: {e}")))?,
             ),
         };
         let result_token = base
@@ -164,8 +158,7 @@ fn parse_invocation(inv: &Value) -> Result<Invocation, Error> {
             let raw = inv
                 .get("configurationItem")
                 .ok_or_else(|| Error::malformed("invokingEvent.configurationItem", "missing"))?;
-            let item =
-                ConfigurationItem::from_notification_json(raw, "invokingEvent.configurationItem")?;
+            let item = ConfigurationItem::from_notification_json(raw, "invokingEvent.configurationItem")?;
             Ok(Invocation::Change {
                 item: Box::new(item),
                 notification_time,
@@ -176,8 +169,7 @@ fn parse_invocation(inv: &Value) -> Result<Invocation, Error> {
             let raw = inv
                 .get("configurationItemSummary")
                 .ok_or_else(|| Error::malformed(field, "missing"))?;
-            let summary = ItemSummary::deserialize(raw)
-                .map_err(|e| Error::malformed(field, e.to_string()))?;
+            let summary = ItemSummary::deserialize(raw).map_err(|e| Error::malformed(field, e.to_string()))?;
             Ok(Invocation::Oversized { summary })
         }
         "ScheduledNotification" => {
@@ -186,9 +178,8 @@ fn parse_invocation(inv: &Value) -> Result<Invocation, Error> {
                 .and_then(Value::as_str)
                 .ok_or_else(|| Error::malformed("invokingEvent.awsAccountId", "missing"))?
                 .to_string();
-            let notification_time = notification_time.ok_or_else(|| {
-                Error::malformed("invokingEvent.notificationCreationTime", "missing")
-            })?;
+            let notification_time = notification_time
+                .ok_or_else(|| Error::malformed("invokingEvent.notificationCreationTime", "missing"))?;
             Ok(Invocation::Scheduled {
                 account_id,
                 notification_time,

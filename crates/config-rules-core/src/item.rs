@@ -57,10 +57,7 @@ impl ConfigurationItem {
     /// Parses an item in notification shape; `field` names where it sits in errors.
     pub fn from_notification_json(value: &Value, field: &str) -> Result<Self, Error> {
         if !value.is_object() {
-            return Err(Error::malformed(
-                field,
-                "expected a configuration item object",
-            ));
+            return Err(Error::malformed(field, "expected a configuration item object"));
         }
         ConfigurationItem::deserialize(value).map_err(|e| Error::malformed(field, e.to_string()))
     }
@@ -71,10 +68,7 @@ impl ConfigurationItem {
     /// epoch seconds (as the AWS CLI prints them) or as RFC 3339 text.
     pub fn from_api_json(value: &Value, field: &str) -> Result<Self, Error> {
         let Value::Object(api) = value else {
-            return Err(Error::malformed(
-                field,
-                "expected a configuration item object",
-            ));
+            return Err(Error::malformed(field, "expected a configuration item object"));
         };
         let mut item = api.clone();
         if let Some(v) = item.remove("accountId") {
@@ -86,16 +80,12 @@ impl ConfigurationItem {
         for key in ["configurationItemCaptureTime", "resourceCreationTime"] {
             if let Some(Value::Number(n)) = item.get(key) {
                 let time = n.as_f64().and_then(epoch_to_rfc3339);
-                item.insert(
-                    key.to_string(),
-                    time.map(Value::String).unwrap_or(Value::Null),
-                );
+                item.insert(key.to_string(), time.map(Value::String).unwrap_or(Value::Null));
             }
         }
         if let Some(Value::String(text)) = item.get("configuration") {
-            let parsed = serde_json::from_str(text).map_err(|e| {
-                Error::malformed(format!("{field}.configuration"), format!("not JSON: {e}"))
-            })?;
+            let parsed = serde_json::from_str(text)
+                .map_err(|e| Error::malformed(format!("{field}.configuration"), format!("not JSON: {e}")))?;
             item.insert("configuration".to_string(), parsed);
         }
         if let Some(Value::Object(sup)) = item.get_mut("supplementaryConfiguration") {
@@ -205,35 +195,25 @@ mod tests {
         });
         let item = ConfigurationItem::from_api_json(&api, "item").unwrap();
         assert_eq!(item.aws_account_id.as_deref(), Some("123456789012"));
-        assert_eq!(
-            item.arn.as_deref(),
-            Some("arn:aws:iam::123456789012:role/big")
-        );
+        assert_eq!(item.arn.as_deref(), Some("arn:aws:iam::123456789012:role/big"));
         assert_eq!(
             item.configuration_item_capture_time.unwrap().to_rfc3339(),
             "2023-11-14T22:13:20.500+00:00"
         );
-        assert_eq!(
-            item.configuration,
-            json!({"roleName": "big", "rolePolicyList": []})
-        );
+        assert_eq!(item.configuration, json!({"roleName": "big", "rolePolicyList": []}));
         // A double-encoded supplementary value decodes to the notification's JSON string.
         assert_eq!(
             item.supplementary_configuration["Policy"],
             json!("{\"Version\":\"2012-10-17\"}")
         );
-        assert_eq!(
-            item.supplementary("Policy"),
-            Some(json!({"Version": "2012-10-17"}))
-        );
+        assert_eq!(item.supplementary("Policy"), Some(json!({"Version": "2012-10-17"})));
         assert_eq!(item.supplementary("Plain"), Some(json!("text")));
         assert_eq!(item.tags.get("team").map(String::as_str), Some("a"));
     }
 
     #[test]
     fn api_configuration_that_is_not_json_names_the_field() {
-        let api =
-            json!({"resourceType": "AWS::IAM::Role", "resourceId": "r", "configuration": "{oops"});
+        let api = json!({"resourceType": "AWS::IAM::Role", "resourceId": "r", "configuration": "{oops"});
         let err = ConfigurationItem::from_api_json(&api, "configurationItems[0]").unwrap_err();
         assert!(
             matches!(&err, Error::MalformedEvent { field, .. } if field == "configurationItems[0].configuration"),
@@ -256,11 +236,9 @@ mod tests {
 
     #[test]
     fn missing_resource_id_is_named() {
-        let err = ConfigurationItem::from_notification_json(
-            &json!({"resourceType": "T"}),
-            "invokingEvent.configurationItem",
-        )
-        .unwrap_err();
+        let err =
+            ConfigurationItem::from_notification_json(&json!({"resourceType": "T"}), "invokingEvent.configurationItem")
+                .unwrap_err();
         assert_eq!(
             err.to_string(),
             "malformed event: invokingEvent.configurationItem: missing field `resourceId`"
@@ -269,11 +247,8 @@ mod tests {
 
     #[test]
     fn exemption_tag_matches_all_or_listed_ids() {
-        let mut item = ConfigurationItem::from_notification_json(
-            &json!({"resourceType": "T", "resourceId": "i"}),
-            "x",
-        )
-        .unwrap();
+        let mut item =
+            ConfigurationItem::from_notification_json(&json!({"resourceType": "T", "resourceId": "i"}), "x").unwrap();
         assert!(!item.is_exempt_from("rule-a"));
         item.tags.insert(EXEMPT_TAG.into(), "rule-b rule-a".into());
         assert!(item.is_exempt_from("rule-a"));

@@ -32,9 +32,7 @@ pub use evaluation::{Compliance, Evaluation, ResourceVerdict, Verdict};
 pub use event::{Invocation, RuleEvent};
 pub use item::ConfigurationItem;
 pub use params::{FromParams, ParamKind, ParamSpec, ParamValues};
-pub use rule::{
-    AccountContext, AnyRule, ReportsOn, Rule, RuleMeta, Trigger, ACCOUNT_RESOURCE_TYPE,
-};
+pub use rule::{AccountContext, AnyRule, ReportsOn, Rule, RuleMeta, Trigger, ACCOUNT_RESOURCE_TYPE};
 
 /// Re-exported so rule binaries need no direct dependency on them.
 pub use async_trait::async_trait;

@@ -81,10 +81,7 @@ impl ParamValues {
                 ))
             }
         };
-        if let Some(unknown) = given
-            .keys()
-            .find(|k| !specs.iter().any(|s| s.name == k.as_str()))
-        {
+        if let Some(unknown) = given.keys().find(|k| !specs.iter().any(|s| s.name == k.as_str())) {
             let known: Vec<&str> = specs.iter().map(|s| s.name).collect();
             return Err(Error::InvalidParameters {
                 key: unknown.clone(),
@@ -291,14 +288,8 @@ mod tests {
             "invalid rule parameter maxTimeoutSeconds: \"abc\" is not an integer (expected an integer from 1 to 900)"
         );
         assert_eq!(err.error_type(), "InvalidParameters");
-        assert_eq!(
-            invalid_key(json!({"maxTimeoutSeconds": "0"})),
-            "maxTimeoutSeconds"
-        );
-        assert_eq!(
-            invalid_key(json!({"maxTimeoutSeconds": "901"})),
-            "maxTimeoutSeconds"
-        );
+        assert_eq!(invalid_key(json!({"maxTimeoutSeconds": "0"})), "maxTimeoutSeconds");
+        assert_eq!(invalid_key(json!({"maxTimeoutSeconds": "901"})), "maxTimeoutSeconds");
         assert_eq!(invalid_key(json!({"strict": "yes"})), "strict");
         assert_eq!(invalid_key(json!({"level": "DEBUG"})), "level");
         assert_eq!(invalid_key(json!({"strict": ["a"]})), "strict");

@@ -41,19 +41,15 @@ pub async fn post_evaluations(
             report.calls += 1;
             match api.put_evaluations(result_token, test_mode, &pending).await {
                 Ok(failed) => {
-                    let (retry, done): (Vec<Evaluation>, Vec<Evaluation>) =
-                        pending.into_iter().partition(|e| {
-                            failed.iter().any(|f| {
-                                f.resource_type == e.resource_type && f.resource_id == e.resource_id
-                            })
-                        });
+                    let (retry, done): (Vec<Evaluation>, Vec<Evaluation>) = pending.into_iter().partition(|e| {
+                        failed
+                            .iter()
+                            .any(|f| f.resource_type == e.resource_type && f.resource_id == e.resource_id)
+                    });
                     report.posted += done.len();
                     pending = retry;
                     if !pending.is_empty() {
-                        last_reason = format!(
-                            "{} evaluations returned in FailedEvaluations",
-                            pending.len()
-                        );
+                        last_reason = format!("{} evaluations returned in FailedEvaluations", pending.len());
                         tracing::warn!(
                             failed = pending.len(),
                             round,

@@ -113,11 +113,7 @@ pub trait Rule: Send + Sync {
 
     /// Judges one recorded item. Only called for items in scope, recorded, not deleted
     /// and not exempted.
-    async fn evaluate_item(
-        &self,
-        item: &ConfigurationItem,
-        params: &Self::Params,
-    ) -> Result<Verdict, Error> {
+    async fn evaluate_item(&self, item: &ConfigurationItem, params: &Self::Params) -> Result<Verdict, Error> {
         let _ = (item, params);
         Ok(Verdict::not_applicable(format!(
             "Rule {} does not evaluate single configuration items.",
@@ -141,11 +137,7 @@ pub trait Rule: Send + Sync {
 pub trait AnyRule: Send + Sync {
     fn meta(&self) -> &'static RuleMeta;
     /// Everything the Lambda function would post for this event.
-    async fn evaluate_event(
-        &self,
-        event: &RuleEvent,
-        config: &dyn ConfigApi,
-    ) -> Result<Vec<Evaluation>, Error>;
+    async fn evaluate_event(&self, event: &RuleEvent, config: &dyn ConfigApi) -> Result<Vec<Evaluation>, Error>;
 }
 
 #[async_trait]
@@ -153,11 +145,7 @@ impl<R: Rule> AnyRule for R {
     fn meta(&self) -> &'static RuleMeta {
         Rule::meta(self)
     }
-    async fn evaluate_event(
-        &self,
-        event: &RuleEvent,
-        config: &dyn ConfigApi,
-    ) -> Result<Vec<Evaluation>, Error> {
+    async fn evaluate_event(&self, event: &RuleEvent, config: &dyn ConfigApi) -> Result<Vec<Evaluation>, Error> {
         crate::engine::evaluate_event(self, event, config).await
     }
 }

@@ -120,9 +120,7 @@ pub async fn handle(
     .await;
     if let Err(err) = &result {
         match err {
-            Error::Unposted {
-                unposted, total, ..
-            } => {
+            Error::Unposted { unposted, total, .. } => {
                 tracing::error!(rule = rule_id, error_type = err.error_type(), unposted, total, error = %err, "invocation failed")
             }
             _ => {

@@ -67,10 +67,7 @@ impl FakeConfig {
     }
 
     pub fn history_requests(&self) -> Vec<(String, String, DateTime<Utc>)> {
-        self.history_requests
-            .lock()
-            .map(|c| c.clone())
-            .unwrap_or_default()
+        self.history_requests.lock().map(|c| c.clone()).unwrap_or_default()
     }
 }
 
@@ -105,10 +102,7 @@ impl ConfigApi for FakeConfig {
                     resource_id: e.resource_id.clone(),
                 })
                 .collect()),
-            PutOutcome::Error => Err(Error::aws(
-                "PutEvaluations",
-                "ThrottlingException: Rate exceeded",
-            )),
+            PutOutcome::Error => Err(Error::aws("PutEvaluations", "ThrottlingException: Rate exceeded")),
         }
     }
 
@@ -119,11 +113,7 @@ impl ConfigApi for FakeConfig {
         later_time: DateTime<Utc>,
     ) -> Result<Option<ConfigurationItem>, Error> {
         if let Ok(mut r) = self.history_requests.lock() {
-            r.push((
-                resource_type.to_string(),
-                resource_id.to_string(),
-                later_time,
-            ));
+            r.push((resource_type.to_string(), resource_id.to_string(), later_time));
         }
         Ok(self
             .items
@@ -131,10 +121,7 @@ impl ConfigApi for FakeConfig {
             .cloned())
     }
 
-    async fn reported_resources(
-        &self,
-        _config_rule_name: &str,
-    ) -> Result<Vec<ReportedResource>, Error> {
+    async fn reported_resources(&self, _config_rule_name: &str) -> Result<Vec<ReportedResource>, Error> {
         Ok(self.reported.clone())
     }
 }

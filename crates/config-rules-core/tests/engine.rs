@@ -11,9 +11,8 @@ use config_rules_core::post::post_evaluations;
 use config_rules_core::runner::handle;
 use config_rules_core::testing::{FakeConfig, PutCall, PutOutcome};
 use config_rules_core::{
-    async_trait, AccountContext, AnyRule, Compliance, ConfigurationItem, Error, Evaluation,
-    FromParams, Invocation, ParamKind, ParamSpec, ParamValues, ReportsOn, ResourceVerdict, Rule,
-    RuleEvent, RuleMeta, Trigger, Verdict,
+    async_trait, AccountContext, AnyRule, Compliance, ConfigurationItem, Error, Evaluation, FromParams, Invocation,
+    ParamKind, ParamSpec, ParamValues, ReportsOn, ResourceVerdict, Rule, RuleEvent, RuleMeta, Trigger, Verdict,
 };
 use serde_json::{json, Value};
 
@@ -65,11 +64,7 @@ impl Rule for TestRule {
             },
         )
     }
-    async fn evaluate_account(
-        &self,
-        _: &AccountContext,
-        _: &Params,
-    ) -> Result<Vec<ResourceVerdict>, Error> {
+    async fn evaluate_account(&self, _: &AccountContext, _: &Params) -> Result<Vec<ResourceVerdict>, Error> {
         Ok(self
             .sweep
             .iter()
@@ -105,11 +100,7 @@ fn change_event(item: Value, params: Value, left_scope: bool, token: &str) -> Va
     })
 }
 
-async fn evaluate(
-    raw: &Value,
-    rule: &TestRule,
-    config: &FakeConfig,
-) -> Result<Vec<Evaluation>, Error> {
+async fn evaluate(raw: &Value, rule: &TestRule, config: &FakeConfig) -> Result<Vec<Evaluation>, Error> {
     let event = RuleEvent::parse(raw)?;
     rule.evaluate_event(&event, config).await
 }
@@ -124,22 +115,15 @@ fn every_sample_event_parses_to_its_message_type() {
     for rule_dir in std::fs::read_dir(events_dir()).unwrap() {
         for file in std::fs::read_dir(rule_dir.unwrap().path()).unwrap() {
             let path = file.unwrap().path();
-            let raw: Value =
-                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-            let event =
-                RuleEvent::parse(&raw).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let raw: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let event = RuleEvent::parse(&raw).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             let name = path.file_stem().unwrap().to_string_lossy().to_string();
             let expected = match name.as_str() {
                 "oversized" => "OversizedConfigurationItemChangeNotification",
                 "scheduled" => "ScheduledNotification",
                 _ => "ConfigurationItemChangeNotification",
             };
-            assert_eq!(
-                event.invocation.message_type(),
-                expected,
-                "{}",
-                path.display()
-            );
+            assert_eq!(event.invocation.message_type(), expected, "{}", path.display());
             assert_eq!(event.evaluation_mode.as_deref(), Some("DETECTIVE"));
             assert_eq!(event.account_id.as_deref(), Some("123456789012"));
             assert!(event.is_test_mode(), "sample events use the TESTMODE token");
@@ -186,12 +170,7 @@ fn malformed_events_name_the_field() {
 async fn change_events_are_judged_by_the_rule_with_the_capture_time() {
     let rule = TestRule::default();
     let config = FakeConfig::new();
-    let raw = change_event(
-        item_json("OK", json!({}), json!({"bad": true})),
-        json!({}),
-        false,
-        "t",
-    );
+    let raw = change_event(item_json("OK", json!({}), json!({"bad": true})), json!({}), false, "t");
     let evaluations = evaluate(&raw, &rule, &config).await.unwrap();
     assert_eq!(
         evaluations,
@@ -239,11 +218,7 @@ async fn inapplicable_items_are_not_applicable_without_calling_the_rule() {
             "Rule test-rule does not evaluate resources of type AWS::S3::Bucket.",
         ),
         (
-            item_json(
-                "OK",
-                json!({"config-rules:exempt": "all"}),
-                json!({"bad": true}),
-            ),
+            item_json("OK", json!({"config-rules:exempt": "all"}), json!({"bad": true})),
             false,
             "Exempted from test-rule by tag config-rules:exempt=all.",
         ),
@@ -279,11 +254,7 @@ async fn inapplicable_items_are_not_applicable_without_calling_the_rule() {
 async fn exemption_for_another_rule_does_not_apply() {
     let rule = TestRule::default();
     let raw = change_event(
-        item_json(
-            "OK",
-            json!({"config-rules:exempt": "test-rule-2"}),
-            json!({}),
-        ),
+        item_json("OK", json!({"config-rules:exempt": "test-rule-2"}), json!({})),
         json!({}),
         false,
         "t",
@@ -296,15 +267,8 @@ async fn exemption_for_another_rule_does_not_apply() {
 async fn invalid_parameters_are_an_error_and_nothing_is_posted() {
     let rule = TestRule::default();
     let config = FakeConfig::new();
-    let raw = change_event(
-        item_json("OK", json!({}), json!({})),
-        json!({"limit": "0"}),
-        false,
-        "t",
-    );
-    let err = handle(&rule, &config, &raw, Duration::ZERO)
-        .await
-        .unwrap_err();
+    let raw = change_event(item_json("OK", json!({}), json!({})), json!({"limit": "0"}), false, "t");
+    let err = handle(&rule, &config, &raw, Duration::ZERO).await.unwrap_err();
     assert_eq!(
         err.to_string(),
         "invalid rule parameter limit: 0 is out of range (expected an integer from 1 to 10)"
@@ -317,8 +281,7 @@ async fn invalid_parameters_are_an_error_and_nothing_is_posted() {
 #[tokio::test]
 async fn oversized_items_are_fetched_at_the_capture_time() {
     let raw: Value = serde_json::from_str(
-        &std::fs::read_to_string(events_dir().join("lambda-timeout-within-limit/oversized.json"))
-            .unwrap(),
+        &std::fs::read_to_string(events_dir().join("lambda-timeout-within-limit/oversized.json")).unwrap(),
     )
     .unwrap();
     let full = ConfigurationItem::from_api_json(
@@ -353,8 +316,7 @@ async fn oversized_items_are_fetched_at_the_capture_time() {
 #[tokio::test]
 async fn oversized_item_missing_from_history_is_an_aws_error() {
     let raw: Value = serde_json::from_str(
-        &std::fs::read_to_string(events_dir().join("lambda-timeout-within-limit/oversized.json"))
-            .unwrap(),
+        &std::fs::read_to_string(events_dir().join("lambda-timeout-within-limit/oversized.json")).unwrap(),
     )
     .unwrap();
     let err = evaluate(&raw, &TestRule::default(), &FakeConfig::new())
@@ -397,10 +359,7 @@ async fn evaluations_are_posted_in_batches_of_at_most_100() {
             .unwrap();
         let calls = config.calls();
         assert_eq!(
-            calls
-                .iter()
-                .map(|c| c.evaluations.len())
-                .collect::<Vec<_>>(),
+            calls.iter().map(|c| c.evaluations.len()).collect::<Vec<_>>(),
             sizes,
             "n={n}"
         );
@@ -428,10 +387,8 @@ async fn failed_evaluations_are_sent_again() {
 #[tokio::test]
 async fn posting_that_keeps_failing_is_an_error_with_counts() {
     // Batch 1 (100) fails outright; batch 2 (50) keeps coming back in FailedEvaluations.
-    let config = FakeConfig::new().script(
-        std::iter::once(PutOutcome::Error)
-            .chain(std::iter::repeat_n(PutOutcome::FailFirst(50), 10)),
-    );
+    let config = FakeConfig::new()
+        .script(std::iter::once(PutOutcome::Error).chain(std::iter::repeat_n(PutOutcome::FailFirst(50), 10)));
     let err = post_evaluations(&config, "tok", false, &many(150), Duration::ZERO)
         .await
         .unwrap_err();
@@ -502,12 +459,7 @@ async fn handler_posts_exactly_what_the_rule_decided() {
 #[tokio::test]
 async fn testmode_token_posts_in_test_mode() {
     let config = FakeConfig::new();
-    let raw = change_event(
-        item_json("OK", json!({}), json!({})),
-        json!({}),
-        false,
-        "TESTMODE",
-    );
+    let raw = change_event(item_json("OK", json!({}), json!({})), json!({}), false, "TESTMODE");
     handle(&TestRule::default(), &config, &raw, Duration::ZERO)
         .await
         .unwrap();
@@ -594,8 +546,5 @@ async fn scheduled_event_for_a_change_only_rule_posts_nothing() {
     let event = RuleEvent::parse(&raw).unwrap();
     // An empty parameter string is fine; `()` parameters ignore defaults.
     let config = FakeConfig::new();
-    assert_eq!(
-        ChangeOnly.evaluate_event(&event, &config).await.unwrap(),
-        vec![]
-    );
+    assert_eq!(ChangeOnly.evaluate_event(&event, &config).await.unwrap(), vec![]);
 }

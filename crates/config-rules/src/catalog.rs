@@ -14,6 +14,9 @@ pub fn metas() -> Vec<&'static RuleMeta> {
         &lambda_concurrency_limited::META,
         &lambda_supported_runtime::META,
         &lambda_no_public_access::META,
+        &lambda_code_signing_enabled::META,
+        &iam_access_keys_rotated::META,
+        &kms_key_rotation_enabled::META,
     ]
 }
 
@@ -25,36 +28,35 @@ pub fn meta(id: &str) -> Option<&'static RuleMeta> {
 /// The rule with this id, its AWS clients built from `sdk` (no call is made until used).
 pub fn build(id: &str, sdk: &SdkConfig) -> Option<Box<dyn AnyRule>> {
     Some(match id {
-        "lambda-timeout-within-limit" => {
-            Box::new(lambda_timeout_within_limit::LambdaTimeoutWithinLimit)
-        }
-        "iam-no-wildcard-permissions" => {
-            Box::new(iam_no_wildcard_permissions::IamNoWildcardPermissions)
-        }
+        "lambda-timeout-within-limit" => Box::new(lambda_timeout_within_limit::LambdaTimeoutWithinLimit),
+        "iam-no-wildcard-permissions" => Box::new(iam_no_wildcard_permissions::IamNoWildcardPermissions),
         "api-gw-cache-encrypted" => Box::new(api_gw_cache_encrypted::ApiGwCacheEncrypted),
-        "cloudtrail-multi-region-enabled" => Box::new(
-            cloudtrail_multi_region_enabled::CloudtrailMultiRegionEnabled::new(
+        "cloudtrail-multi-region-enabled" => {
+            Box::new(cloudtrail_multi_region_enabled::CloudtrailMultiRegionEnabled::new(
                 cloudtrail_multi_region_enabled::SdkTrails::new(sdk),
-            ),
-        ),
-        "lambda-execution-role-not-shared" => Box::new(
-            lambda_execution_role_not_shared::LambdaExecutionRoleNotShared::new(
-                lambda_execution_role_not_shared::SdkLambda::new(sdk),
-            ),
-        ),
-        "lambda-env-encrypted-with-cmk" => {
-            Box::new(lambda_env_encrypted_with_cmk::LambdaEnvEncryptedWithCmk)
-        }
-        "lambda-concurrency-limited" => {
-            Box::new(lambda_concurrency_limited::LambdaConcurrencyLimited)
-        }
-        "lambda-supported-runtime" => {
-            Box::new(lambda_supported_runtime::LambdaSupportedRuntime::new(
-                lambda_facts::SdkLambda::new(sdk),
             ))
         }
+        "lambda-execution-role-not-shared" => {
+            Box::new(lambda_execution_role_not_shared::LambdaExecutionRoleNotShared::new(
+                lambda_execution_role_not_shared::SdkLambda::new(sdk),
+            ))
+        }
+        "lambda-env-encrypted-with-cmk" => Box::new(lambda_env_encrypted_with_cmk::LambdaEnvEncryptedWithCmk),
+        "lambda-concurrency-limited" => Box::new(lambda_concurrency_limited::LambdaConcurrencyLimited),
+        "lambda-supported-runtime" => Box::new(lambda_supported_runtime::LambdaSupportedRuntime::new(
+            lambda_facts::SdkLambda::new(sdk),
+        )),
         "lambda-no-public-access" => Box::new(lambda_no_public_access::LambdaNoPublicAccess::new(
             lambda_facts::SdkLambda::new(sdk),
+        )),
+        "lambda-code-signing-enabled" => Box::new(lambda_code_signing_enabled::LambdaCodeSigningEnabled::new(
+            lambda_facts::SdkLambda::new(sdk),
+        )),
+        "iam-access-keys-rotated" => Box::new(iam_access_keys_rotated::IamAccessKeysRotated::new(
+            iam_access_keys_rotated::SdkIam::new(sdk),
+        )),
+        "kms-key-rotation-enabled" => Box::new(kms_key_rotation_enabled::KmsKeyRotationEnabled::new(
+            kms_key_rotation_enabled::SdkKms::new(sdk),
         )),
         _ => return None,
     })
@@ -92,10 +94,7 @@ mod tests {
 
     #[test]
     fn pascal_case() {
-        assert_eq!(
-            pascal("lambda-timeout-within-limit"),
-            "LambdaTimeoutWithinLimit"
-        );
+        assert_eq!(pascal("lambda-timeout-within-limit"), "LambdaTimeoutWithinLimit");
         assert_eq!(pascal("requireCloudWatchLogs"), "RequireCloudWatchLogs");
     }
 }

@@ -33,7 +33,8 @@ pub fn params_cell(meta: &RuleMeta) -> String {
 
 /// The README's rule table.
 pub fn rule_table(metas: &[&RuleMeta]) -> String {
-    let mut out = String::from("| rule | resource types | trigger | parameters (defaults) | checks |\n|---|---|---|---|---|\n");
+    let mut out =
+        String::from("| rule | resource types | trigger | parameters (defaults) | checks |\n|---|---|---|---|---|\n");
     for m in metas {
         let mut types = m
             .resource_types
@@ -59,12 +60,5 @@ pub fn rule_table(metas: &[&RuleMeta]) -> String {
 pub fn with_rule_table(readme: &str, metas: &[&RuleMeta]) -> Option<String> {
     let start = readme.find(TABLE_START)? + TABLE_START.len();
     let end = readme.find(TABLE_END)?;
-    (start <= end).then(|| {
-        format!(
-            "{}\n{}{}",
-            &readme[..start],
-            rule_table(metas),
-            &readme[end..]
-        )
-    })
+    (start <= end).then(|| format!("{}\n{}{}", &readme[..start], rule_table(metas), &readme[end..]))
 }

@@ -17,8 +17,7 @@ use crate::CliError;
 pub fn load(path: &Path, now: DateTime<Utc>) -> Result<Vec<ConfigurationItem>, CliError> {
     let mut files = Vec::new();
     if path.is_dir() {
-        let entries = std::fs::read_dir(path)
-            .map_err(|e| CliError::Input(format!("{}: {e}", path.display())))?;
+        let entries = std::fs::read_dir(path).map_err(|e| CliError::Input(format!("{}: {e}", path.display())))?;
         for entry in entries {
             let p = entry
                 .map_err(|e| CliError::Input(format!("{}: {e}", path.display())))?
@@ -33,24 +32,17 @@ pub fn load(path: &Path, now: DateTime<Utc>) -> Result<Vec<ConfigurationItem>, C
     }
     let mut items = Vec::new();
     for file in files {
-        let text = std::fs::read_to_string(&file)
-            .map_err(|e| CliError::Input(format!("{}: {e}", file.display())))?;
-        let value: Value = serde_json::from_str(&text)
-            .map_err(|e| CliError::Input(format!("{}: not JSON: {e}", file.display())))?;
+        let text = std::fs::read_to_string(&file).map_err(|e| CliError::Input(format!("{}: {e}", file.display())))?;
+        let value: Value =
+            serde_json::from_str(&text).map_err(|e| CliError::Input(format!("{}: not JSON: {e}", file.display())))?;
         items.extend(from_document(&value, &file.display().to_string(), now)?);
     }
     Ok(items)
 }
 
 /// The items of one JSON document.
-pub fn from_document(
-    doc: &Value,
-    name: &str,
-    now: DateTime<Utc>,
-) -> Result<Vec<ConfigurationItem>, CliError> {
-    let (list, field): (Vec<&Value>, &str) = if let Some(Value::Array(a)) =
-        doc.get("configurationItems")
-    {
+pub fn from_document(doc: &Value, name: &str, now: DateTime<Utc>) -> Result<Vec<ConfigurationItem>, CliError> {
+    let (list, field): (Vec<&Value>, &str) = if let Some(Value::Array(a)) = doc.get("configurationItems") {
         (a.iter().collect(), "configurationItems")
     } else if let Some(Value::Array(a)) = doc.get("baseConfigurationItems") {
         (a.iter().collect(), "baseConfigurationItems")
@@ -71,8 +63,7 @@ pub fn from_document(
             } else {
                 format!("{name}: {field}[{i}]")
             };
-            let mut item = ConfigurationItem::from_api_json(v, &at)
-                .map_err(|e| CliError::Input(e.to_string()))?;
+            let mut item = ConfigurationItem::from_api_json(v, &at).map_err(|e| CliError::Input(e.to_string()))?;
             item.configuration_item_capture_time.get_or_insert(now);
             Ok(item)
         })

@@ -124,10 +124,7 @@ enum FailOn {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("config-rules: cannot start the async runtime: {e}");
@@ -171,10 +168,7 @@ fn list() -> String {
     let mut out = String::new();
     for m in catalog::metas() {
         out.push_str(&format!("{}\n  {}\n", m.id, m.summary));
-        out.push_str(&format!(
-            "  resource types: {}\n",
-            m.resource_types.join(", ")
-        ));
+        out.push_str(&format!("  resource types: {}\n", m.resource_types.join(", ")));
         out.push_str(&format!("  trigger:        {}\n", m.trigger.describe()));
         out.push_str(&format!(
             "  parameters:     {}\n\n",
@@ -185,8 +179,7 @@ fn list() -> String {
 }
 
 fn write_docs(root: &std::path::Path, write: bool) -> Result<u8, CliError> {
-    let io =
-        |e: std::io::Error, p: &std::path::Path| CliError::Input(format!("{}: {e}", p.display()));
+    let io = |e: std::io::Error, p: &std::path::Path| CliError::Input(format!("{}: {e}", p.display()));
     let metas = catalog::metas();
     let mut stale = Vec::new();
     let dir = root.join("docs/rules");
@@ -224,10 +217,8 @@ fn write_docs(root: &std::path::Path, write: bool) -> Result<u8, CliError> {
 }
 
 fn read_json(path: &std::path::Path, what: &str) -> Result<Value, CliError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| CliError::Input(format!("{what} {}: {e}", path.display())))?;
-    serde_json::from_str(&text)
-        .map_err(|e| CliError::Input(format!("{what} {}: not JSON: {e}", path.display())))
+    let text = std::fs::read_to_string(path).map_err(|e| CliError::Input(format!("{what} {}: {e}", path.display())))?;
+    serde_json::from_str(&text).map_err(|e| CliError::Input(format!("{what} {}: not JSON: {e}", path.display())))
 }
 
 async fn evaluate_event(args: EvaluateArgs) -> Result<u8, CliError> {
@@ -241,18 +232,13 @@ async fn evaluate_event(args: EvaluateArgs) -> Result<u8, CliError> {
     let raw = read_json(&path, "event")?;
     let mut event = RuleEvent::parse(&raw).map_err(CliError::Rule)?;
     if let Some(params) = args.params {
-        event.rule_parameters = Some(
-            serde_json::from_str(&params)
-                .map_err(|e| CliError::Input(format!("--params: not JSON: {e}")))?,
-        );
+        event.rule_parameters =
+            Some(serde_json::from_str(&params).map_err(|e| CliError::Input(format!("--params: not JSON: {e}")))?);
     }
     let sdk = config_rules_core::runner::load_sdk_config().await;
     let rule = catalog::build(&rule_id, &sdk).ok_or_else(|| unknown_rule(&rule_id))?;
     let api = config_rules_core::SdkConfigApi::new(aws_sdk_config::Client::new(&sdk));
-    let evaluations = rule
-        .evaluate_event(&event, &api)
-        .await
-        .map_err(CliError::Rule)?;
+    let evaluations = rule.evaluate_event(&event, &api).await.map_err(CliError::Rule)?;
     let format = args.output.format.unwrap_or(Format::Json);
     let runs = vec![RuleRun {
         rule_id: rule.meta().id,
@@ -262,8 +248,7 @@ async fn evaluate_event(args: EvaluateArgs) -> Result<u8, CliError> {
     }];
     let text = match format {
         Format::Json => {
-            let mut s = serde_json::to_string_pretty(&evaluations)
-                .map_err(|e| CliError::Input(e.to_string()))?;
+            let mut s = serde_json::to_string_pretty(&evaluations).map_err(|e| CliError::Input(e.to_string()))?;
             s.push('\n');
             s
         }
@@ -326,8 +311,7 @@ async fn scan_account(args: ScanArgs) -> Result<u8, CliError> {
     let now = chrono::Utc::now();
     let params = params_file(&args.selection)?;
     let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest()).retry_config(
-        aws_config::retry::RetryConfig::standard()
-            .with_max_attempts(config_rules_core::runner::MAX_ATTEMPTS),
+        aws_config::retry::RetryConfig::standard().with_max_attempts(config_rules_core::runner::MAX_ATTEMPTS),
     );
     if let Some(region) = args.region {
         loader = loader.region(aws_config::Region::new(region));
@@ -359,9 +343,7 @@ async fn scan_account(args: ScanArgs) -> Result<u8, CliError> {
 }
 
 fn color_for(output: &OutputArgs) -> bool {
-    output.output.is_none()
-        && std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none()
+    output.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
 fn render(runs: &[RuleRun], names: &report::Names, format: Format, color: bool) -> String {
@@ -375,8 +357,7 @@ fn render(runs: &[RuleRun], names: &report::Names, format: Format, color: bool) 
 
 fn emit(output: &OutputArgs, text: &str) -> Result<(), CliError> {
     match &output.output {
-        Some(path) => std::fs::write(path, text)
-            .map_err(|e| CliError::Input(format!("{}: {e}", path.display()))),
+        Some(path) => std::fs::write(path, text).map_err(|e| CliError::Input(format!("{}: {e}", path.display()))),
         None => {
             let mut out = std::io::stdout().lock();
             out.write_all(text.as_bytes())

@@ -19,10 +19,7 @@ pub fn names_of(items: &[config_rules_core::ConfigurationItem]) -> Names {
                 .resource_name
                 .as_deref()
                 .filter(|n| !n.is_empty() && *n != i.resource_id)?;
-            Some((
-                (i.resource_type.clone(), i.resource_id.clone()),
-                name.to_string(),
-            ))
+            Some(((i.resource_type.clone(), i.resource_id.clone()), name.to_string()))
         })
         .collect()
 }
@@ -83,11 +80,7 @@ impl Summary {
 fn sorted(evaluations: &[Evaluation]) -> Vec<&Evaluation> {
     let mut v: Vec<&Evaluation> = evaluations.iter().collect();
     v.sort_by(|a, b| {
-        (a.compliance, &a.resource_type, &a.resource_id).cmp(&(
-            b.compliance,
-            &b.resource_type,
-            &b.resource_id,
-        ))
+        (a.compliance, &a.resource_type, &a.resource_id).cmp(&(b.compliance, &b.resource_type, &b.resource_id))
     });
     v
 }
@@ -108,11 +101,7 @@ fn paint(text: &str, compliance: Compliance, color: bool) -> String {
 /// first within a block, then the summary line.
 pub fn table(runs: &[RuleRun], names: &Names, color: bool) -> String {
     let mut order: Vec<&RuleRun> = runs.iter().collect();
-    order.sort_by_key(|r| {
-        !r.evaluations
-            .iter()
-            .any(|e| e.compliance == Compliance::NonCompliant)
-    });
+    order.sort_by_key(|r| !r.evaluations.iter().any(|e| e.compliance == Compliance::NonCompliant));
     let mut out = String::new();
     for run in order {
         out.push_str(&format!("{}\n", run.rule_id));
@@ -270,14 +259,8 @@ pub fn junit(runs: &[RuleRun]) -> String {
                     "      <failure type=\"NON_COMPLIANT\" message=\"{}\"/>\n",
                     xml_escape(&e.annotation)
                 ),
-                Compliance::NotApplicable => format!(
-                    "      <skipped message=\"{}\"/>\n",
-                    xml_escape(&e.annotation)
-                ),
-                Compliance::Compliant => format!(
-                    "      <system-out>{}</system-out>\n",
-                    xml_escape(&e.annotation)
-                ),
+                Compliance::NotApplicable => format!("      <skipped message=\"{}\"/>\n", xml_escape(&e.annotation)),
+                Compliance::Compliant => format!("      <system-out>{}</system-out>\n", xml_escape(&e.annotation)),
             };
             out.push_str(&format!(
                 "    <testcase classname=\"{}\" name=\"{name}\">\n{body}    </testcase>\n",

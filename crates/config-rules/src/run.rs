@@ -24,11 +24,7 @@ pub struct RuleRun {
 pub type ParamsByRule = BTreeMap<String, Value>;
 
 /// A synthetic event, as Config would send it, evaluated without posting.
-pub fn event(
-    invocation: Invocation,
-    params: Option<&Value>,
-    account_id: Option<&str>,
-) -> RuleEvent {
+pub fn event(invocation: Invocation, params: Option<&Value>, account_id: Option<&str>) -> RuleEvent {
     RuleEvent {
         invocation,
         rule_parameters: params.cloned(),
@@ -57,8 +53,7 @@ pub async fn evaluate_items(
         let meta = rule.meta();
         let rule_params = params.get(meta.id);
         // Validate parameters once, before any work: a bad parameter is a usage error.
-        config_rules_core::ParamValues::parse(meta.parameters, rule_params)
-            .map_err(CliError::Rule)?;
+        config_rules_core::ParamValues::parse(meta.parameters, rule_params).map_err(CliError::Rule)?;
         let mut run = RuleRun {
             rule_id: meta.id,
             evaluations: Vec::new(),
@@ -91,10 +86,7 @@ pub async fn evaluate_items(
                             return Err(CliError::Rule(err))
                         }
                         Err(err) => {
-                            run.error = Some(format!(
-                                "{} {}: {err}",
-                                item.resource_type, item.resource_id
-                            ));
+                            run.error = Some(format!("{} {}: {err}", item.resource_type, item.resource_id));
                             break;
                         }
                     }
@@ -116,10 +108,7 @@ pub async fn evaluate_items(
                     }
                 }
                 None => {
-                    run.note = Some(
-                        "account-level rule: it calls AWS, run with --live (or use scan)"
-                            .to_string(),
-                    );
+                    run.note = Some("account-level rule: it calls AWS, run with --live (or use scan)".to_string());
                 }
             },
         }
@@ -138,16 +127,8 @@ mod offline {
 
     #[async_trait]
     impl ConfigApi for OfflineConfig {
-        async fn put_evaluations(
-            &self,
-            _: &str,
-            _: bool,
-            _: &[Evaluation],
-        ) -> Result<Vec<FailedEvaluation>, Error> {
-            Err(Error::aws(
-                "PutEvaluations",
-                "the CLI does not post evaluations",
-            ))
+        async fn put_evaluations(&self, _: &str, _: bool, _: &[Evaluation]) -> Result<Vec<FailedEvaluation>, Error> {
+            Err(Error::aws("PutEvaluations", "the CLI does not post evaluations"))
         }
         async fn resource_config_history(
             &self,
@@ -155,10 +136,7 @@ mod offline {
             _: &str,
             _: DateTime<Utc>,
         ) -> Result<Option<ConfigurationItem>, Error> {
-            Err(Error::aws(
-                "GetResourceConfigHistory",
-                "items are evaluated as loaded",
-            ))
+            Err(Error::aws("GetResourceConfigHistory", "items are evaluated as loaded"))
         }
         async fn reported_resources(&self, _: &str) -> Result<Vec<ReportedResource>, Error> {
             Ok(Vec::new())

@@ -78,9 +78,7 @@ pub async fn collect(
     for item in &mut items {
         item.configuration_item_capture_time.get_or_insert(now);
     }
-    items.sort_by(|a, b| {
-        (&a.resource_type, &a.resource_id).cmp(&(&b.resource_type, &b.resource_id))
-    });
+    items.sort_by(|a, b| (&a.resource_type, &a.resource_id).cmp(&(&b.resource_type, &b.resource_id)));
     Ok(items)
 }
 
@@ -148,10 +146,7 @@ async fn from_config(
                     "supplementaryConfiguration": base.supplementary_configuration(),
                 });
                 strip_nulls(&mut v);
-                items.push(api_item(
-                    v,
-                    "BatchGetResourceConfig.baseConfigurationItems",
-                )?);
+                items.push(api_item(v, "BatchGetResourceConfig.baseConfigurationItems")?);
             }
             pending = out.unprocessed_resource_keys().to_vec();
             progress.inc(chunk.len() as u64);
@@ -206,16 +201,12 @@ async fn lambda_functions(
     }
     let mut items = Vec::new();
     while let Some(joined) = tasks.join_next().await {
-        let (index, item) =
-            joined.map_err(|e| CliError::Input(format!("a Lambda task failed: {e}")))??;
+        let (index, item) = joined.map_err(|e| CliError::Input(format!("a Lambda task failed: {e}")))??;
         items.push((index, item));
         progress.inc(1);
     }
     items.sort_by_key(|(i, _)| *i);
-    items
-        .into_iter()
-        .map(|(_, v)| api_item(v, "Lambda function"))
-        .collect()
+    items.into_iter().map(|(_, v)| api_item(v, "Lambda function")).collect()
 }
 
 async fn lambda_item(
@@ -320,11 +311,7 @@ fn iam_time(t: Option<&aws_sdk_iam::primitives::DateTime>) -> Value {
     time(t)
 }
 
-async fn iam_items(
-    sdk: &SdkConfig,
-    account: &str,
-    types: &BTreeSet<&str>,
-) -> Result<Vec<ConfigurationItem>, CliError> {
+async fn iam_items(sdk: &SdkConfig, account: &str, types: &BTreeSet<&str>) -> Result<Vec<ConfigurationItem>, CliError> {
     use aws_sdk_iam::types::EntityType;
     let client = aws_sdk_iam::Client::new(sdk);
     let mut request = client.get_account_authorization_details();
@@ -340,18 +327,12 @@ async fn iam_items(
     }
     let mut pages = request.into_paginator().send();
     let mut items = Vec::new();
-    let item = |t: &str,
-                id: &str,
-                name: &str,
-                arn: &str,
-                config: Value,
-                tags: BTreeMap<String, String>| {
+    let item = |t: &str, id: &str, name: &str, arn: &str, config: Value, tags: BTreeMap<String, String>| {
         json!({"accountId": account, "configurationItemStatus": "OK", "resourceType": t, "resourceId": id,
                "resourceName": name, "arn": arn, "awsRegion": "global", "configuration": config, "tags": tags})
     };
     while let Some(page) = pages.next().await {
-        let page =
-            page.map_err(|e| CliError::Aws(sdk_error("GetAccountAuthorizationDetails", e)))?;
+        let page = page.map_err(|e| CliError::Aws(sdk_error("GetAccountAuthorizationDetails", e)))?;
         for r in page.role_detail_list() {
             let (name, id, arn) = (
                 r.role_name().unwrap_or_default(),
@@ -414,27 +395,16 @@ async fn iam_items(
             }), BTreeMap::new()));
         }
     }
-    items
-        .into_iter()
-        .map(|v| api_item(v, "IAM entity"))
-        .collect()
+    items.into_iter().map(|v| api_item(v, "IAM entity")).collect()
 }
 
-async fn api_stages(
-    sdk: &SdkConfig,
-    account: &str,
-    region: &str,
-) -> Result<Vec<ConfigurationItem>, CliError> {
+async fn api_stages(sdk: &SdkConfig, account: &str, region: &str) -> Result<Vec<ConfigurationItem>, CliError> {
     let client = aws_sdk_apigateway::Client::new(sdk);
     let mut apis = Vec::new();
     let mut pages = client.get_rest_apis().into_paginator().send();
     while let Some(page) = pages.next().await {
         let page = page.map_err(|e| CliError::Aws(sdk_error("GetRestApis", e)))?;
-        apis.extend(
-            page.items()
-                .iter()
-                .filter_map(|a| a.id().map(str::to_string)),
-        );
+        apis.extend(page.items().iter().filter_map(|a| a.id().map(str::to_string)));
     }
     let mut items = Vec::new();
     for api in apis {

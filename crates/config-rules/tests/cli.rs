@@ -53,8 +53,7 @@ fn expect_file(name: &str, actual: &str) {
         std::fs::write(&path, actual).unwrap();
         return;
     }
-    let expected =
-        std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("{} is missing", path.display()));
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("{} is missing", path.display()));
     assert!(
         expected == actual,
         "{} differs:\n--- expected\n{expected}\n--- actual\n{actual}",
@@ -104,11 +103,8 @@ fn evaluate_every_sample_event() {
     let emu = emulator();
     // The full items behind the oversized samples: the same resource's item from a change
     // event of the same rule (the IAM sample has none: it borrows the reports role's item).
-    let read =
-        |p: &Path| -> Value { serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap() };
-    let invoking = |ev: &Value| -> Value {
-        serde_json::from_str(ev["invokingEvent"].as_str().unwrap()).unwrap()
-    };
+    let read = |p: &Path| -> Value { serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap() };
+    let invoking = |ev: &Value| -> Value { serde_json::from_str(ev["invokingEvent"].as_str().unwrap()).unwrap() };
     let key = |v: &Value| (v["resourceType"].clone(), v["resourceId"].clone());
     let mut items: Vec<Value> = Vec::new();
     for (rule, path) in event_files() {
@@ -123,19 +119,19 @@ fn evaluate_every_sample_event() {
             .filter_map(|i| i.get("configurationItem").cloned())
             .find(|item| key(item) == key(summary) && item["configurationItemStatus"] == "OK");
         if found.is_none() && summary["resourceId"] == "AROA1EXAMPLEBIGROLE" {
-            let donor = read(
-                &workspace_root().join("events/iam-no-wildcard-permissions/service_wildcard.json"),
-            );
+            let donor = read(&workspace_root().join("events/iam-no-wildcard-permissions/service_wildcard.json"));
             let mut item = invoking(&donor)["configurationItem"].clone();
             item["resourceId"] = json!("AROA1EXAMPLEBIGROLE");
             found = Some(item);
         }
-        items
-            .push(found.unwrap_or_else(|| {
-                panic!("{}: no item for the oversized summary", path.display())
-            }));
+        items.push(found.unwrap_or_else(|| panic!("{}: no item for the oversized summary", path.display())));
     }
     emu.load_config_items(json!(items));
+    // The functions the code signing samples ask Lambda about.
+    let role = emu.create_role("cli-signing-role");
+    let csc = "arn:aws:lambda:us-east-1:123456789012:code-signing-config:csc-0a1b2c3d4e5f";
+    emu.create_function("signed-api", &role, "python3.12", json!({"CodeSigningConfigArn": csc}));
+    emu.create_function("unsigned-api", &role, "python3.12", json!({}));
     for (rule, path) in event_files() {
         let name = path.file_stem().unwrap().to_string_lossy().to_string();
         let out = cli_aws(&[
@@ -148,8 +144,8 @@ fn evaluate_every_sample_event() {
             "json",
         ]);
         assert!(out.status.success(), "{rule}/{name}: {}", stderr(&out));
-        let parsed: Value = serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|e| panic!("{rule}/{name}: stdout is not JSON: {e}"));
+        let parsed: Value =
+            serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{rule}/{name}: stdout is not JSON: {e}"));
         assert!(parsed.is_array());
         expect_file(&format!("events/{rule}/{name}.json"), &stdout(&out));
     }
@@ -171,10 +167,7 @@ fn bad_input_exits_2_with_one_line_naming_the_problem() {
         "unknown.json",
         &json!({"invokingEvent": "{\"messageType\":\"Nope\"}", "resultToken": "t"}).to_string(),
     );
-    let ids: Vec<&str> = config_rules::catalog::metas()
-        .iter()
-        .map(|m| m.id)
-        .collect();
+    let ids: Vec<&str> = config_rules::catalog::metas().iter().map(|m| m.id).collect();
     let unknown_rule_message = format!(
         "config-rules: unknown rule \"no-such-rule\" (rules: {})\n",
         ids.join(", ")
@@ -199,23 +192,14 @@ fn bad_input_exits_2_with_one_line_naming_the_problem() {
         assert!(out.stdout.is_empty(), "{full:?}");
         let err = stderr(&out);
         assert_eq!(err.lines().count(), 1, "{err}");
-        assert!(
-            err.starts_with(message),
-            "{err:?} does not start with {message:?}"
-        );
+        assert!(err.starts_with(message), "{err:?} does not start with {message:?}");
     }
 }
 
 #[test]
 fn items_from_a_snapshot() {
     let snapshot = fixture("snapshot.json");
-    let out = cli(&[
-        "evaluate",
-        "--items",
-        snapshot.to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
+    let out = cli(&["evaluate", "--items", snapshot.to_str().unwrap(), "--format", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     expect_file("snapshot.json", &stdout(&out));
     expect_file("snapshot.summary.txt", &stderr(&out));
@@ -249,13 +233,7 @@ fn items_from_a_snapshot() {
 #[test]
 fn sarif_has_the_required_structure() {
     let snapshot = fixture("snapshot.json");
-    let out = cli(&[
-        "evaluate",
-        "--items",
-        snapshot.to_str().unwrap(),
-        "--format",
-        "sarif",
-    ]);
+    let out = cli(&["evaluate", "--items", snapshot.to_str().unwrap(), "--format", "sarif"]);
     let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(sarif["version"], "2.1.0");
     assert!(sarif["$schema"].as_str().unwrap().contains("sarif-2.1.0"));
@@ -267,18 +245,9 @@ fn sarif_has_the_required_structure() {
         assert!(r["id"].is_string() && r["shortDescription"]["text"].is_string());
     }
     let results = run["results"].as_array().unwrap();
-    let json_out = cli(&[
-        "evaluate",
-        "--items",
-        snapshot.to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
+    let json_out = cli(&["evaluate", "--items", snapshot.to_str().unwrap(), "--format", "json"]);
     let report: Value = serde_json::from_slice(&json_out.stdout).unwrap();
-    assert_eq!(
-        Some(results.len() as u64),
-        report["summary"]["nonCompliant"].as_u64()
-    );
+    assert_eq!(Some(results.len() as u64), report["summary"]["nonCompliant"].as_u64());
     for r in results {
         // Required by SARIF 2.1.0: message.text; ruleId/ruleIndex must agree with the driver's rules.
         assert!(r["message"]["text"].is_string());
@@ -290,31 +259,16 @@ fn sarif_has_the_required_structure() {
     // Locations carry the resource's name where the item has one (IAM ids say little).
     assert!(results
         .iter()
-        .any(
-            |r| r["locations"][0]["logicalLocations"][0]["name"] == "ci-deployer"
-                && r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]
-                    == "AWS::IAM::User/AIDAEXAMPLECI"
-        ));
+        .any(|r| r["locations"][0]["logicalLocations"][0]["name"] == "ci-deployer"
+            && r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] == "AWS::IAM::User/AIDAEXAMPLECI"));
 }
 
 #[test]
 fn junit_parses_back() {
     let snapshot = fixture("snapshot.json");
-    let out = cli(&[
-        "evaluate",
-        "--items",
-        snapshot.to_str().unwrap(),
-        "--format",
-        "junit",
-    ]);
+    let out = cli(&["evaluate", "--items", snapshot.to_str().unwrap(), "--format", "junit"]);
     let text = stdout(&out);
-    let json_out = cli(&[
-        "evaluate",
-        "--items",
-        snapshot.to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
+    let json_out = cli(&["evaluate", "--items", snapshot.to_str().unwrap(), "--format", "json"]);
     let report: Value = serde_json::from_slice(&json_out.stdout).unwrap();
     let summary = &report["summary"];
     let doc = roxmltree::Document::parse(&text).unwrap();
@@ -328,19 +282,10 @@ fn junit_parses_back() {
             Some(skipped.to_string().as_str())
         )
     );
-    let suites: Vec<_> = root
-        .children()
-        .filter(|n| n.has_tag_name("testsuite"))
-        .collect();
+    let suites: Vec<_> = root.children().filter(|n| n.has_tag_name("testsuite")).collect();
     assert_eq!(
-        suites
-            .iter()
-            .map(|s| s.attribute("name").unwrap())
-            .collect::<Vec<_>>(),
-        config_rules::catalog::metas()
-            .iter()
-            .map(|m| m.id)
-            .collect::<Vec<_>>()
+        suites.iter().map(|s| s.attribute("name").unwrap()).collect::<Vec<_>>(),
+        config_rules::catalog::metas().iter().map(|m| m.id).collect::<Vec<_>>()
     );
     let failures: Vec<String> = doc
         .descendants()
@@ -361,14 +306,12 @@ fn junit_parses_back() {
         v
     };
     assert_eq!(sorted(failures.clone()), sorted(expected));
-    assert!(failures
-        .contains(&"attached managed policy AdministratorAccess grants all actions.".to_string()));
+    assert!(failures.contains(&"attached managed policy AdministratorAccess grants all actions.".to_string()));
 }
 
 #[test]
 fn output_file_and_summary_on_stderr() {
-    let path =
-        std::env::temp_dir().join(format!("config-rules-report-{}.json", std::process::id()));
+    let path = std::env::temp_dir().join(format!("config-rules-report-{}.json", std::process::id()));
     let out = cli(&[
         "evaluate",
         "--items",
@@ -388,10 +331,7 @@ fn output_file_and_summary_on_stderr() {
         "--format",
         "json",
     ]);
-    assert_eq!(
-        written,
-        serde_json::from_slice::<Value>(&printed.stdout).unwrap()
-    );
+    assert_eq!(written, serde_json::from_slice::<Value>(&printed.stdout).unwrap());
     assert_eq!(
         stderr(&out),
         stderr(&printed),
@@ -408,11 +348,7 @@ fn scan_the_seeded_demo_account() {
         .envs(emu.aws_env())
         .output()
         .unwrap();
-    assert!(
-        seed.status.success(),
-        "seed: {}",
-        String::from_utf8_lossy(&seed.stderr)
-    );
+    assert!(seed.status.success(), "seed: {}", String::from_utf8_lossy(&seed.stderr));
     let scan = |args: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_config-rules"))
             .args(args)
@@ -433,23 +369,20 @@ fn scan_the_seeded_demo_account() {
             if let Some(at) = annotation.find(":key/") {
                 e["Annotation"] = json!(format!("{}:key/<key id>.", &annotation[..at]));
             }
-            if e["ComplianceResourceType"]
-                .as_str()
-                .unwrap()
-                .starts_with("AWS::IAM::")
-            {
+            if e["ComplianceResourceType"] == "AWS::KMS::Key" {
+                let id = e["ComplianceResourceId"].as_str().unwrap().to_string();
+                e["Annotation"] = json!(e["Annotation"].as_str().unwrap().replace(&id, "<key id>"));
+                e["ComplianceResourceId"] = json!("<key id>");
+            }
+            if e["ComplianceResourceType"].as_str().unwrap().starts_with("AWS::IAM::") {
                 e["ComplianceResourceId"] = json!("<iam id>");
             }
             if e["ComplianceResourceType"] == "AWS::ApiGateway::Stage" {
                 let id = e["ComplianceResourceId"].as_str().unwrap();
                 let stage = id.rsplit('/').next().unwrap().to_string();
-                assert!(
-                    id.starts_with("arn:aws:apigateway:us-east-1::/restapis/"),
-                    "{id}"
-                );
-                e["ComplianceResourceId"] = json!(format!(
-                    "arn:aws:apigateway:us-east-1::/restapis/<api>/stages/{stage}"
-                ));
+                assert!(id.starts_with("arn:aws:apigateway:us-east-1::/restapis/"), "{id}");
+                e["ComplianceResourceId"] =
+                    json!(format!("arn:aws:apigateway:us-east-1::/restapis/<api>/stages/{stage}"));
             }
         }
         evaluations.sort_by_key(|e| e.to_string());

@@ -71,11 +71,7 @@ impl FunctionLister for SdkLambda {
                     name: f.function_name()?.to_string(),
                     role_arn: f.role().unwrap_or_default().to_string(),
                     runtime: f.runtime().map(|r| r.as_str().to_string()),
-                    package_type: f
-                        .package_type()
-                        .map(|p| p.as_str())
-                        .unwrap_or("Zip")
-                        .to_string(),
+                    package_type: f.package_type().map(|p| p.as_str()).unwrap_or("Zip").to_string(),
                 })
             }));
         }
@@ -103,19 +99,16 @@ impl FunctionUrlApi for SdkLambda {
 #[async_trait]
 impl CodeSigningApi for SdkLambda {
     async fn code_signing_config_arn(&self, function_name: &str) -> Result<Option<String>, Error> {
-        match self
+        // A function without code signing answers with an empty ARN; a missing function is an
+        // error (the item is stale), not "unsigned".
+        let out = self
             .client
             .get_function_code_signing_config()
             .function_name(function_name)
             .send()
             .await
-        {
-            Ok(out) => {
-                Ok(Some(out.code_signing_config_arn().to_string()).filter(|a| !a.is_empty()))
-            }
-            Err(e) if e.as_service_error().is_some_and(not_found) => Ok(None),
-            Err(e) => Err(sdk_error("GetFunctionCodeSigningConfig", e)),
-        }
+            .map_err(|e| sdk_error("GetFunctionCodeSigningConfig", e))?;
+        Ok(Some(out.code_signing_config_arn().to_string()).filter(|a| !a.is_empty()))
     }
 
     async fn untrusted_artifact_policy(&self, config_arn: &str) -> Result<String, Error> {

@@ -42,8 +42,8 @@
 
 use config_rules_core::apigw::{method_label, STAGE_DEFAULT_KEY};
 use config_rules_core::{
-    async_trait, ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues,
-    ReportsOn, Rule, RuleMeta, Trigger, Verdict,
+    async_trait, ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta,
+    Trigger, Verdict,
 };
 use serde_json::Value;
 
@@ -112,10 +112,7 @@ pub fn unencrypted_methods(config: &Value) -> Vec<String> {
     if default.caching && !default.encrypted {
         bad.push(STAGE_DEFAULT_KEY.to_string());
     }
-    let mut keys: Vec<&String> = settings
-        .keys()
-        .filter(|k| k.as_str() != STAGE_DEFAULT_KEY)
-        .collect();
+    let mut keys: Vec<&String> = settings.keys().filter(|k| k.as_str() != STAGE_DEFAULT_KEY).collect();
     keys.sort();
     for key in keys {
         let s = &settings[key.as_str()];
@@ -171,11 +168,7 @@ impl Rule for ApiGwCacheEncrypted {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
-    async fn evaluate_item(
-        &self,
-        item: &ConfigurationItem,
-        params: &Params,
-    ) -> Result<Verdict, Error> {
+    async fn evaluate_item(&self, item: &ConfigurationItem, params: &Params) -> Result<Verdict, Error> {
         Ok(evaluate(item, params))
     }
 }
@@ -247,14 +240,10 @@ mod tests {
 
     #[test]
     fn parameters_are_validated() {
-        let parse = |v: Value| {
-            ParamValues::parse(META.parameters, Some(&v)).and_then(|p| Params::from_params(&p))
-        };
+        let parse = |v: Value| ParamValues::parse(META.parameters, Some(&v)).and_then(|p| Params::from_params(&p));
         assert_eq!(
             parse(json!({"requireCaching": "true"})).unwrap(),
-            Params {
-                require_caching: true
-            }
+            Params { require_caching: true }
         );
         let err = parse(json!({"requireCaching": "1"})).unwrap_err();
         assert!(

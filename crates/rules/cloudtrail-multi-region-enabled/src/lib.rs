@@ -46,8 +46,8 @@
 
 use async_trait::async_trait;
 use config_rules_core::{
-    AccountContext, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn,
-    ResourceVerdict, Rule, RuleMeta, Trigger, Verdict, ACCOUNT_RESOURCE_TYPE,
+    AccountContext, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, ResourceVerdict, Rule, RuleMeta,
+    Trigger, Verdict, ACCOUNT_RESOURCE_TYPE,
 };
 
 mod sdk;
@@ -176,10 +176,7 @@ pub fn management_gap(selectors: &Selectors) -> Option<String> {
             }) {
                 return None;
             }
-            let mgmt: Vec<&BasicSelector> = list
-                .iter()
-                .filter(|s| s.include_management_events)
-                .collect();
+            let mgmt: Vec<&BasicSelector> = list.iter().filter(|s| s.include_management_events).collect();
             Some(match mgmt.first() {
                 None => "records no management events".to_string(),
                 Some(s) if !s.exclude_management_event_sources.is_empty() => format!(
@@ -191,15 +188,14 @@ pub fn management_gap(selectors: &Selectors) -> Option<String> {
         }
         Selectors::Advanced(list) => {
             let is_mgmt = |fs: &Vec<FieldSelector>| {
-                fs.iter().any(|f| {
-                    f.field == "eventCategory" && f.equals.iter().any(|v| v == "Management")
-                })
+                fs.iter()
+                    .any(|f| f.field == "eventCategory" && f.equals.iter().any(|v| v == "Management"))
             };
             let mgmt: Vec<&Vec<FieldSelector>> = list.iter().filter(|fs| is_mgmt(fs)).collect();
-            if mgmt.iter().any(|fs| {
-                fs.iter()
-                    .all(|f| f.field != "readOnly" && f.field != "eventSource")
-            }) {
+            if mgmt
+                .iter()
+                .any(|fs| fs.iter().all(|f| f.field != "readOnly" && f.field != "eventSource"))
+            {
                 return None;
             }
             Some(match mgmt.first() {
@@ -276,10 +272,7 @@ pub async fn gather(api: &dyn TrailApi) -> Result<Vec<TrailFacts>, Error> {
     let mut out = Vec::with_capacity(trails.len());
     for info in trails {
         let is_logging = api.is_logging(&info.arn).await.map_err(|e| e.to_string());
-        let selectors = api
-            .event_selectors(&info.arn)
-            .await
-            .map_err(|e| e.to_string());
+        let selectors = api.event_selectors(&info.arn).await.map_err(|e| e.to_string());
         out.push(TrailFacts {
             info,
             is_logging,
@@ -306,11 +299,7 @@ impl<A: TrailApi> Rule for CloudtrailMultiRegionEnabled<A> {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
-    async fn evaluate_account(
-        &self,
-        ctx: &AccountContext,
-        params: &Params,
-    ) -> Result<Vec<ResourceVerdict>, Error> {
+    async fn evaluate_account(&self, ctx: &AccountContext, params: &Params) -> Result<Vec<ResourceVerdict>, Error> {
         let trails = gather(&self.api).await?;
         Ok(vec![ResourceVerdict {
             resource_type: ACCOUNT_RESOURCE_TYPE.to_string(),

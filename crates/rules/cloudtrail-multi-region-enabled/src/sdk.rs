@@ -38,9 +38,7 @@ impl TrailApi for SdkTrails {
                 multi_region: t.is_multi_region_trail().unwrap_or(false),
                 log_file_validation: t.log_file_validation_enabled().unwrap_or(false),
                 kms_key_id: t.kms_key_id().map(str::to_string),
-                cloudwatch_logs_log_group_arn: t
-                    .cloud_watch_logs_log_group_arn()
-                    .map(str::to_string),
+                cloudwatch_logs_log_group_arn: t.cloud_watch_logs_log_group_arn().map(str::to_string),
             })
             .collect())
     }

@@ -44,8 +44,7 @@ fn fixture_cases() {
     let mut hardened = trail("audit", true, true, Selectors::None);
     hardened.info.log_file_validation = true;
     hardened.info.kms_key_id = Some("arn:aws:kms:us-east-1:123456789012:key/k".into());
-    hardened.info.cloudwatch_logs_log_group_arn =
-        Some("arn:aws:logs:us-east-1:123456789012:log-group:ct".into());
+    hardened.info.cloudwatch_logs_log_group_arn = Some("arn:aws:logs:us-east-1:123456789012:log-group:ct".into());
     let mut unknown = trail("org", true, true, Selectors::None);
     unknown.is_logging = Err("AccessDenied".into());
 
@@ -150,10 +149,7 @@ async fn scheduled_run_reports_on_the_account_through_the_client() {
     };
     let rule = CloudtrailMultiRegionEnabled::new(fake);
     let config = FakeConfig::new();
-    let evaluations = rule
-        .evaluate_event(&scheduled_event("{}"), &config)
-        .await
-        .unwrap();
+    let evaluations = rule.evaluate_event(&scheduled_event("{}"), &config).await.unwrap();
     let time = chrono::DateTime::parse_from_rfc3339("2026-11-28T10:00:00Z")
         .unwrap()
         .with_timezone(&chrono::Utc);
@@ -162,21 +158,13 @@ async fn scheduled_run_reports_on_the_account_through_the_client() {
         vec![Evaluation::new(
             "AWS::::Account",
             "123456789012",
-            Verdict::non_compliant(
-                "No trail qualifies. main: records only ReadOnly management events."
-            ),
+            Verdict::non_compliant("No trail qualifies. main: records only ReadOnly management events."),
             time
         )]
     );
-    config_rules_core::post::post_evaluations(
-        &config,
-        "token-1",
-        false,
-        &evaluations,
-        std::time::Duration::ZERO,
-    )
-    .await
-    .unwrap();
+    config_rules_core::post::post_evaluations(&config, "token-1", false, &evaluations, std::time::Duration::ZERO)
+        .await
+        .unwrap();
     assert_eq!(
         config.calls(),
         vec![PutCall {

@@ -54,8 +54,8 @@
 use std::fmt;
 
 use config_rules_core::{
-    async_trait, ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues,
-    ReportsOn, Rule, RuleMeta, Trigger, Verdict,
+    async_trait, ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta,
+    Trigger, Verdict,
 };
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
@@ -194,10 +194,7 @@ fn classify(action: &str, params: &Params) -> Option<Problem> {
     if service.contains('*') {
         return Some(Problem::AllActions(action.to_string()));
     }
-    if name == "*"
-        && !params.allow_service_wildcards
-        && !params.exempt_services.iter().any(|s| s == service)
-    {
+    if name == "*" && !params.allow_service_wildcards && !params.exempt_services.iter().any(|s| s == service) {
         return Some(Problem::ServiceWildcard(action.to_string()));
     }
     None
@@ -274,10 +271,7 @@ pub fn findings(item: &ConfigurationItem, params: &Params) -> (Vec<Finding>, usi
         });
         if let Some(version) = default {
             documents += 1;
-            let vid = version
-                .get("versionId")
-                .and_then(Value::as_str)
-                .unwrap_or("?");
+            let vid = version.get("versionId").and_then(Value::as_str).unwrap_or("?");
             named_document(
                 format!("policy {name} (version {vid})"),
                 version.get("document"),
@@ -288,17 +282,9 @@ pub fn findings(item: &ConfigurationItem, params: &Params) -> (Vec<Finding>, usi
         return (out, documents);
     }
     for list in ["rolePolicyList", "userPolicyList", "groupPolicyList"] {
-        for entry in config
-            .get(list)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
+        for entry in config.get(list).and_then(Value::as_array).into_iter().flatten() {
             documents += 1;
-            let name = entry
-                .get("policyName")
-                .and_then(Value::as_str)
-                .unwrap_or("?");
+            let name = entry.get("policyName").and_then(Value::as_str).unwrap_or("?");
             named_document(
                 format!("inline policy {name}"),
                 entry.get("policyDocument"),
@@ -332,9 +318,7 @@ pub fn evaluate(item: &ConfigurationItem, params: &Params) -> Verdict {
         return Verdict::non_compliant(format!("{}.", list.join("; ")));
     }
     if item.resource_type == "AWS::IAM::Policy" && documents == 0 {
-        return Verdict::not_applicable(
-            "The configuration item holds no default policy version document.",
-        );
+        return Verdict::not_applicable("The configuration item holds no default policy version document.");
     }
     Verdict::compliant(match documents {
         0 => "No inline policies and no AdministratorAccess attached.".to_string(),
@@ -353,11 +337,7 @@ impl Rule for IamNoWildcardPermissions {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
-    async fn evaluate_item(
-        &self,
-        item: &ConfigurationItem,
-        params: &Params,
-    ) -> Result<Verdict, Error> {
+    async fn evaluate_item(&self, item: &ConfigurationItem, params: &Params) -> Result<Verdict, Error> {
         Ok(evaluate(item, params))
     }
 }

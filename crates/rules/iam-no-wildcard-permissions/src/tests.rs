@@ -119,9 +119,7 @@ fn fixture_cases() {
 
 #[test]
 fn parameters_are_validated() {
-    let parse = |v: Value| {
-        ParamValues::parse(META.parameters, Some(&v)).and_then(|p| Params::from_params(&p))
-    };
+    let parse = |v: Value| ParamValues::parse(META.parameters, Some(&v)).and_then(|p| Params::from_params(&p));
     assert_eq!(parse(json!({})).unwrap(), Params::default());
     assert_eq!(
         parse(json!({"allowServiceWildcards": "true", "exemptServices": "Logs, xray"})).unwrap(),

@@ -38,8 +38,8 @@
 //! `lambda-concurrency-check`.
 
 use config_rules_core::{
-    async_trait, ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues,
-    ReportsOn, Rule, RuleMeta, Trigger, Verdict,
+    async_trait, ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta,
+    Trigger, Verdict,
 };
 
 pub const META: RuleMeta = RuleMeta {
@@ -51,10 +51,7 @@ pub const META: RuleMeta = RuleMeta {
     reports_on: ReportsOn::EachResource,
     parameters: &[ParamSpec {
         name: "maxReservedConcurrency",
-        kind: ParamKind::Integer {
-            min: 1,
-            max: 100_000,
-        },
+        kind: ParamKind::Integer { min: 1, max: 100_000 },
         default: None,
         description: "The largest reserved concurrency allowed; unset accepts any.",
     }],
@@ -92,9 +89,9 @@ pub fn evaluate(item: &ConfigurationItem, params: &Params) -> Verdict {
         (Some(r), Some(max)) if r > max => Verdict::non_compliant(format!(
             "Function {name} has reserved concurrency {r}, above the maximum of {max}."
         )),
-        (Some(r), Some(max)) => {
-            Verdict::compliant(format!("Function {name} has reserved concurrency {r}, within the maximum of {max}."))
-        }
+        (Some(r), Some(max)) => Verdict::compliant(format!(
+            "Function {name} has reserved concurrency {r}, within the maximum of {max}."
+        )),
         (Some(r), None) => Verdict::compliant(format!("Function {name} has reserved concurrency {r}.")),
     }
 }
@@ -109,11 +106,7 @@ impl Rule for LambdaConcurrencyLimited {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
-    async fn evaluate_item(
-        &self,
-        item: &ConfigurationItem,
-        params: &Params,
-    ) -> Result<Verdict, Error> {
+    async fn evaluate_item(&self, item: &ConfigurationItem, params: &Params) -> Result<Verdict, Error> {
         Ok(evaluate(item, params))
     }
 }
@@ -139,7 +132,8 @@ mod tests {
         let max = |m| Params {
             max_reserved_concurrency: Some(m),
         };
-        let cases: Vec<(&str, Value, Params, Compliance, &str)> = vec![
+        let cases: Vec<(&str, Value, Params, Compliance, &str)> =
+            vec![
             ("none", json!({}), any, NonCompliant,
              "Function api has no reserved concurrency, so it can take the account's whole unreserved concurrency."),
             ("null", json!({"Concurrency": {"reservedConcurrentExecutions": null}}), max(10), NonCompliant,
@@ -164,9 +158,7 @@ mod tests {
 
     #[test]
     fn parameters_are_validated() {
-        let parse = |v: Value| {
-            ParamValues::parse(META.parameters, Some(&v)).and_then(|p| Params::from_params(&p))
-        };
+        let parse = |v: Value| ParamValues::parse(META.parameters, Some(&v)).and_then(|p| Params::from_params(&p));
         assert_eq!(
             parse(json!({})).unwrap(),
             Params {

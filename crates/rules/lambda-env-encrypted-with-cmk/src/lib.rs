@@ -40,8 +40,8 @@
 //! AWS Config managed rule `lambda-function-settings-check`; Security Hub control Lambda.3.
 
 use config_rules_core::{
-    async_trait, ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues,
-    ReportsOn, Rule, RuleMeta, Trigger, Verdict,
+    async_trait, ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta,
+    Trigger, Verdict,
 };
 use serde_json::Value;
 
@@ -107,10 +107,7 @@ pub fn evaluate(item: &ConfigurationItem, params: &Params) -> Verdict {
         None => Verdict::non_compliant(format!(
             "Function {name} has {vars} encrypted only with the AWS managed key (no kmsKeyArn)."
         )),
-        Some(k)
-            if !params.kms_key_arns.is_empty()
-                && !params.kms_key_arns.iter().any(|a| a == k || a == key_id(k)) =>
-        {
+        Some(k) if !params.kms_key_arns.is_empty() && !params.kms_key_arns.iter().any(|a| a == k || a == key_id(k)) => {
             Verdict::non_compliant(format!(
                 "Function {name} encrypts its {vars} with key {k}, which is not in kmsKeyArns."
             ))
@@ -131,11 +128,7 @@ impl Rule for LambdaEnvEncryptedWithCmk {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
-    async fn evaluate_item(
-        &self,
-        item: &ConfigurationItem,
-        params: &Params,
-    ) -> Result<Verdict, Error> {
+    async fn evaluate_item(&self, item: &ConfigurationItem, params: &Params) -> Result<Verdict, Error> {
         Ok(evaluate(item, params))
     }
 }
@@ -164,24 +157,73 @@ mod tests {
         };
         let vars = json!({"variables": {"DB_URL": "secret", "MODE": "prod"}});
         let cases: Vec<(&str, Value, Params, Compliance, String)> = vec![
-            ("no environment", json!({"functionName": "api"}), any.clone(), NotApplicable,
-             "Function api has no environment variables.".into()),
-            ("empty variables", json!({"functionName": "api", "environment": {"variables": {}}}), any.clone(), NotApplicable,
-             "Function api has no environment variables.".into()),
-            ("AWS managed key", json!({"functionName": "api", "environment": vars, "kmskeyArn": null}), any.clone(), NonCompliant,
-             "Function api has 2 environment variables encrypted only with the AWS managed key (no kmsKeyArn).".into()),
-            ("empty key", json!({"functionName": "api", "environment": {"variables": {"A": "1"}}, "kmskeyArn": ""}), any.clone(), NonCompliant,
-             "Function api has 1 environment variable encrypted only with the AWS managed key (no kmsKeyArn).".into()),
-            ("Config spelling", json!({"functionName": "api", "environment": vars, "kmskeyArn": KEY}), any.clone(), Compliant,
-             format!("Function api encrypts its 2 environment variables with customer managed key {KEY}.")),
-            ("API spelling", json!({"functionName": "api", "environment": vars, "kmsKeyArn": KEY}), any.clone(), Compliant,
-             format!("Function api encrypts its 2 environment variables with customer managed key {KEY}.")),
-            ("allowed by ARN", json!({"functionName": "api", "environment": vars, "kmskeyArn": KEY}), only(KEY), Compliant,
-             format!("Function api encrypts its 2 environment variables with customer managed key {KEY}.")),
-            ("allowed by key id", json!({"functionName": "api", "environment": vars, "kmskeyArn": KEY}), only("1111-2222"), Compliant,
-             format!("Function api encrypts its 2 environment variables with customer managed key {KEY}.")),
-            ("not allowed", json!({"functionName": "api", "environment": vars, "kmskeyArn": KEY}), only("other"), NonCompliant,
-             format!("Function api encrypts its 2 environment variables with key {KEY}, which is not in kmsKeyArns.")),
+            (
+                "no environment",
+                json!({"functionName": "api"}),
+                any.clone(),
+                NotApplicable,
+                "Function api has no environment variables.".into(),
+            ),
+            (
+                "empty variables",
+                json!({"functionName": "api", "environment": {"variables": {}}}),
+                any.clone(),
+                NotApplicable,
+                "Function api has no environment variables.".into(),
+            ),
+            (
+                "AWS managed key",
+                json!({"functionName": "api", "environment": vars, "kmskeyArn": null}),
+                any.clone(),
+                NonCompliant,
+                "Function api has 2 environment variables encrypted only with the AWS managed key (no kmsKeyArn)."
+                    .into(),
+            ),
+            (
+                "empty key",
+                json!({"functionName": "api", "environment": {"variables": {"A": "1"}}, "kmskeyArn": ""}),
+                any.clone(),
+                NonCompliant,
+                "Function api has 1 environment variable encrypted only with the AWS managed key (no kmsKeyArn)."
+                    .into(),
+            ),
+            (
+                "Config spelling",
+                json!({"functionName": "api", "environment": vars, "kmskeyArn": KEY}),
+                any.clone(),
+                Compliant,
+                format!("Function api encrypts its 2 environment variables with customer managed key {KEY}."),
+            ),
+            (
+                "API spelling",
+                json!({"functionName": "api", "environment": vars, "kmsKeyArn": KEY}),
+                any.clone(),
+                Compliant,
+                format!("Function api encrypts its 2 environment variables with customer managed key {KEY}."),
+            ),
+            (
+                "allowed by ARN",
+                json!({"functionName": "api", "environment": vars, "kmskeyArn": KEY}),
+                only(KEY),
+                Compliant,
+                format!("Function api encrypts its 2 environment variables with customer managed key {KEY}."),
+            ),
+            (
+                "allowed by key id",
+                json!({"functionName": "api", "environment": vars, "kmskeyArn": KEY}),
+                only("1111-2222"),
+                Compliant,
+                format!("Function api encrypts its 2 environment variables with customer managed key {KEY}."),
+            ),
+            (
+                "not allowed",
+                json!({"functionName": "api", "environment": vars, "kmskeyArn": KEY}),
+                only("other"),
+                NonCompliant,
+                format!(
+                    "Function api encrypts its 2 environment variables with key {KEY}, which is not in kmsKeyArns."
+                ),
+            ),
         ];
         for (name, config, params, compliance, annotation) in cases {
             let v = evaluate(&item(config), &params);
@@ -195,9 +237,7 @@ mod tests {
 
     #[test]
     fn parameters_are_validated() {
-        let parse = |v: Value| {
-            ParamValues::parse(META.parameters, Some(&v)).and_then(|p| Params::from_params(&p))
-        };
+        let parse = |v: Value| ParamValues::parse(META.parameters, Some(&v)).and_then(|p| Params::from_params(&p));
         assert_eq!(
             parse(json!({"kmsKeyArns": "a,b"})).unwrap(),
             Params {

@@ -40,8 +40,8 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use config_rules_core::{
-    AccountContext, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn,
-    ResourceVerdict, Rule, RuleMeta, Trigger, Verdict,
+    AccountContext, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, ResourceVerdict, Rule, RuleMeta,
+    Trigger, Verdict,
 };
 
 pub const META: RuleMeta = RuleMeta {
@@ -85,12 +85,7 @@ pub fn role_name(arn: &str) -> &str {
 
 fn names(list: &[&str]) -> String {
     const SHOWN: usize = 5;
-    let mut s = list
-        .iter()
-        .take(SHOWN)
-        .copied()
-        .collect::<Vec<_>>()
-        .join(", ");
+    let mut s = list.iter().take(SHOWN).copied().collect::<Vec<_>>().join(", ");
     if list.len() > SHOWN {
         s.push_str(&format!(" and {} more", list.len() - SHOWN));
     }
@@ -101,10 +96,7 @@ fn names(list: &[&str]) -> String {
 pub fn evaluate(functions: &[FunctionSummary], params: &Params) -> Vec<ResourceVerdict> {
     let mut by_role: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for f in functions {
-        by_role
-            .entry(f.role_arn.as_str())
-            .or_default()
-            .push(f.name.as_str());
+        by_role.entry(f.role_arn.as_str()).or_default().push(f.name.as_str());
     }
     let allowed = |arn: &str| {
         params
@@ -124,10 +116,7 @@ pub fn evaluate(functions: &[FunctionSummary], params: &Params) -> Vec<ResourceV
                 .filter(|n| *n != f.name)
                 .collect();
             let verdict = if others.is_empty() {
-                Verdict::compliant(format!(
-                    "Function {} is the only function using role {role}.",
-                    f.name
-                ))
+                Verdict::compliant(format!("Function {} is the only function using role {role}.", f.name))
             } else if allowed(&f.role_arn) {
                 Verdict::compliant(format!(
                     "Function {} shares role {role} with {}, which allowedSharedRoles permits.",
@@ -171,11 +160,7 @@ impl<L: FunctionLister> Rule for LambdaExecutionRoleNotShared<L> {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
-    async fn evaluate_account(
-        &self,
-        _ctx: &AccountContext,
-        params: &Params,
-    ) -> Result<Vec<ResourceVerdict>, Error> {
+    async fn evaluate_account(&self, _ctx: &AccountContext, params: &Params) -> Result<Vec<ResourceVerdict>, Error> {
         let functions = self.lister.list_functions().await?;
         Ok(evaluate(&functions, params))
     }

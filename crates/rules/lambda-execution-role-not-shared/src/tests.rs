@@ -31,16 +31,8 @@ fn fixture_cases() {
     assert_eq!(
         verdicts(&[f("a", "ra"), f("b", "rb")], &none),
         vec![
-            row(
-                "a",
-                Compliant,
-                "Function a is the only function using role ra."
-            ),
-            row(
-                "b",
-                Compliant,
-                "Function b is the only function using role rb."
-            ),
+            row("a", Compliant, "Function a is the only function using role ra."),
+            row("b", Compliant, "Function b is the only function using role rb."),
         ]
     );
     assert_eq!(
@@ -56,17 +48,17 @@ fn fixture_cases() {
                 NonCompliant,
                 "Function b shares its execution role shared with 1 other function: a."
             ),
-            row(
-                "c",
-                Compliant,
-                "Function c is the only function using role rc."
-            ),
+            row("c", Compliant, "Function c is the only function using role rc."),
         ]
     );
     let many: Vec<FunctionSummary> = (0..8).map(|i| f(&format!("fn{i}"), "wide")).collect();
     assert_eq!(
         verdicts(&many, &none)[0],
-        row("fn0", NonCompliant, "Function fn0 shares its execution role wide with 7 other functions: fn1, fn2, fn3, fn4, fn5 and 2 more.")
+        row(
+            "fn0",
+            NonCompliant,
+            "Function fn0 shares its execution role wide with 7 other functions: fn1, fn2, fn3, fn4, fn5 and 2 more."
+        )
     );
     // Allowed by name or by ARN.
     for allowed in ["shared", "arn:aws:iam::123456789012:role/service/shared"] {
@@ -102,9 +94,7 @@ fn fixture_cases() {
             ..FunctionSummary::default()
         },
     ];
-    assert!(verdicts(&split, &none)
-        .iter()
-        .all(|(_, c, _)| *c == Compliant));
+    assert!(verdicts(&split, &none).iter().all(|(_, c, _)| *c == Compliant));
 }
 
 struct Fake(Vec<FunctionSummary>);
@@ -155,9 +145,8 @@ async fn a_sweep_retires_functions_that_disappeared() {
 
 #[test]
 fn parameters_are_validated() {
-    let parse = |v: serde_json::Value| {
-        ParamValues::parse(META.parameters, Some(&v)).and_then(|p| Params::from_params(&p))
-    };
+    let parse =
+        |v: serde_json::Value| ParamValues::parse(META.parameters, Some(&v)).and_then(|p| Params::from_params(&p));
     assert_eq!(
         parse(json!({"allowedSharedRoles": "a, b"})).unwrap(),
         Params {

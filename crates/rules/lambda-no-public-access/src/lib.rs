@@ -50,8 +50,8 @@
 
 use async_trait::async_trait;
 use config_rules_core::{
-    ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, Rule,
-    RuleMeta, Trigger, Verdict,
+    ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta, Trigger,
+    Verdict,
 };
 pub use lambda_facts::{FunctionUrlApi, SdkLambda};
 use serde_json::Value;
@@ -131,9 +131,8 @@ fn is_public_url_statement(statement: &Value) -> bool {
         .flat_map(|ops| ops.values())
         .filter_map(Value::as_object)
         .any(|keys| {
-            keys.iter().any(|(k, v)| {
-                k.eq_ignore_ascii_case("lambda:FunctionUrlAuthType") && strings(Some(v)) == ["NONE"]
-            })
+            keys.iter()
+                .any(|(k, v)| k.eq_ignore_ascii_case("lambda:FunctionUrlAuthType") && strings(Some(v)) == ["NONE"])
         });
     url_action && none_auth
 }
@@ -203,10 +202,7 @@ pub fn evaluate(item: &ConfigurationItem, url_auth_type: Option<&str>, params: &
             "Function {name} can only be invoked by principals of known accounts or sources."
         ))
     } else {
-        Verdict::non_compliant(format!(
-            "Function {name} is public: {}.",
-            problems.join("; ")
-        ))
+        Verdict::non_compliant(format!("Function {name} is public: {}.", problems.join("; ")))
     }
 }
 
@@ -227,11 +223,7 @@ impl<U: FunctionUrlApi> Rule for LambdaNoPublicAccess<U> {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
-    async fn evaluate_item(
-        &self,
-        item: &ConfigurationItem,
-        params: &Params,
-    ) -> Result<Verdict, Error> {
+    async fn evaluate_item(&self, item: &ConfigurationItem, params: &Params) -> Result<Verdict, Error> {
         let name = item.config_str("functionName").unwrap_or(&item.resource_id);
         let auth = self.urls.url_auth_type(name).await?;
         Ok(evaluate(item, auth.as_deref(), params))

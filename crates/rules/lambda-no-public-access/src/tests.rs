@@ -31,14 +31,7 @@ fn fixture_cases() {
     let url_statement = json!({"Sid": "FunctionURLAllowPublicAccess", "Effect": "Allow", "Principal": "*",
         "Action": "lambda:InvokeFunctionUrl", "Resource": ARN,
         "Condition": {"StringEquals": {"lambda:FunctionUrlAuthType": "NONE"}}});
-    type Case<'a> = (
-        &'a str,
-        Option<Value>,
-        Option<&'a str>,
-        Params,
-        Compliance,
-        &'a str,
-    );
+    type Case<'a> = (&'a str, Option<Value>, Option<&'a str>, Params, Compliance, &'a str);
     let cases: Vec<Case> = vec![
         ("no policy, no URL", None, None, p, Compliant, ok),
         ("account principal", policy(json!([{"Sid": "Acct", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
@@ -89,9 +82,7 @@ fn unreadable_policy_fails_closed() {
     .unwrap();
     assert_eq!(
         evaluate(&it, None, &Params::default()),
-        Verdict::non_compliant(
-            "Function hook is public: its resource policy is not readable JSON."
-        )
+        Verdict::non_compliant("Function hook is public: its resource policy is not readable JSON.")
     );
 }
 
@@ -108,10 +99,7 @@ impl FunctionUrlApi for FakeUrls {
 #[tokio::test]
 async fn the_rule_asks_for_the_function_url() {
     let rule = LambdaNoPublicAccess::new(FakeUrls(Some("NONE")));
-    let v = rule
-        .evaluate_item(&item(None), &Params::default())
-        .await
-        .unwrap();
+    let v = rule.evaluate_item(&item(None), &Params::default()).await.unwrap();
     assert_eq!(
         v,
         Verdict::non_compliant("Function hook is public: its function URL has AuthType NONE.")
@@ -120,9 +108,7 @@ async fn the_rule_asks_for_the_function_url() {
 
 #[test]
 fn parameters_are_validated() {
-    let parse = |v: Value| {
-        ParamValues::parse(META.parameters, Some(&v)).and_then(|p| Params::from_params(&p))
-    };
+    let parse = |v: Value| ParamValues::parse(META.parameters, Some(&v)).and_then(|p| Params::from_params(&p));
     assert_eq!(
         parse(json!({"allowPublicFunctionUrl": "true"})).unwrap(),
         Params {

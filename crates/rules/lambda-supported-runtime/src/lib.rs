@@ -50,8 +50,8 @@
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use config_rules_core::{
-    AccountContext, ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues,
-    ReportsOn, ResourceVerdict, Rule, RuleMeta, Trigger, Verdict,
+    AccountContext, ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn,
+    ResourceVerdict, Rule, RuleMeta, Trigger, Verdict,
 };
 pub use lambda_facts::{FunctionLister, FunctionSummary, SdkLambda};
 
@@ -234,18 +234,10 @@ impl<L: FunctionLister> Rule for LambdaSupportedRuntime<L> {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
-    async fn evaluate_item(
-        &self,
-        item: &ConfigurationItem,
-        params: &Params,
-    ) -> Result<Verdict, Error> {
+    async fn evaluate_item(&self, item: &ConfigurationItem, params: &Params) -> Result<Verdict, Error> {
         Ok(evaluate(item, params))
     }
-    async fn evaluate_account(
-        &self,
-        ctx: &AccountContext,
-        params: &Params,
-    ) -> Result<Vec<ResourceVerdict>, Error> {
+    async fn evaluate_account(&self, ctx: &AccountContext, params: &Params) -> Result<Vec<ResourceVerdict>, Error> {
         let date = ctx.time.date_naive();
         let mut functions = self.lister.list_functions().await?;
         functions.sort_by(|a, b| a.name.cmp(&b.name));
@@ -254,13 +246,7 @@ impl<L: FunctionLister> Rule for LambdaSupportedRuntime<L> {
             .map(|f| ResourceVerdict {
                 resource_type: "AWS::Lambda::Function".to_string(),
                 resource_id: f.name.clone(),
-                verdict: evaluate_runtime(
-                    &f.name,
-                    f.runtime.as_deref(),
-                    &f.package_type,
-                    date,
-                    params,
-                ),
+                verdict: evaluate_runtime(&f.name, f.runtime.as_deref(), &f.package_type, date, params),
             })
             .collect())
     }
@@ -281,15 +267,8 @@ mod tests {
     #[test]
     fn table_is_well_formed() {
         for (id, date) in DEPRECATIONS {
-            assert!(
-                NaiveDate::parse_from_str(date, "%Y-%m-%d").is_ok(),
-                "{id}: {date}"
-            );
-            assert_eq!(
-                DEPRECATIONS.iter().filter(|(i, _)| i == id).count(),
-                1,
-                "{id} twice"
-            );
+            assert!(NaiveDate::parse_from_str(date, "%Y-%m-%d").is_ok(), "{id}: {date}");
+            assert_eq!(DEPRECATIONS.iter().filter(|(i, _)| i == id).count(), 1, "{id} twice");
         }
     }
 
@@ -304,15 +283,7 @@ mod tests {
             warn_days: 0,
             blocked: vec!["nodejs22.x".into()],
         };
-        type Case<'a> = (
-            &'a str,
-            Option<&'a str>,
-            &'a str,
-            &'a str,
-            Params,
-            Compliance,
-            &'a str,
-        );
+        type Case<'a> = (&'a str, Option<&'a str>, &'a str, &'a str, Params, Compliance, &'a str);
         let cases: Vec<Case> = vec![
             ("supported", Some("python3.12"), "Zip", "2026-11-28", p.clone(), Compliant,
              "Function f uses runtime python3.12, supported until 2028-10-31."),
@@ -374,10 +345,7 @@ mod tests {
             package_type: package.into(),
             ..FunctionSummary::default()
         };
-        let rule = LambdaSupportedRuntime::new(Fake(vec![
-            f("b", Some("python3.8"), "Zip"),
-            f("a", None, "Image"),
-        ]));
+        let rule = LambdaSupportedRuntime::new(Fake(vec![f("b", Some("python3.8"), "Zip"), f("a", None, "Image")]));
         let event = RuleEvent::parse(&json!({
             "invokingEvent": json!({"awsAccountId": "1", "notificationCreationTime": "2026-11-28T06:00:00Z",
                                     "messageType": "ScheduledNotification"}).to_string(),
@@ -393,18 +361,14 @@ mod tests {
             .collect();
         assert_eq!(
             results,
-            vec![
-                ("a".to_string(), NotApplicable),
-                ("b".to_string(), NonCompliant)
-            ]
+            vec![("a".to_string(), NotApplicable), ("b".to_string(), NonCompliant)]
         );
     }
 
     #[test]
     fn parameters_are_validated() {
-        let parse = |v: serde_json::Value| {
-            ParamValues::parse(META.parameters, Some(&v)).and_then(|p| Params::from_params(&p))
-        };
+        let parse =
+            |v: serde_json::Value| ParamValues::parse(META.parameters, Some(&v)).and_then(|p| Params::from_params(&p));
         assert_eq!(
             parse(json!({"warnDaysBeforeDeprecation": "30", "blockedRuntimes": "go1.x"})).unwrap(),
             Params {

@@ -35,8 +35,8 @@
 //! AWS Config managed rule `lambda-function-settings-check` (parameter `timeout`).
 
 use config_rules_core::{
-    async_trait, ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues,
-    ReportsOn, Rule, RuleMeta, Trigger, Verdict,
+    async_trait, ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta,
+    Trigger, Verdict,
 };
 
 /// Lambda's timeout when none is set.
@@ -89,11 +89,7 @@ pub fn evaluate(item: &ConfigurationItem, params: &Params) -> Verdict {
         None | Some(serde_json::Value::Null) => LAMBDA_DEFAULT_TIMEOUT,
         Some(v) => match v.as_i64() {
             Some(t) => t,
-            None => {
-                return Verdict::non_compliant(format!(
-                    "Function {name} has an unreadable timeout value {v}."
-                ))
-            }
+            None => return Verdict::non_compliant(format!("Function {name} has an unreadable timeout value {v}.")),
         },
     };
     let limit = params.max_timeout_seconds;
@@ -118,11 +114,7 @@ impl Rule for LambdaTimeoutWithinLimit {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
-    async fn evaluate_item(
-        &self,
-        item: &ConfigurationItem,
-        params: &Params,
-    ) -> Result<Verdict, Error> {
+    async fn evaluate_item(&self, item: &ConfigurationItem, params: &Params) -> Result<Verdict, Error> {
         Ok(evaluate(item, params))
     }
 }
@@ -208,9 +200,7 @@ mod tests {
 
     #[test]
     fn parameters_are_validated() {
-        let parse = |v: Value| {
-            ParamValues::parse(META.parameters, Some(&v)).and_then(|p| Params::from_params(&p))
-        };
+        let parse = |v: Value| ParamValues::parse(META.parameters, Some(&v)).and_then(|p| Params::from_params(&p));
         assert_eq!(
             parse(json!({})).unwrap(),
             Params {

@@ -1,0 +1,395 @@
+//! # kms-key-rotation-enabled
+//!
+//! **Checks** that every customer managed symmetric KMS key rotates its key material
+//! automatically.
+//!
+//! **Why it matters.** Practice 7, *encryption and integrity*, of the serverless security
+//! practices: serverless data — environment variables, queues, tables, logs — is encrypted
+//! under KMS keys. Automatic rotation limits how much data any one key material protects and
+//! how long a compromised material stays useful, at no cost to applications (old material
+//! still decrypts).
+//!
+//! **Resource type reported:** `AWS::KMS::Key` (the key id).
+//! **Trigger:** periodic. The rule lists the keys (KMS `ListKeys`), reads each key's metadata
+//! (`DescribeKey`) and, for keys that can rotate, the rotation status (`GetKeyRotationStatus`).
+//!
+//! **Parameters**
+//!
+//! None.
+//!
+//! **Scenarios**
+//!
+//! | key | result |
+//! |---|---|
+//! | customer managed, symmetric, rotation on | COMPLIANT (with the rotation period when reported) |
+//! | customer managed, symmetric, rotation off | NON_COMPLIANT |
+//! | AWS managed (AWS rotates it) | NOT_APPLICABLE |
+//! | asymmetric or HMAC key, imported key material, custom key store | NOT_APPLICABLE: automatic rotation is not supported |
+//! | pending deletion or pending replica deletion | NOT_APPLICABLE |
+//! | a key deleted since the last run | NOT_APPLICABLE (its old result is retired) |
+//!
+//! **Remediation.** `aws kms enable-key-rotation --key-id KEY_ID` (optionally
+//! `--rotation-period-in-days 90..2560`); in CloudFormation, `EnableKeyRotation: true`.
+//!
+//! **References.** AWS KMS developer guide, "Rotate AWS KMS keys"; AWS Config managed rule
+//! `cmk-backing-key-rotation-enabled`; CIS AWS Foundations 3.6.
+
+use async_trait::async_trait;
+use config_rules_core::{
+    sdk_error, AccountContext, Error, ReportsOn, ResourceVerdict, Rule, RuleMeta, Trigger, Verdict,
+};
+
+pub const META: RuleMeta = RuleMeta {
+    id: "kms-key-rotation-enabled",
+    summary: "Customer managed symmetric KMS keys rotate their key material automatically.",
+    source: include_str!("lib.rs"),
+    resource_types: &["AWS::KMS::Key"],
+    trigger: Trigger::Periodic,
+    reports_on: ReportsOn::Account,
+    parameters: &[],
+    permissions: &["kms:ListKeys", "kms:DescribeKey", "kms:GetKeyRotationStatus"],
+    item_calls_aws: false,
+    timeout_seconds: 60,
+};
+
+/// What `DescribeKey` says of a key.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct KeyInfo {
+    pub id: String,
+    /// `CUSTOMER` or `AWS`.
+    pub manager: String,
+    /// `SYMMETRIC_DEFAULT`, `RSA_2048`, `HMAC_256`, ...
+    pub spec: String,
+    /// `Enabled`, `Disabled`, `PendingDeletion`, ...
+    pub state: String,
+    /// `AWS_KMS`, `EXTERNAL`, `AWS_CLOUDHSM`, `EXTERNAL_KEY_STORE`.
+    pub origin: String,
+}
+
+/// The rotation status of a key that can rotate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rotation {
+    pub enabled: bool,
+    pub period_days: Option<i32>,
+}
+
+/// The KMS calls this rule makes.
+#[async_trait]
+pub trait KeyApi: Send + Sync {
+    /// `ListKeys`, all pages: key ids.
+    async fn list_keys(&self) -> Result<Vec<String>, Error>;
+    /// `DescribeKey`.
+    async fn describe_key(&self, key_id: &str) -> Result<KeyInfo, Error>;
+    /// `GetKeyRotationStatus`.
+    async fn rotation(&self, key_id: &str) -> Result<Rotation, Error>;
+}
+
+/// Why a key cannot be judged, or `None` when it can rotate.
+pub fn not_applicable(key: &KeyInfo) -> Option<String> {
+    if key.manager.eq_ignore_ascii_case("AWS") {
+        return Some("is AWS managed: AWS rotates it".to_string());
+    }
+    if key.state.starts_with("Pending") && key.state.contains("Deletion") {
+        return Some(format!("is {}", key.state));
+    }
+    if key.spec != "SYMMETRIC_DEFAULT" {
+        return Some(format!(
+            "is a {} key: automatic rotation supports symmetric encryption keys only",
+            key.spec
+        ));
+    }
+    if key.origin != "AWS_KMS" {
+        return Some(format!(
+            "has key material from {}: automatic rotation is not supported",
+            key.origin
+        ));
+    }
+    None
+}
+
+/// The decision for one key, as a pure function.
+pub fn evaluate_key(key: &KeyInfo, rotation: Option<Rotation>) -> Verdict {
+    if let Some(why) = not_applicable(key) {
+        return Verdict::not_applicable(format!("Key {} {why}.", key.id));
+    }
+    match rotation {
+        Some(Rotation {
+            enabled: true,
+            period_days: Some(days),
+        }) => Verdict::compliant(format!("Key {} rotates automatically every {days} days.", key.id)),
+        Some(Rotation {
+            enabled: true,
+            period_days: None,
+        }) => Verdict::compliant(format!("Key {} rotates automatically.", key.id)),
+        _ => Verdict::non_compliant(format!(
+            "Key {} is customer managed and does not rotate automatically.",
+            key.id
+        )),
+    }
+}
+
+/// The rule as the runner sees it.
+pub struct KmsKeyRotationEnabled<K> {
+    api: K,
+}
+
+impl<K: KeyApi> KmsKeyRotationEnabled<K> {
+    pub fn new(api: K) -> Self {
+        KmsKeyRotationEnabled { api }
+    }
+}
+
+#[async_trait]
+impl<K: KeyApi> Rule for KmsKeyRotationEnabled<K> {
+    type Params = ();
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+    async fn evaluate_account(&self, _ctx: &AccountContext, _params: &()) -> Result<Vec<ResourceVerdict>, Error> {
+        let mut ids = self.api.list_keys().await?;
+        ids.sort();
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let key = self.api.describe_key(&id).await?;
+            let rotation = match not_applicable(&key) {
+                Some(_) => None,
+                None => Some(self.api.rotation(&id).await?),
+            };
+            out.push(ResourceVerdict {
+                resource_type: "AWS::KMS::Key".to_string(),
+                resource_id: id,
+                verdict: evaluate_key(&key, rotation),
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// [`KeyApi`] over the AWS SDK.
+#[derive(Debug, Clone)]
+pub struct SdkKms {
+    client: aws_sdk_kms::Client,
+}
+
+impl SdkKms {
+    pub fn new(sdk: &config_rules_core::SdkConfig) -> Self {
+        SdkKms {
+            client: aws_sdk_kms::Client::new(sdk),
+        }
+    }
+}
+
+#[async_trait]
+impl KeyApi for SdkKms {
+    async fn list_keys(&self) -> Result<Vec<String>, Error> {
+        let mut out = Vec::new();
+        let mut pages = self.client.list_keys().into_paginator().send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| sdk_error("ListKeys", e))?;
+            out.extend(page.keys().iter().filter_map(|k| k.key_id().map(str::to_string)));
+        }
+        Ok(out)
+    }
+
+    async fn describe_key(&self, key_id: &str) -> Result<KeyInfo, Error> {
+        let out = self
+            .client
+            .describe_key()
+            .key_id(key_id)
+            .send()
+            .await
+            .map_err(|e| sdk_error("DescribeKey", e))?;
+        let m = out
+            .key_metadata()
+            .ok_or_else(|| Error::aws("DescribeKey", "no key metadata in the answer"))?;
+        Ok(KeyInfo {
+            id: m.key_id().to_string(),
+            manager: m.key_manager().map(|x| x.as_str()).unwrap_or("CUSTOMER").to_string(),
+            spec: m
+                .key_spec()
+                .map(|x| x.as_str())
+                .unwrap_or("SYMMETRIC_DEFAULT")
+                .to_string(),
+            state: m.key_state().map(|x| x.as_str()).unwrap_or("Enabled").to_string(),
+            origin: m.origin().map(|x| x.as_str()).unwrap_or("AWS_KMS").to_string(),
+        })
+    }
+
+    async fn rotation(&self, key_id: &str) -> Result<Rotation, Error> {
+        let out = self
+            .client
+            .get_key_rotation_status()
+            .key_id(key_id)
+            .send()
+            .await
+            .map_err(|e| sdk_error("GetKeyRotationStatus", e))?;
+        Ok(Rotation {
+            enabled: out.key_rotation_enabled(),
+            period_days: out.rotation_period_in_days(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use config_rules_core::Compliance::{self, *};
+    use std::collections::BTreeMap;
+
+    fn key(manager: &str, spec: &str, state: &str, origin: &str) -> KeyInfo {
+        KeyInfo {
+            id: "k1".into(),
+            manager: manager.into(),
+            spec: spec.into(),
+            state: state.into(),
+            origin: origin.into(),
+        }
+    }
+
+    #[test]
+    fn fixture_cases() {
+        let on = Some(Rotation {
+            enabled: true,
+            period_days: Some(365),
+        });
+        let off = Some(Rotation {
+            enabled: false,
+            period_days: None,
+        });
+        type Case<'a> = (&'a str, KeyInfo, Option<Rotation>, Compliance, &'a str);
+        let cases: Vec<Case> = vec![
+            (
+                "rotating",
+                key("CUSTOMER", "SYMMETRIC_DEFAULT", "Enabled", "AWS_KMS"),
+                on,
+                Compliant,
+                "Key k1 rotates automatically every 365 days.",
+            ),
+            (
+                "rotating, no period",
+                key("CUSTOMER", "SYMMETRIC_DEFAULT", "Enabled", "AWS_KMS"),
+                Some(Rotation {
+                    enabled: true,
+                    period_days: None,
+                }),
+                Compliant,
+                "Key k1 rotates automatically.",
+            ),
+            (
+                "not rotating",
+                key("CUSTOMER", "SYMMETRIC_DEFAULT", "Enabled", "AWS_KMS"),
+                off,
+                NonCompliant,
+                "Key k1 is customer managed and does not rotate automatically.",
+            ),
+            (
+                "disabled keys still count",
+                key("CUSTOMER", "SYMMETRIC_DEFAULT", "Disabled", "AWS_KMS"),
+                off,
+                NonCompliant,
+                "Key k1 is customer managed and does not rotate automatically.",
+            ),
+            (
+                "AWS managed",
+                key("AWS", "SYMMETRIC_DEFAULT", "Enabled", "AWS_KMS"),
+                None,
+                NotApplicable,
+                "Key k1 is AWS managed: AWS rotates it.",
+            ),
+            (
+                "asymmetric",
+                key("CUSTOMER", "RSA_2048", "Enabled", "AWS_KMS"),
+                None,
+                NotApplicable,
+                "Key k1 is a RSA_2048 key: automatic rotation supports symmetric encryption keys only.",
+            ),
+            (
+                "HMAC",
+                key("CUSTOMER", "HMAC_256", "Enabled", "AWS_KMS"),
+                None,
+                NotApplicable,
+                "Key k1 is a HMAC_256 key: automatic rotation supports symmetric encryption keys only.",
+            ),
+            (
+                "imported",
+                key("CUSTOMER", "SYMMETRIC_DEFAULT", "Enabled", "EXTERNAL"),
+                None,
+                NotApplicable,
+                "Key k1 has key material from EXTERNAL: automatic rotation is not supported.",
+            ),
+            (
+                "pending deletion",
+                key("CUSTOMER", "SYMMETRIC_DEFAULT", "PendingDeletion", "AWS_KMS"),
+                None,
+                NotApplicable,
+                "Key k1 is PendingDeletion.",
+            ),
+        ];
+        for (name, k, rotation, compliance, annotation) in cases {
+            assert_eq!(
+                evaluate_key(&k, rotation),
+                Verdict::new(compliance, annotation),
+                "case: {name}"
+            );
+        }
+    }
+
+    #[derive(Default)]
+    struct Fake {
+        keys: BTreeMap<String, (KeyInfo, bool)>,
+    }
+
+    #[async_trait]
+    impl KeyApi for Fake {
+        async fn list_keys(&self) -> Result<Vec<String>, Error> {
+            Ok(self.keys.keys().cloned().collect())
+        }
+        async fn describe_key(&self, key_id: &str) -> Result<KeyInfo, Error> {
+            self.keys
+                .get(key_id)
+                .map(|k| k.0.clone())
+                .ok_or_else(|| Error::aws("DescribeKey", "NotFoundException"))
+        }
+        async fn rotation(&self, key_id: &str) -> Result<Rotation, Error> {
+            assert_ne!(key_id, "aws-managed", "no rotation call for keys that cannot rotate");
+            Ok(Rotation {
+                enabled: self.keys[key_id].1,
+                period_days: None,
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn a_sweep_asks_rotation_only_of_keys_that_can_rotate() {
+        let mut fake = Fake::default();
+        for (id, manager, rotates) in [
+            ("cmk-on", "CUSTOMER", true),
+            ("cmk-off", "CUSTOMER", false),
+            ("aws-managed", "AWS", false),
+        ] {
+            let mut k = key(manager, "SYMMETRIC_DEFAULT", "Enabled", "AWS_KMS");
+            k.id = id.into();
+            fake.keys.insert(id.into(), (k, rotates));
+        }
+        let ctx = AccountContext {
+            account_id: "1".into(),
+            time: chrono::Utc::now(),
+        };
+        let out = KmsKeyRotationEnabled::new(fake)
+            .evaluate_account(&ctx, &())
+            .await
+            .unwrap();
+        let got: Vec<(&str, Compliance)> = out
+            .iter()
+            .map(|v| (v.resource_id.as_str(), v.verdict.compliance))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("aws-managed", NotApplicable),
+                ("cmk-off", NonCompliant),
+                ("cmk-on", Compliant)
+            ]
+        );
+    }
+}

@@ -1,0 +1,9 @@
+//! Lambda entry point of `kms-key-rotation-enabled`.
+
+#[tokio::main]
+async fn main() -> Result<(), config_rules_core::runner::BoxError> {
+    config_rules_core::runner::run(|sdk| {
+        kms_key_rotation_enabled::KmsKeyRotationEnabled::new(kms_key_rotation_enabled::SdkKms::new(sdk))
+    })
+    .await
+}
