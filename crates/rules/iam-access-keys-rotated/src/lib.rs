@@ -121,8 +121,9 @@ pub struct AccessKey {
 pub trait AccessKeyApi: Send + Sync {
     /// `ListUsers`, all pages.
     async fn list_users(&self) -> Result<Vec<User>, Error>;
-    /// `ListAccessKeys` of a user (without `last_used`).
-    async fn access_keys(&self, user_name: &str) -> Result<Vec<AccessKey>, Error>;
+    /// `ListAccessKeys` of a user (without `last_used`); `None` when the user is gone
+    /// (deleted since `ListUsers`).
+    async fn access_keys(&self, user_name: &str) -> Result<Option<Vec<AccessKey>>, Error>;
     /// `GetAccessKeyLastUsed`: `None` when never used.
     async fn last_used(&self, key_id: &str) -> Result<Option<DateTime<Utc>>, Error>;
 }
@@ -204,7 +205,10 @@ impl<A: AccessKeyApi> Rule for IamAccessKeysRotated<A> {
         users.sort_by(|a, b| a.name.cmp(&b.name));
         let mut out = Vec::with_capacity(users.len());
         for user in users {
-            let mut keys = self.api.access_keys(&user.name).await?;
+            let Some(mut keys) = self.api.access_keys(&user.name).await? else {
+                // Deleted mid-sweep: no result now; a stored one is retired as not applicable.
+                continue;
+            };
             if params.flag_unused {
                 for k in keys.iter_mut().filter(|k| k.active) {
                     k.last_used = Some(self.api.last_used(&k.id).await?);
@@ -253,7 +257,7 @@ impl AccessKeyApi for SdkIam {
         Ok(out)
     }
 
-    async fn access_keys(&self, user_name: &str) -> Result<Vec<AccessKey>, Error> {
+    async fn access_keys(&self, user_name: &str) -> Result<Option<Vec<AccessKey>>, Error> {
         let mut out = Vec::new();
         let mut pages = self
             .client
@@ -262,7 +266,11 @@ impl AccessKeyApi for SdkIam {
             .into_paginator()
             .send();
         while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| sdk_error("ListAccessKeys", e))?;
+            let page = match page {
+                Ok(page) => page,
+                Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_entity_exception()) => return Ok(None),
+                Err(e) => return Err(sdk_error("ListAccessKeys", e)),
+            };
             for k in page.access_key_metadata() {
                 let (Some(id), Some(created)) = (k.access_key_id(), to_chrono(k.create_date())) else {
                     continue;
@@ -275,7 +283,7 @@ impl AccessKeyApi for SdkIam {
                 });
             }
         }
-        Ok(out)
+        Ok(Some(out))
     }
 
     async fn last_used(&self, key_id: &str) -> Result<Option<DateTime<Utc>>, Error> {
@@ -423,8 +431,11 @@ mod tests {
         async fn list_users(&self) -> Result<Vec<User>, Error> {
             Ok(self.users.clone())
         }
-        async fn access_keys(&self, user_name: &str) -> Result<Vec<AccessKey>, Error> {
-            Ok(self.keys.get(user_name).cloned().unwrap_or_default())
+        async fn access_keys(&self, user_name: &str) -> Result<Option<Vec<AccessKey>>, Error> {
+            if user_name == "vanished" {
+                return Ok(None);
+            }
+            Ok(Some(self.keys.get(user_name).cloned().unwrap_or_default()))
         }
         async fn last_used(&self, key_id: &str) -> Result<Option<DateTime<Utc>>, Error> {
             self.last_used
@@ -445,6 +456,11 @@ mod tests {
                 User {
                     name: "amy".into(),
                     id: "AIDAA".into(),
+                },
+                // Listed, then deleted before its keys are read: skipped, not an error.
+                User {
+                    name: "vanished".into(),
+                    id: "AIDAV".into(),
                 },
             ],
             keys: BTreeMap::from([(

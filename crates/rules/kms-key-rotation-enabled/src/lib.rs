@@ -78,8 +78,8 @@ pub struct Rotation {
 pub trait KeyApi: Send + Sync {
     /// `ListKeys`, all pages: key ids.
     async fn list_keys(&self) -> Result<Vec<String>, Error>;
-    /// `DescribeKey`.
-    async fn describe_key(&self, key_id: &str) -> Result<KeyInfo, Error>;
+    /// `DescribeKey`; `None` when the key is gone (deleted since `ListKeys`).
+    async fn describe_key(&self, key_id: &str) -> Result<Option<KeyInfo>, Error>;
     /// `GetKeyRotationStatus`.
     async fn rotation(&self, key_id: &str) -> Result<Rotation, Error>;
 }
@@ -150,7 +150,10 @@ impl<K: KeyApi> Rule for KmsKeyRotationEnabled<K> {
         ids.sort();
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
-            let key = self.api.describe_key(&id).await?;
+            let Some(key) = self.api.describe_key(&id).await? else {
+                // Deleted mid-sweep: no result now; a stored one is retired as not applicable.
+                continue;
+            };
             let rotation = match not_applicable(&key) {
                 Some(_) => None,
                 None => Some(self.api.rotation(&id).await?),
@@ -191,18 +194,16 @@ impl KeyApi for SdkKms {
         Ok(out)
     }
 
-    async fn describe_key(&self, key_id: &str) -> Result<KeyInfo, Error> {
-        let out = self
-            .client
-            .describe_key()
-            .key_id(key_id)
-            .send()
-            .await
-            .map_err(|e| sdk_error("DescribeKey", e))?;
+    async fn describe_key(&self, key_id: &str) -> Result<Option<KeyInfo>, Error> {
+        let out = match self.client.describe_key().key_id(key_id).send().await {
+            Ok(out) => out,
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found_exception()) => return Ok(None),
+            Err(e) => return Err(sdk_error("DescribeKey", e)),
+        };
         let m = out
             .key_metadata()
             .ok_or_else(|| Error::aws("DescribeKey", "no key metadata in the answer"))?;
-        Ok(KeyInfo {
+        Ok(Some(KeyInfo {
             id: m.key_id().to_string(),
             manager: m.key_manager().map(|x| x.as_str()).unwrap_or("CUSTOMER").to_string(),
             spec: m
@@ -212,7 +213,7 @@ impl KeyApi for SdkKms {
                 .to_string(),
             state: m.key_state().map(|x| x.as_str()).unwrap_or("Enabled").to_string(),
             origin: m.origin().map(|x| x.as_str()).unwrap_or("AWS_KMS").to_string(),
-        })
+        }))
     }
 
     async fn rotation(&self, key_id: &str) -> Result<Rotation, Error> {
@@ -342,13 +343,16 @@ mod tests {
     #[async_trait]
     impl KeyApi for Fake {
         async fn list_keys(&self) -> Result<Vec<String>, Error> {
-            Ok(self.keys.keys().cloned().collect())
+            // "vanished" is listed, then deleted before DescribeKey.
+            Ok(self
+                .keys
+                .keys()
+                .cloned()
+                .chain(std::iter::once("vanished".to_string()))
+                .collect())
         }
-        async fn describe_key(&self, key_id: &str) -> Result<KeyInfo, Error> {
-            self.keys
-                .get(key_id)
-                .map(|k| k.0.clone())
-                .ok_or_else(|| Error::aws("DescribeKey", "NotFoundException"))
+        async fn describe_key(&self, key_id: &str) -> Result<Option<KeyInfo>, Error> {
+            Ok(self.keys.get(key_id).map(|k| k.0.clone()))
         }
         async fn rotation(&self, key_id: &str) -> Result<Rotation, Error> {
             assert_ne!(key_id, "aws-managed", "no rotation call for keys that cannot rotate");
