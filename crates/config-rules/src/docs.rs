@@ -79,5 +79,10 @@ fn replace_between(text: &str, start_marker: &str, end_marker: &str, body: &str)
 /// README text with the generated tables (rules, permissions) between their markers replaced.
 pub fn with_rule_table(readme: &str, metas: &[&RuleMeta]) -> Option<String> {
     let with_rules = replace_between(readme, TABLE_START, TABLE_END, &rule_table(metas))?;
-    replace_between(&with_rules, PERMISSIONS_START, PERMISSIONS_END, &permissions_table(metas))
+    replace_between(
+        &with_rules,
+        PERMISSIONS_START,
+        PERMISSIONS_END,
+        &permissions_table(metas),
+    )
 }
