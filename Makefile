@@ -8,7 +8,7 @@ VPY := $(VENV)/bin/python
 CARGO ?= cargo
 ARM64_TARGET := aarch64-unknown-linux-gnu
 
-.PHONY: demo docs help venv venv-build test lint fmt unit e2e emulator-test template-lint build deploy emulator clean
+.PHONY: bench demo docs help venv venv-build test lint fmt unit e2e emulator-test template-lint build deploy emulator clean
 
 help: ## List the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -49,7 +49,22 @@ e2e: venv ## End-to-end tests: rule binaries under a Lambda Runtime API against 
 
 test: lint emulator-test ## Everything CI runs: lint, then every test
 	$(CARGO) build --workspace --bins
-	$(CARGO) test --workspace
+	$(CARGO) test --workspace --exclude config-rules-bench
+	$(CARGO) run -q -p config-rules-bench -- --smoke --bin-dir target/debug
+
+$(VENV)/.bench-tools: bench/peers/requirements.txt $(VENV)/.test-tools
+	$(VPY) -m pip install --quiet --disable-pip-version-check -r bench/peers/requirements.txt
+	touch $@
+
+BENCH_RULES := lambda-timeout-within-limit iam-no-wildcard-permissions lambda-execution-role-not-shared
+
+bench: $(VENV)/.bench-tools ## Benchmarks of release builds, side by side with rdklib peers (not part of make test)
+	$(CARGO) build --release $(foreach r,$(BENCH_RULES),-p $(r))
+	@if rustup target list --installed 2>/dev/null | grep -qx '$(ARM64_TARGET)' && [ -x $(VENV)/bin/cargo-lambda ]; then \
+	  PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(CARGO) lambda build --release --arm64 --output-format zip $(foreach r,$(BENCH_RULES),--bin $(r)); \
+	else echo "note: arm64 Lambda zips not built (needs 'rustup target add $(ARM64_TARGET)' and 'make venv-build'); sizes are of the host build"; fi
+	$(CARGO) bench -q -p config-rules-bench --bench evaluation -- --warm-up-time 1 --measurement-time 3
+	$(CARGO) run -q -p config-rules-bench
 
 emulator: venv ## Run the local AWS account alone on 127.0.0.1:4566 (Ctrl-C stops it)
 	$(VPY) tests/emulator/server.py --port $${PORT:-4566}

@@ -875,6 +875,33 @@ fn every_sample_event_has_an_end_to_end_scenario() {
         "lambda-code-signing-enabled/oversized",
         "iam-access-keys-rotated/scheduled",
         "kms-key-rotation-enabled/scheduled",
+        "api-gw-throttling-configured/compliant",
+        "api-gw-throttling-configured/non_compliant",
+        "api-gw-throttling-configured/method_override",
+        "api-gw-throttling-configured/deleted",
+        "api-gw-throttling-configured/oversized",
+        "api-gw-waf-associated/compliant",
+        "api-gw-waf-associated/non_compliant",
+        "api-gw-waf-associated/deleted",
+        "api-gw-waf-associated/oversized",
+        "api-gw-logging-enabled/compliant",
+        "api-gw-logging-enabled/non_compliant",
+        "api-gw-logging-enabled/http_api",
+        "api-gw-logging-enabled/http_api_no_logs",
+        "api-gw-logging-enabled/deleted",
+        "api-gw-logging-enabled/oversized",
+        "s3-bucket-encryption-enabled/compliant",
+        "s3-bucket-encryption-enabled/sse_s3",
+        "s3-bucket-encryption-enabled/kms_required",
+        "s3-bucket-encryption-enabled/non_compliant",
+        "s3-bucket-encryption-enabled/deleted",
+        "s3-bucket-encryption-enabled/oversized",
+        "required-tags/compliant",
+        "required-tags/non_compliant",
+        "required-tags/bucket",
+        "required-tags/tagless",
+        "required-tags/deleted",
+        "required-tags/oversized",
     ]
     .into_iter()
     .collect();
@@ -1312,4 +1339,307 @@ async fn kms_key_rotation_enabled_against_emulator_keys() {
     ];
     expected.sort();
     assert_eq!(rows, expected);
+}
+
+// ---- API Gateway, S3 and governance rules ---------------------------------------------------------
+
+fn stage_arn(api: &str, stage: &str) -> String {
+    format!("arn:aws:apigateway:us-east-1::/restapis/{api}/stages/{stage}")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn api_gw_throttling_configured_scenarios() {
+    let r = "api-gw-throttling-configured";
+    let api = "t1h2r3o4t5";
+    check(
+        r,
+        "compliant",
+        vec![row(
+            STAGE,
+            &stage_arn(api, "prod"),
+            "COMPLIANT",
+            "Stage prod throttles within 1000 requests per second and a burst of 2000.",
+        )],
+    )
+    .await;
+    let beta = "Stage beta: stage rate limit 10000 above 1000; stage burst limit 5000 above 2000.";
+    check(
+        r,
+        "non_compliant",
+        vec![row(STAGE, &stage_arn(api, "beta"), "NON_COMPLIANT", beta)],
+    )
+    .await;
+    check(
+        r,
+        "method_override",
+        vec![row(
+            STAGE,
+            &stage_arn(api, "canary"),
+            "NON_COMPLIANT",
+            "Stage canary: GET /orders/{id} rate limit 5000 above 1000.",
+        )],
+    )
+    .await;
+    check(
+        r,
+        "deleted",
+        vec![row(
+            STAGE,
+            &stage_arn(api, "old"),
+            "NOT_APPLICABLE",
+            "The resource was deleted.",
+        )],
+    )
+    .await;
+    load_history_item_from(r, "non_compliant");
+    check(
+        r,
+        "oversized",
+        vec![row(STAGE, &stage_arn(api, "beta"), "NON_COMPLIANT", beta)],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn api_gw_waf_associated_scenarios() {
+    let r = "api-gw-waf-associated";
+    let api = "w1a2f3a4c5";
+    let acl = "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/api-protection/0a1b2c3d";
+    check(
+        r,
+        "compliant",
+        vec![row(
+            STAGE,
+            &stage_arn(api, "prod"),
+            "COMPLIANT",
+            &format!("Stage prod is protected by web ACL {acl}."),
+        )],
+    )
+    .await;
+    check(
+        r,
+        "non_compliant",
+        vec![row(
+            STAGE,
+            &stage_arn(api, "beta"),
+            "NON_COMPLIANT",
+            "Stage beta has no AWS WAF web ACL.",
+        )],
+    )
+    .await;
+    check(
+        r,
+        "deleted",
+        vec![row(
+            STAGE,
+            &stage_arn(api, "old"),
+            "NOT_APPLICABLE",
+            "The resource was deleted.",
+        )],
+    )
+    .await;
+    load_history_item_from(r, "non_compliant");
+    check(
+        r,
+        "oversized",
+        vec![row(
+            STAGE,
+            &stage_arn(api, "beta"),
+            "NON_COMPLIANT",
+            "Stage beta has no AWS WAF web ACL.",
+        )],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn api_gw_logging_enabled_scenarios() {
+    let r = "api-gw-logging-enabled";
+    let api = "l1o2g3s4x5";
+    let logs = "arn:aws:logs:us-east-1:123456789012:log-group:api-access-logs";
+    check(
+        r,
+        "compliant",
+        vec![row(
+            STAGE,
+            &stage_arn(api, "prod"),
+            "COMPLIANT",
+            &format!("Stage prod logs, with access logs to {logs}."),
+        )],
+    )
+    .await;
+    let beta = "Stage beta: execution logging is OFF, below ERROR; no access log destination.";
+    check(
+        r,
+        "non_compliant",
+        vec![row(STAGE, &stage_arn(api, "beta"), "NON_COMPLIANT", beta)],
+    )
+    .await;
+    let v2 = "AWS::ApiGatewayV2::Stage";
+    check(
+        r,
+        "http_api",
+        vec![row(
+            v2,
+            "arn:aws:apigateway:us-east-1::/apis/h1t2t3p4a5/stages/$default",
+            "COMPLIANT",
+            &format!("Stage $default logs, with access logs to {logs}."),
+        )],
+    )
+    .await;
+    check(
+        r,
+        "http_api_no_logs",
+        vec![row(
+            v2,
+            "arn:aws:apigateway:us-east-1::/apis/h1t2t3p4a5/stages/live",
+            "NON_COMPLIANT",
+            "Stage live: no access log destination.",
+        )],
+    )
+    .await;
+    check(
+        r,
+        "deleted",
+        vec![row(
+            STAGE,
+            &stage_arn(api, "old"),
+            "NOT_APPLICABLE",
+            "The resource was deleted.",
+        )],
+    )
+    .await;
+    load_history_item_from(r, "non_compliant");
+    check(
+        r,
+        "oversized",
+        vec![row(STAGE, &stage_arn(api, "beta"), "NON_COMPLIANT", beta)],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn s3_bucket_encryption_enabled_scenarios() {
+    let r = "s3-bucket-encryption-enabled";
+    let b = "AWS::S3::Bucket";
+    let key = "arn:aws:kms:us-east-1:123456789012:key/0f9e8d7c-1111-2222-3333-444455556666";
+    check(
+        r,
+        "compliant",
+        vec![row(
+            b,
+            "uploads-kms",
+            "COMPLIANT",
+            &format!("Bucket uploads-kms encrypts new objects with aws:kms using key {key}."),
+        )],
+    )
+    .await;
+    check(
+        r,
+        "sse_s3",
+        vec![row(
+            b,
+            "exports",
+            "COMPLIANT",
+            "Bucket exports encrypts new objects with AES256.",
+        )],
+    )
+    .await;
+    check(
+        r,
+        "kms_required",
+        vec![row(
+            b,
+            "exports",
+            "NON_COMPLIANT",
+            "Bucket exports encrypts with AES256 (SSE-S3), not SSE-KMS.",
+        )],
+    )
+    .await;
+    let none = "Bucket legacy-archive has no default encryption.";
+    check(
+        r,
+        "non_compliant",
+        vec![row(b, "legacy-archive", "NON_COMPLIANT", none)],
+    )
+    .await;
+    check(
+        r,
+        "deleted",
+        vec![row(b, "old-bucket", "NOT_APPLICABLE", "The resource was deleted.")],
+    )
+    .await;
+    load_history_item_from(r, "non_compliant");
+    check(r, "oversized", vec![row(b, "legacy-archive", "NON_COMPLIANT", none)]).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn required_tags_scenarios() {
+    let r = "required-tags";
+    check(
+        r,
+        "compliant",
+        vec![row(
+            FUNCTION,
+            "orders-api",
+            "COMPLIANT",
+            "Has the required tags owner, env.",
+        )],
+    )
+    .await;
+    check(
+        r,
+        "non_compliant",
+        vec![row(
+            FUNCTION,
+            "legacy-export",
+            "NON_COMPLIANT",
+            "Missing tag owner; tag env is \"qa\", not one of prod, staging.",
+        )],
+    )
+    .await;
+    check(
+        r,
+        "bucket",
+        vec![row(
+            "AWS::S3::Bucket",
+            "uploads-kms",
+            "NON_COMPLIANT",
+            "Missing tags owner, env.",
+        )],
+    )
+    .await;
+    check(
+        r,
+        "tagless",
+        vec![row(FUNCTION, "tagless-fn", "NON_COMPLIANT", "Missing tags owner, env.")],
+    )
+    .await;
+    check(
+        r,
+        "deleted",
+        vec![row(
+            FUNCTION,
+            "old-worker",
+            "NOT_APPLICABLE",
+            "The resource was deleted.",
+        )],
+    )
+    .await;
+    load_history_item_from(r, "tagless");
+    check(
+        r,
+        "oversized",
+        vec![row(FUNCTION, "tagless-fn", "NON_COMPLIANT", "Missing tags owner, env.")],
+    )
+    .await;
+    // Without tagKeys the rule cannot run: an error naming the parameter, nothing posted.
+    let mut event = load_event(r, "compliant");
+    event["ruleParameters"] = json!("{}");
+    let run = invoke(r, event, |_| {});
+    assert_eq!(
+        run.outcome,
+        Outcome::Error(json!({"errorType": "InvalidParameters",
+        "errorMessage": "invalid rule parameter tagKeys: is required (expected a comma-separated list)"}))
+    );
 }

@@ -144,7 +144,17 @@ fn every_rule_has_its_function_permission_and_config_rule() {
             json!({"!Sub": format!("${{NamePrefix}}{}", meta.id)})
         );
         assert_eq!(props["Description"], meta.summary);
-        if meta.trigger.on_change() {
+        if meta.trigger.on_change() && meta.resource_types.is_empty() {
+            // The scope is a deployment choice: a list parameter.
+            let scope_param = format!("{p}ResourceTypes");
+            assert_eq!(
+                props["Scope"]["ComplianceResourceTypes"],
+                json!({"!Ref": scope_param}),
+                "scope of {}",
+                meta.id
+            );
+            assert_eq!(t["Parameters"][&scope_param]["Type"], "CommaDelimitedList");
+        } else if meta.trigger.on_change() {
             assert_eq!(
                 props["Scope"]["ComplianceResourceTypes"],
                 json!(meta.resource_types),
@@ -216,8 +226,10 @@ fn every_rule_has_its_function_permission_and_config_rule() {
                 ParamKind::Text | ParamKind::List => {}
             }
         }
+        // A rule that cannot run without a parameter value is opt-in.
         let enable = &t["Parameters"][format!("Enable{p}")];
-        assert_eq!(enable["Default"], "true", "Enable{p}");
+        let opt_in = meta.parameters.iter().any(|s| s.required);
+        assert_eq!(enable["Default"], if opt_in { "false" } else { "true" }, "Enable{p}");
         assert_eq!(
             t["Conditions"][format!("{p}Enabled")],
             json!({"!Equals": [{"!Ref": format!("Enable{p}")}, "true"]})

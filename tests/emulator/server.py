@@ -20,7 +20,7 @@ Control routes (JSON over HTTP, under ``/_emulator/``):
   (``count`` -1: forever; ``failCount``: how many evaluations of the call fail, default all;
   ``resultToken``: only calls with this token, so parallel tests do not meet each other's faults)
 * ``POST config-items``            ``{"items": [ ...Config API shaped items... ]}``
-* ``GET  calls``                   every AWS call seen: operation, HTTP status, evaluation count
+* ``GET  calls``                   every AWS call seen: operation, HTTP status, evaluation count, time (epoch s)
 * ``POST reset``                   forget stored evaluations, tokens, faults, items and calls
 
 Run alone: ``python tests/emulator/server.py --port 4566``.
@@ -185,7 +185,7 @@ class Emulator:
         return ""
 
     def record(self, operation, status, payload):
-        entry = {"operation": operation, "status": status}
+        entry = {"operation": operation, "status": status, "at": time.time()}
         if operation == "PutEvaluations" and payload is not None:
             entry["evaluations"] = len(payload.get("Evaluations") or [])
             entry["testMode"] = bool(payload.get("TestMode"))

@@ -45,6 +45,11 @@ pub struct Function {
 impl Function {
     /// Starts `binary` with the Lambda environment and `env` (e.g. the emulator's).
     pub fn start(binary: &Path, name: &str, env: &[(String, String)], log: PathBuf) -> Function {
+        Function::start_command(Command::new(binary), name, env, log)
+    }
+
+    /// Starts any runtime client (e.g. `python -m awslambdaric app.handler`) the same way.
+    pub fn start_command(mut command: Command, name: &str, env: &[(String, String)], log: PathBuf) -> Function {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let state: State = Arc::default();
@@ -57,7 +62,8 @@ impl Function {
         });
         let out = std::fs::File::create(&log).unwrap();
         let started = Instant::now();
-        let child = Command::new(binary)
+        let program = command.get_program().to_string_lossy().to_string();
+        let child = command
             .env("AWS_LAMBDA_RUNTIME_API", format!("127.0.0.1:{port}"))
             .env("AWS_LAMBDA_FUNCTION_NAME", name)
             .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
@@ -71,7 +77,7 @@ impl Function {
             .stdout(out.try_clone().unwrap())
             .stderr(out)
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
+            .unwrap_or_else(|e| panic!("cannot start {program}: {e}"));
         Function {
             log,
             started,
@@ -129,6 +135,15 @@ impl Function {
     /// The process id (for memory measurements).
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// The process's peak resident set size so far, in KiB (`VmHWM`), on Linux.
+    pub fn peak_rss_kib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).ok()?;
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
     }
 
     /// The function's log so far.

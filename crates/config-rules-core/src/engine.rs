@@ -154,7 +154,8 @@ pub fn applicability(
             "AWS Config does not record this resource's configuration.",
         ));
     }
-    if !resource_types.contains(&item.resource_type.as_str()) {
+    // An empty list means "whatever the Config rule's scope sends" (the scope is configured).
+    if !resource_types.is_empty() && !resource_types.contains(&item.resource_type.as_str()) {
         return Some(Verdict::not_applicable(format!(
             "Rule {rule_id} does not evaluate resources of type {}.",
             item.resource_type

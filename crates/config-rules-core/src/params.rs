@@ -49,6 +49,8 @@ pub struct ParamSpec {
     pub kind: ParamKind,
     /// The default in Config's string form; `None` means the parameter is optional and unset.
     pub default: Option<&'static str>,
+    /// The rule cannot run without a value (and so has no default).
+    pub required: bool,
     pub description: &'static str,
 }
 
@@ -105,6 +107,7 @@ impl ParamValues {
             let text = match (text, spec.default) {
                 (Some(t), _) => t,
                 (None, Some(d)) => d.to_string(),
+                (None, None) if spec.required => return Err(invalid(spec, "is required")),
                 (None, None) => continue,
             };
             values.insert(spec.name, convert(spec, &text)?);
@@ -218,24 +221,28 @@ mod tests {
             name: "maxTimeoutSeconds",
             kind: ParamKind::Integer { min: 1, max: 900 },
             default: Some("60"),
+            required: false,
             description: "limit",
         },
         ParamSpec {
             name: "strict",
             kind: ParamKind::Boolean,
             default: Some("false"),
+            required: false,
             description: "strict",
         },
         ParamSpec {
             name: "exemptServices",
             kind: ParamKind::List,
             default: None,
+            required: false,
             description: "services",
         },
         ParamSpec {
             name: "level",
             kind: ParamKind::OneOf(&["ERROR", "INFO"]),
             default: Some("ERROR"),
+            required: false,
             description: "level",
         },
     ];
@@ -293,6 +300,26 @@ mod tests {
         assert_eq!(invalid_key(json!({"strict": "yes"})), "strict");
         assert_eq!(invalid_key(json!({"level": "DEBUG"})), "level");
         assert_eq!(invalid_key(json!({"strict": ["a"]})), "strict");
+    }
+
+    #[test]
+    fn required_parameters_must_be_given() {
+        const REQ: &[ParamSpec] = &[ParamSpec {
+            name: "tagKeys",
+            kind: ParamKind::List,
+            default: None,
+            required: true,
+            description: "keys",
+        }];
+        for raw in [None, Some(json!({})), Some(json!({"tagKeys": " "}))] {
+            let err = ParamValues::parse(REQ, raw.as_ref()).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                "invalid rule parameter tagKeys: is required (expected a comma-separated list)"
+            );
+        }
+        let ok = ParamValues::parse(REQ, Some(&json!({"tagKeys": "owner"}))).unwrap();
+        assert_eq!(ok.list("tagKeys"), vec!["owner"]);
     }
 
     #[test]

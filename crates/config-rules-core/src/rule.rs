@@ -59,7 +59,8 @@ pub struct RuleMeta {
     pub summary: &'static str,
     /// The rule file's source; its leading `//!` block is the documentation.
     pub source: &'static str,
-    /// `Scope.ComplianceResourceTypes` of the Config rule.
+    /// `Scope.ComplianceResourceTypes` of the Config rule; empty when the scope is a deployment
+    /// choice (a template parameter) and any type in it is judged.
     pub resource_types: &'static [&'static str],
     pub trigger: Trigger,
     pub reports_on: ReportsOn,

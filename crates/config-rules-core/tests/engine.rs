@@ -27,6 +27,7 @@ const META: RuleMeta = RuleMeta {
         name: "limit",
         kind: ParamKind::Integer { min: 1, max: 10 },
         default: Some("5"),
+        required: false,
         description: "A limit.",
     }],
     permissions: &[],

@@ -17,6 +17,11 @@ pub fn metas() -> Vec<&'static RuleMeta> {
         &lambda_code_signing_enabled::META,
         &iam_access_keys_rotated::META,
         &kms_key_rotation_enabled::META,
+        &api_gw_throttling_configured::META,
+        &api_gw_waf_associated::META,
+        &api_gw_logging_enabled::META,
+        &s3_bucket_encryption_enabled::META,
+        &required_tags::META,
     ]
 }
 
@@ -58,6 +63,11 @@ pub fn build(id: &str, sdk: &SdkConfig) -> Option<Box<dyn AnyRule>> {
         "kms-key-rotation-enabled" => Box::new(kms_key_rotation_enabled::KmsKeyRotationEnabled::new(
             kms_key_rotation_enabled::SdkKms::new(sdk),
         )),
+        "api-gw-throttling-configured" => Box::new(api_gw_throttling_configured::ApiGwThrottlingConfigured),
+        "api-gw-waf-associated" => Box::new(api_gw_waf_associated::ApiGwWafAssociated),
+        "api-gw-logging-enabled" => Box::new(api_gw_logging_enabled::ApiGwLoggingEnabled),
+        "s3-bucket-encryption-enabled" => Box::new(s3_bucket_encryption_enabled::S3BucketEncryptionEnabled),
+        "required-tags" => Box::new(required_tags::RequiredTags),
         _ => return None,
     })
 }

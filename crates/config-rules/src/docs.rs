@@ -24,6 +24,7 @@ pub fn params_cell(meta: &RuleMeta) -> String {
     meta.parameters
         .iter()
         .map(|p| match p.default {
+            _ if p.required => format!("`{}` (required)", p.name),
             Some(d) if !d.is_empty() => format!("`{}` ({d})", p.name),
             _ => format!("`{}` (unset)", p.name),
         })

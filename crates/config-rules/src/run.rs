@@ -52,14 +52,35 @@ pub async fn evaluate_items(
     for rule in rules {
         let meta = rule.meta();
         let rule_params = params.get(meta.id);
-        // Validate parameters once, before any work: a bad parameter is a usage error.
-        config_rules_core::ParamValues::parse(meta.parameters, rule_params).map_err(CliError::Rule)?;
         let mut run = RuleRun {
             rule_id: meta.id,
             evaluations: Vec::new(),
             note: None,
             error: None,
         };
+        // A rule that cannot run without a parameter nobody gave is skipped, saying which.
+        let missing: Vec<&str> = meta
+            .parameters
+            .iter()
+            .filter(|p| p.required)
+            .filter(|p| {
+                rule_params
+                    .and_then(|v| v.get(p.name))
+                    .and_then(Value::as_str)
+                    .is_none_or(|s| s.trim().is_empty())
+            })
+            .map(|p| p.name)
+            .collect();
+        if !missing.is_empty() {
+            run.note = Some(format!(
+                "needs parameter {} (give it with --params-file)",
+                missing.join(", ")
+            ));
+            runs.push(run);
+            continue;
+        }
+        // Validate parameters once, before any work: a bad parameter is a usage error.
+        config_rules_core::ParamValues::parse(meta.parameters, rule_params).map_err(CliError::Rule)?;
         match meta.reports_on {
             ReportsOn::EachResource if meta.item_calls_aws && live_account.is_none() => {
                 run.note = Some(format!(
@@ -68,10 +89,9 @@ pub async fn evaluate_items(
                 ));
             }
             ReportsOn::EachResource => {
-                for item in items
-                    .iter()
-                    .filter(|i| meta.resource_types.contains(&i.resource_type.as_str()))
-                {
+                for item in items.iter().filter(|i| {
+                    meta.resource_types.is_empty() || meta.resource_types.contains(&i.resource_type.as_str())
+                }) {
                     let ev = event(
                         Invocation::Change {
                             item: Box::new(item.clone()),

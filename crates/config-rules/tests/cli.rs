@@ -228,6 +228,54 @@ fn items_from_a_snapshot() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["summary"]["compliant"], 2);
+    // Without its required parameter required-tags is skipped with a note; with it, it judges
+    // every item, whatever its type.
+    let skipped = cli(&[
+        "evaluate",
+        "--items",
+        snapshot.to_str().unwrap(),
+        "--rules",
+        "required-tags",
+        "--format",
+        "json",
+    ]);
+    let skipped: Value = serde_json::from_slice(&skipped.stdout).unwrap();
+    assert_eq!(
+        skipped["results"][0]["skipped"],
+        "needs parameter tagKeys (give it with --params-file)"
+    );
+    let out = cli(&[
+        "evaluate",
+        "--items",
+        snapshot.to_str().unwrap(),
+        "--rules",
+        "required-tags",
+        "--params-file",
+        fixture("params.json").to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let judged: Vec<(&str, &str)> = report["results"][0]["evaluations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["ComplianceResourceId"].as_str().unwrap(),
+                e["Annotation"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        judged,
+        vec![
+            ("thumbnailer", "Missing tag owner."),
+            ("resizer", "Missing tag owner."),
+            ("AIDAEXAMPLECI", "Missing tag owner."),
+            ("assets", "Missing tag owner.")
+        ]
+    );
 }
 
 #[test]

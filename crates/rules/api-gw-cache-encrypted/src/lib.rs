@@ -58,6 +58,7 @@ pub const META: RuleMeta = RuleMeta {
         name: "requireCaching",
         kind: ParamKind::Boolean,
         default: Some("false"),
+        required: false,
         description: "Report stages without a cache cluster as NON_COMPLIANT.",
     }],
     permissions: &[],

@@ -57,6 +57,7 @@ pub const META: RuleMeta = RuleMeta {
         name: "requireEnforce",
         kind: ParamKind::Boolean,
         default: Some("false"),
+        required: false,
         description: "The code signing policy must be Enforce, not Warn.",
     }],
     permissions: &["lambda:GetFunctionCodeSigningConfig", "lambda:GetCodeSigningConfig"],

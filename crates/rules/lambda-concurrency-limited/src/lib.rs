@@ -53,6 +53,7 @@ pub const META: RuleMeta = RuleMeta {
         name: "maxReservedConcurrency",
         kind: ParamKind::Integer { min: 1, max: 100_000 },
         default: None,
+        required: false,
         description: "The largest reserved concurrency allowed; unset accepts any.",
     }],
     permissions: &[],

@@ -56,6 +56,7 @@ pub const META: RuleMeta = RuleMeta {
         name: "kmsKeyArns",
         kind: ParamKind::List,
         default: Some(""),
+        required: false,
         description: "Allowed KMS key ARNs or key ids; empty accepts any customer managed key.",
     }],
     permissions: &[],

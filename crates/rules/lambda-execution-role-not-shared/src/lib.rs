@@ -55,6 +55,7 @@ pub const META: RuleMeta = RuleMeta {
         name: "allowedSharedRoles",
         kind: ParamKind::List,
         default: Some(""),
+        required: false,
         description: "Roles (names or ARNs) that may be shared by several functions.",
     }],
     permissions: &["lambda:ListFunctions"],

@@ -67,6 +67,7 @@ pub const META: RuleMeta = RuleMeta {
         name: "allowPublicFunctionUrl",
         kind: ParamKind::Boolean,
         default: Some("false"),
+        required: false,
         description: "Accept a function URL with AuthType NONE.",
     }],
     permissions: &["lambda:GetFunctionUrlConfig"],

@@ -53,6 +53,7 @@ pub const META: RuleMeta = RuleMeta {
         name: "maxTimeoutSeconds",
         kind: ParamKind::Integer { min: 1, max: 900 },
         default: Some("60"),
+        required: false,
         description: "The longest timeout allowed, in seconds.",
     }],
     permissions: &[],

@@ -1,0 +1,295 @@
+//! # api-gw-throttling-configured
+//!
+//! **Checks** that an API Gateway REST API stage sets a stage-wide throttling rate and burst
+//! limit, both at or below a maximum, and that no per-method override goes above the maximum.
+//!
+//! **Why it matters.** Practice 3, *denial of service*, of the serverless security practices:
+//! without stage throttling, a stage accepts up to the account's regional limit (10,000
+//! requests per second), and every request becomes a Lambda invocation, a database call and a
+//! line on the bill. A limit sized to the API's real traffic turns a flood into `429`s before it
+//! reaches the functions.
+//!
+//! **Resource type:** `AWS::ApiGateway::Stage`.
+//! **Trigger:** configuration change.
+//!
+//! **Parameters**
+//!
+//! | name | type | default | meaning |
+//! |---|---|---|---|
+//! | `maxRateLimit` | integer 1–1000000 | `1000` | the highest steady-state rate (requests per second) allowed |
+//! | `maxBurstLimit` | integer 1–1000000 | `2000` | the highest burst allowed |
+//!
+//! **Scenarios**
+//!
+//! | configuration | result |
+//! |---|---|
+//! | `*/*` sets rate and burst, both within the maximums, and no override exceeds them | COMPLIANT |
+//! | no `*/*` entry, or it lacks a rate or a burst limit | NON_COMPLIANT |
+//! | the stage default's rate or burst above the maximum | NON_COMPLIANT, with the numbers |
+//! | a per-method override (`~1pets/GET`, shown as `GET /pets`) above the maximum | NON_COMPLIANT, naming the method |
+//! | deleted, not recorded, out of scope, or tagged `config-rules:exempt` | NOT_APPLICABLE |
+//!
+//! **Remediation.** `aws apigateway update-stage --rest-api-id ID --stage-name NAME
+//! --patch-operations op=replace,path=/*/*/throttling/rateLimit,value=500
+//! op=replace,path=/*/*/throttling/burstLimit,value=1000` (SAM: `MethodSettings` with
+//! `ThrottlingRateLimit` and `ThrottlingBurstLimit`), and lower the overrides that exceed it.
+//!
+//! **References.** API Gateway developer guide, "Throttle requests to your REST APIs for better
+//! throughput"; AWS Well-Architected Serverless Lens, REL 1.
+
+use config_rules_core::apigw::{method_label, STAGE_DEFAULT_KEY};
+use config_rules_core::{
+    async_trait, ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta,
+    Trigger, Verdict,
+};
+use serde_json::Value;
+
+pub const META: RuleMeta = RuleMeta {
+    id: "api-gw-throttling-configured",
+    summary: "API Gateway stages throttle requests at or below a maximum rate and burst.",
+    source: include_str!("lib.rs"),
+    resource_types: &["AWS::ApiGateway::Stage"],
+    trigger: Trigger::Change,
+    reports_on: ReportsOn::EachResource,
+    parameters: &[
+        ParamSpec {
+            name: "maxRateLimit",
+            kind: ParamKind::Integer { min: 1, max: 1_000_000 },
+            default: Some("1000"),
+            required: false,
+            description: "The highest steady-state rate (requests per second) allowed.",
+        },
+        ParamSpec {
+            name: "maxBurstLimit",
+            kind: ParamKind::Integer { min: 1, max: 1_000_000 },
+            default: Some("2000"),
+            required: false,
+            description: "The highest burst allowed.",
+        },
+    ],
+    permissions: &[],
+    item_calls_aws: false,
+    timeout_seconds: 10,
+};
+
+/// Validated parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Params {
+    pub max_rate: i64,
+    pub max_burst: i64,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            max_rate: 1000,
+            max_burst: 2000,
+        }
+    }
+}
+
+impl FromParams for Params {
+    fn from_params(values: &ParamValues) -> Result<Self, Error> {
+        Ok(Params {
+            max_rate: values.integer("maxRateLimit").unwrap_or(1000),
+            max_burst: values.integer("maxBurstLimit").unwrap_or(2000),
+        })
+    }
+}
+
+/// A limit as set; API Gateway reports an unset method limit as -1.
+fn limit(settings: &Value, key: &str) -> Option<f64> {
+    settings.get(key).and_then(Value::as_f64).filter(|v| *v >= 0.0)
+}
+
+fn number(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v}")
+    }
+}
+
+/// The decision, as a pure function of the item and the parameters.
+pub fn evaluate(item: &ConfigurationItem, params: &Params) -> Verdict {
+    let stage = item.config_str("stageName").unwrap_or(&item.resource_id);
+    let empty = serde_json::Map::new();
+    let settings = item
+        .configuration
+        .get("methodSettings")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    let (max_rate, max_burst) = (params.max_rate as f64, params.max_burst as f64);
+    let mut problems = Vec::new();
+    match settings.get(STAGE_DEFAULT_KEY) {
+        None => problems.push("no stage-wide throttling (*/*)".to_string()),
+        Some(d) => {
+            match limit(d, "throttlingRateLimit") {
+                None => problems.push("no stage-wide rate limit".to_string()),
+                Some(r) if r > max_rate => {
+                    problems.push(format!("stage rate limit {} above {}", number(r), params.max_rate))
+                }
+                Some(_) => {}
+            }
+            match limit(d, "throttlingBurstLimit") {
+                None => problems.push("no stage-wide burst limit".to_string()),
+                Some(b) if b > max_burst => {
+                    problems.push(format!("stage burst limit {} above {}", number(b), params.max_burst))
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    let mut keys: Vec<&String> = settings.keys().filter(|k| k.as_str() != STAGE_DEFAULT_KEY).collect();
+    keys.sort();
+    for key in keys {
+        let s = &settings[key.as_str()];
+        let label = method_label(key);
+        if let Some(r) = limit(s, "throttlingRateLimit").filter(|r| *r > max_rate) {
+            problems.push(format!("{label} rate limit {} above {}", number(r), params.max_rate));
+        }
+        if let Some(b) = limit(s, "throttlingBurstLimit").filter(|b| *b > max_burst) {
+            problems.push(format!("{label} burst limit {} above {}", number(b), params.max_burst));
+        }
+    }
+    if problems.is_empty() {
+        Verdict::compliant(format!(
+            "Stage {stage} throttles within {} requests per second and a burst of {}.",
+            params.max_rate, params.max_burst
+        ))
+    } else {
+        Verdict::non_compliant(format!("Stage {stage}: {}.", problems.join("; ")))
+    }
+}
+
+/// The rule as the runner sees it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiGwThrottlingConfigured;
+
+#[async_trait]
+impl Rule for ApiGwThrottlingConfigured {
+    type Params = Params;
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+    async fn evaluate_item(&self, item: &ConfigurationItem, params: &Params) -> Result<Verdict, Error> {
+        Ok(evaluate(item, params))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use config_rules_core::Compliance::{self, *};
+    use serde_json::json;
+
+    fn stage(settings: Value) -> ConfigurationItem {
+        ConfigurationItem::from_notification_json(
+            &json!({"resourceType": "AWS::ApiGateway::Stage", "resourceId": "arn:aws:apigateway:us-east-1::/restapis/a/stages/prod",
+                    "configuration": {"stageName": "prod", "methodSettings": settings}}),
+            "item",
+        )
+        .unwrap()
+    }
+
+    fn t(rate: f64, burst: i64) -> Value {
+        json!({"throttlingRateLimit": rate, "throttlingBurstLimit": burst, "loggingLevel": "ERROR"})
+    }
+
+    #[test]
+    fn fixture_cases() {
+        let p = Params::default();
+        type Case<'a> = (&'a str, Value, Params, Compliance, &'a str);
+        let cases: Vec<Case> = vec![
+            (
+                "within",
+                json!({"*/*": t(500.0, 1000)}),
+                p,
+                Compliant,
+                "Stage prod throttles within 1000 requests per second and a burst of 2000.",
+            ),
+            (
+                "at the maximums",
+                json!({"*/*": t(1000.0, 2000)}),
+                p,
+                Compliant,
+                "Stage prod throttles within 1000 requests per second and a burst of 2000.",
+            ),
+            (
+                "no default",
+                json!({}),
+                p,
+                NonCompliant,
+                "Stage prod: no stage-wide throttling (*/*).",
+            ),
+            (
+                "account defaults",
+                json!({"*/*": t(10000.0, 5000)}),
+                p,
+                NonCompliant,
+                "Stage prod: stage rate limit 10000 above 1000; stage burst limit 5000 above 2000.",
+            ),
+            (
+                "unset shown as -1",
+                json!({"*/*": {"throttlingRateLimit": -1.0, "throttlingBurstLimit": -1}}),
+                p,
+                NonCompliant,
+                "Stage prod: no stage-wide rate limit; no stage-wide burst limit.",
+            ),
+            (
+                "fractional rate",
+                json!({"*/*": t(1000.5, 10)}),
+                p,
+                NonCompliant,
+                "Stage prod: stage rate limit 1000.5 above 1000.",
+            ),
+            (
+                "an override above",
+                json!({"*/*": t(100.0, 200), "~1pets~1{id}/GET": t(5000.0, 100)}),
+                p,
+                NonCompliant,
+                "Stage prod: GET /pets/{id} rate limit 5000 above 1000.",
+            ),
+            (
+                "overrides within",
+                json!({"*/*": t(100.0, 200), "~1pets/POST": t(10.0, 20)}),
+                p,
+                Compliant,
+                "Stage prod throttles within 1000 requests per second and a burst of 2000.",
+            ),
+            (
+                "custom maximums",
+                json!({"*/*": t(10000.0, 5000)}),
+                Params {
+                    max_rate: 10000,
+                    max_burst: 5000,
+                },
+                Compliant,
+                "Stage prod throttles within 10000 requests per second and a burst of 5000.",
+            ),
+        ];
+        for (name, settings, params, compliance, annotation) in cases {
+            assert_eq!(
+                evaluate(&stage(settings), &params),
+                Verdict::new(compliance, annotation),
+                "case: {name}"
+            );
+        }
+    }
+
+    #[test]
+    fn parameters_are_validated() {
+        let parse = |v: Value| ParamValues::parse(META.parameters, Some(&v)).and_then(|p| Params::from_params(&p));
+        assert_eq!(
+            parse(json!({"maxRateLimit": "50", "maxBurstLimit": "100"})).unwrap(),
+            Params {
+                max_rate: 50,
+                max_burst: 100
+            }
+        );
+        assert!(matches!(
+            parse(json!({"maxRateLimit": "0"})),
+            Err(Error::InvalidParameters { .. })
+        ));
+    }
+}

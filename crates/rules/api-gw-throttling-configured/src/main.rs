@@ -1,0 +1,6 @@
+//! Lambda entry point of `api-gw-throttling-configured`.
+
+#[tokio::main]
+async fn main() -> Result<(), config_rules_core::runner::BoxError> {
+    config_rules_core::runner::run(|_| api_gw_throttling_configured::ApiGwThrottlingConfigured).await
+}

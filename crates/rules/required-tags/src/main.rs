@@ -1,0 +1,6 @@
+//! Lambda entry point of `required-tags`.
+
+#[tokio::main]
+async fn main() -> Result<(), config_rules_core::runner::BoxError> {
+    config_rules_core::runner::run(|_| required_tags::RequiredTags).await
+}
