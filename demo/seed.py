@@ -84,6 +84,8 @@ def seed_lambda(lam, roles, key_arn):
         ("orders-worker", 30, "orders-api-role", {}, ""),
     ]:
         extra = {"KMSKeyArn": key} if key else {}
+        if name == "orders-api":
+            extra["Tags"] = {"owner": "orders-team"}
         created = exists_ok(lambda: lam.create_function(
             FunctionName=name, Runtime="python3.12", Role=roles[role], Handler="app.handler", Code={"ZipFile": code_zip()},
             Timeout=timeout, MemorySize=256, Environment={"Variables": env}, **extra), "ResourceConflictException")
@@ -92,6 +94,9 @@ def seed_lambda(lam, roles, key_arn):
     lam.put_function_concurrency(FunctionName="orders-api", ReservedConcurrentExecutions=50)
     exists_ok(lambda: lam.add_permission(FunctionName="public-webhook", StatementId="anyone", Action="lambda:InvokeFunction",
                                          Principal="*"), "ResourceConflictException")
+
+
+LOG_GROUP = "arn:aws:logs:us-east-1:123456789012:log-group:demo-api-access"
 
 
 def seed_api(apigw):
@@ -104,15 +109,59 @@ def seed_api(apigw):
     exists_ok(lambda: apigw.put_integration(restApiId=api_id, resourceId=pets, httpMethod="GET", type="MOCK"), "ConflictException")
     deployment = apigw.create_deployment(restApiId=api_id)["id"]
     stages = {s["stageName"] for s in apigw.get_stages(restApiId=api_id)["item"]}
-    for stage, encrypted in [("prod", True), ("beta", False)]:
+    for stage, hardened in [("prod", True), ("beta", False)]:
         if stage not in stages:
             apigw.create_stage(restApiId=api_id, stageName=stage, deploymentId=deployment, cacheClusterEnabled=True,
                                cacheClusterSize="0.5")
-        apigw.update_stage(restApiId=api_id, stageName=stage, patchOperations=[
+        patch = [
             {"op": "replace", "path": "/*/*/caching/enabled", "value": "true"},
-            {"op": "replace", "path": "/*/*/caching/dataEncrypted", "value": "true" if encrypted else "false"},
-        ])
+            {"op": "replace", "path": "/*/*/caching/dataEncrypted", "value": "true" if hardened else "false"},
+            {"op": "replace", "path": "/*/*/throttling/rateLimit", "value": "500" if hardened else "10000"},
+            {"op": "replace", "path": "/*/*/throttling/burstLimit", "value": "1000" if hardened else "5000"},
+            {"op": "replace", "path": "/*/*/logging/loglevel", "value": "ERROR" if hardened else "OFF"},
+        ]
+        if hardened:
+            patch.append({"op": "replace", "path": "/accessLogSettings/destinationArn", "value": LOG_GROUP})
+        apigw.update_stage(restApiId=api_id, stageName=stage, patchOperations=patch)
+    # A second REST API whose only method requires IAM authorization.
+    internal = apis.get("orders-internal") or apigw.create_rest_api(name="orders-internal")["id"]
+    root = next(r["id"] for r in apigw.get_resources(restApiId=internal)["items"] if r["path"] == "/")
+    paths = {r["path"]: r["id"] for r in apigw.get_resources(restApiId=internal)["items"]}
+    orders = paths.get("/orders") or apigw.create_resource(restApiId=internal, parentId=root, pathPart="orders")["id"]
+    exists_ok(lambda: apigw.put_method(restApiId=internal, resourceId=orders, httpMethod="GET", authorizationType="AWS_IAM"),
+              "ConflictException")
     return api_id
+
+
+def seed_waf(wafv2, api_id):
+    """A web ACL in front of the prod stage only."""
+    acls = {a["Name"]: a["ARN"] for a in wafv2.list_web_acls(Scope="REGIONAL")["WebACLs"]}
+    arn = acls.get("demo-api-protection") or wafv2.create_web_acl(
+        Name="demo-api-protection", Scope="REGIONAL", DefaultAction={"Allow": {}},
+        VisibilityConfig={"SampledRequestsEnabled": False, "CloudWatchMetricsEnabled": False, "MetricName": "demo"},
+    )["Summary"]["ARN"]
+    wafv2.associate_web_acl(WebACLArn=arn, ResourceArn=f"arn:aws:apigateway:{REGION}::/restapis/{api_id}/stages/prod")
+
+
+def seed_http_api(apigwv2):
+    """An HTTP API: one IAM-authorized route, a stage with access logs."""
+    apis = {a["Name"]: a["ApiId"] for a in apigwv2.get_apis()["Items"]}
+    api_id = apis.get("items-http") or apigwv2.create_api(Name="items-http", ProtocolType="HTTP")["ApiId"]
+    routes = {r["RouteKey"] for r in apigwv2.get_routes(ApiId=api_id)["Items"]}
+    if "GET /items" not in routes:
+        apigwv2.create_route(ApiId=api_id, RouteKey="GET /items", AuthorizationType="AWS_IAM")
+    stages = {st["StageName"] for st in apigwv2.get_stages(ApiId=api_id)["Items"]}
+    if "live" not in stages:
+        apigwv2.create_stage(ApiId=api_id, StageName="live",
+                             AccessLogSettings={"DestinationArn": LOG_GROUP, "Format": "$context.requestId"})
+
+
+def seed_buckets(s3, key_arn):
+    """An SSE-KMS bucket with an owner tag; the trail bucket below has no default encryption."""
+    exists_ok(lambda: s3.create_bucket(Bucket="demo-uploads"), "BucketAlreadyOwnedByYou", "BucketAlreadyExists")
+    s3.put_bucket_encryption(Bucket="demo-uploads", ServerSideEncryptionConfiguration={"Rules": [
+        {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn}, "BucketKeyEnabled": True}]})
+    s3.put_bucket_tagging(Bucket="demo-uploads", Tagging={"TagSet": [{"Key": "owner", "Value": "uploads-team"}]})
 
 
 def seed_trail(s3, trail):
@@ -124,8 +173,12 @@ def seed_trail(s3, trail):
 
 def main():
     roles = seed_iam(client("iam"))
-    seed_lambda(client("lambda"), roles, demo_key(client("kms")))
+    key_arn = demo_key(client("kms"))
+    seed_lambda(client("lambda"), roles, key_arn)
     api_id = seed_api(client("apigateway"))
+    seed_waf(client("wafv2"), api_id)
+    seed_http_api(client("apigatewayv2"))
+    seed_buckets(client("s3"), key_arn)
     seed_trail(client("s3"), client("cloudtrail"))
     print(json.dumps({"restApiId": api_id}))
     return 0

@@ -875,6 +875,12 @@ fn every_sample_event_has_an_end_to_end_scenario() {
         "lambda-code-signing-enabled/oversized",
         "iam-access-keys-rotated/scheduled",
         "kms-key-rotation-enabled/scheduled",
+        "api-gw-authorization-required/compliant",
+        "api-gw-authorization-required/non_compliant",
+        "api-gw-authorization-required/http_api",
+        "api-gw-authorization-required/deleted",
+        "api-gw-authorization-required/oversized",
+        "api-gw-authorization-required/scheduled",
         "api-gw-throttling-configured/compliant",
         "api-gw-throttling-configured/non_compliant",
         "api-gw-throttling-configured/method_override",
@@ -1642,4 +1648,172 @@ async fn required_tags_scenarios() {
         Outcome::Error(json!({"errorType": "InvalidParameters",
         "errorMessage": "invalid rule parameter tagKeys: is required (expected a comma-separated list)"}))
     );
+}
+
+/// Rewrites an event's item (or oversized summary) to another resource id.
+fn with_resource_id(mut event: Value, id: &str) -> Value {
+    let mut inner: Value = serde_json::from_str(event["invokingEvent"].as_str().unwrap()).unwrap();
+    for key in ["configurationItem", "configurationItemSummary"] {
+        if inner.get(key).is_some() {
+            inner[key]["resourceId"] = json!(id);
+        }
+    }
+    event["invokingEvent"] = json!(inner.to_string());
+    event
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn api_gw_authorization_required_against_emulator_apis() {
+    use aws_sdk_apigatewayv2::types::{AuthorizationType, ProtocolType};
+    let r = "api-gw-authorization-required";
+    let emu = Emulator::start_private();
+    let sdk = emu.sdk_config().await;
+    let rest = aws_sdk_apigateway::Client::new(&sdk);
+    let v2 = aws_sdk_apigatewayv2::Client::new(&sdk);
+    let mut ids = std::collections::BTreeMap::new();
+    for (name, path, auth) in [
+        ("orders-internal", "orders", "AWS_IAM"),
+        ("pets-public", "pets", "NONE"),
+    ] {
+        let api = rest.create_rest_api().name(name).send().await.unwrap();
+        let id = api.id().unwrap().to_string();
+        let root = rest.get_resources().rest_api_id(&id).send().await.unwrap().items()[0]
+            .id()
+            .unwrap()
+            .to_string();
+        let res = rest
+            .create_resource()
+            .rest_api_id(&id)
+            .parent_id(root)
+            .path_part(path)
+            .send()
+            .await
+            .unwrap();
+        for verb in ["GET", "OPTIONS"] {
+            let auth = if verb == "OPTIONS" { "NONE" } else { auth };
+            rest.put_method()
+                .rest_api_id(&id)
+                .resource_id(res.id().unwrap())
+                .http_method(verb)
+                .authorization_type(auth)
+                .send()
+                .await
+                .unwrap();
+        }
+        ids.insert(name, id);
+    }
+    let http = v2
+        .create_api()
+        .name("items-http")
+        .protocol_type(ProtocolType::Http)
+        .send()
+        .await
+        .unwrap();
+    let http_id = http.api_id().unwrap().to_string();
+    v2.create_route()
+        .api_id(&http_id)
+        .route_key("GET /items")
+        .authorization_type(AuthorizationType::AwsIam)
+        .send()
+        .await
+        .unwrap();
+    v2.create_route()
+        .api_id(&http_id)
+        .route_key("$default")
+        .authorization_type(AuthorizationType::None)
+        .send()
+        .await
+        .unwrap();
+
+    let run = |event: Value| {
+        let rule_name = unique(r);
+        let token = unique("token");
+        emu.register_token(&token, &rule_name);
+        let mut event = event;
+        event["resultToken"] = json!(token);
+        event["configRuleName"] = json!(rule_name);
+        let mut function = Function::start(
+            &rule_binary(r),
+            r,
+            &emu.aws_env(),
+            log_dir().join(format!("{}.log", unique(r))),
+        );
+        let outcome = function.invoke(&event);
+        assert!(
+            matches!(outcome, Outcome::Response(_)),
+            "{outcome:?}; see {}",
+            function.log.display()
+        );
+        rule_name
+    };
+    let rest_type = "AWS::ApiGateway::RestApi";
+    let open = "API pets-public has unauthenticated endpoint: GET /pets.";
+    let name = run(with_resource_id(load_event(r, "compliant"), &ids["orders-internal"]));
+    assert_eq!(stored(&emu, &name).await, vec![row(rest_type, &ids["orders-internal"], "COMPLIANT",
+        "All 2 methods or routes of API orders-internal require authorization, an API key, or are allowed exceptions.")]);
+    let name = run(with_resource_id(load_event(r, "non_compliant"), &ids["pets-public"]));
+    assert_eq!(
+        stored(&emu, &name).await,
+        vec![row(rest_type, &ids["pets-public"], "NON_COMPLIANT", open)]
+    );
+    let name = run(with_resource_id(load_event(r, "http_api"), &http_id));
+    assert_eq!(
+        stored(&emu, &name).await,
+        vec![row(
+            "AWS::ApiGatewayV2::Api",
+            &http_id,
+            "NON_COMPLIANT",
+            "API items-http has unauthenticated endpoint: $default."
+        )]
+    );
+    let name = run(load_event(r, "deleted"));
+    assert_eq!(
+        stored(&emu, &name).await,
+        vec![row(
+            rest_type,
+            "0ldap1x001",
+            "NOT_APPLICABLE",
+            "The resource was deleted."
+        )]
+    );
+    // An API that no longer exists when the event arrives.
+    let name = run(load_event(r, "compliant"));
+    assert_eq!(
+        stored(&emu, &name).await,
+        vec![row(
+            rest_type,
+            "s3cur3dap1",
+            "NOT_APPLICABLE",
+            "API orders-internal no longer exists."
+        )]
+    );
+    // Oversized: the item comes from GetResourceConfigHistory.
+    let event = load_event(r, "non_compliant");
+    let inner: Value = serde_json::from_str(event["invokingEvent"].as_str().unwrap()).unwrap();
+    let mut item = inner["configurationItem"].clone();
+    item["resourceId"] = json!(ids["pets-public"]);
+    emu.load_config_items(json!([notification_to_api(&item)]));
+    let name = run(with_resource_id(load_event(r, "oversized"), &ids["pets-public"]));
+    assert_eq!(
+        stored(&emu, &name).await,
+        vec![row(rest_type, &ids["pets-public"], "NON_COMPLIANT", open)]
+    );
+    // Periodic: every API of the account.
+    let mut rows = sweep_once(
+        &emu,
+        r,
+        "2026-11-28T06:00:00.000Z",
+        json!({"allowedUnauthenticatedPaths": "$default"}),
+    )
+    .await;
+    rows.sort();
+    let mut expected = vec![
+        row(rest_type, &ids["orders-internal"], "COMPLIANT",
+            "All 2 methods or routes of API orders-internal require authorization, an API key, or are allowed exceptions."),
+        row(rest_type, &ids["pets-public"], "NON_COMPLIANT", open),
+        row("AWS::ApiGatewayV2::Api", &http_id, "COMPLIANT",
+            "All 2 methods or routes of API items-http require authorization, an API key, or are allowed exceptions."),
+    ];
+    expected.sort();
+    assert_eq!(rows, expected);
 }

@@ -33,6 +33,8 @@ struct Options {
     peer: bool,
     bin_dir: PathBuf,
     out: PathBuf,
+    /// Zip the binaries to report zipped sizes (slow for debug builds; off in smoke runs).
+    zip: bool,
 }
 
 fn options() -> Options {
@@ -43,6 +45,7 @@ fn options() -> Options {
         peer: true,
         bin_dir: target.join("release"),
         out: target.join("bench/results.json"),
+        zip: true,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -57,6 +60,7 @@ fn options() -> Options {
                 o.iterations = 1;
                 o.sizes = vec![100];
                 o.peer = false;
+                o.zip = false;
                 o.out = target.join("bench/smoke.json");
             }
             "--iterations" => {
@@ -221,7 +225,7 @@ fn sizes(o: &Options) -> Vec<Value> {
         if let Ok(meta) = std::fs::metadata(&native) {
             out.push(
                 json!({"rule": rule, "build": format!("{} ({})", o.bin_dir.display(), std::env::consts::ARCH),
-                            "bytes": meta.len(), "zippedBytes": zipped_size(&native)}),
+                            "bytes": meta.len(), "zippedBytes": if o.zip { zipped_size(&native) } else { None }}),
             );
         }
         let arm = workspace_root().join("target/lambda").join(rule);
@@ -421,10 +425,10 @@ fn print_table(r: &Value) {
     for s in r["sweep"].as_array().into_iter().flatten() {
         println!(
             "{:>10} {:>10} {:>12.3} {:>10} {:>12}",
-            s["functions"],
+            s["functions"].as_u64().unwrap_or(0),
             f(&s["wallMs"]),
             s["msPerFunction"].as_f64().unwrap_or(0.0),
-            s["putEvaluationsCalls"],
+            s["putEvaluationsCalls"].as_u64().unwrap_or(0),
             f(&s["peakRssMiB"])
         );
     }

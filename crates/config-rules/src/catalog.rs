@@ -22,6 +22,7 @@ pub fn metas() -> Vec<&'static RuleMeta> {
         &api_gw_logging_enabled::META,
         &s3_bucket_encryption_enabled::META,
         &required_tags::META,
+        &api_gw_authorization_required::META,
     ]
 }
 
@@ -68,6 +69,9 @@ pub fn build(id: &str, sdk: &SdkConfig) -> Option<Box<dyn AnyRule>> {
         "api-gw-logging-enabled" => Box::new(api_gw_logging_enabled::ApiGwLoggingEnabled),
         "s3-bucket-encryption-enabled" => Box::new(s3_bucket_encryption_enabled::S3BucketEncryptionEnabled),
         "required-tags" => Box::new(required_tags::RequiredTags),
+        "api-gw-authorization-required" => Box::new(api_gw_authorization_required::ApiGwAuthorizationRequired::new(
+            api_gw_authorization_required::SdkApis::new(sdk),
+        )),
         _ => return None,
     })
 }

@@ -68,9 +68,17 @@ pub async fn collect(
                 progress.set_message("IAM authorization details");
                 items.extend(iam_items(sdk, account, types).await?);
             }
-            if types.contains("AWS::ApiGateway::Stage") {
-                progress.set_message("API Gateway stages");
-                items.extend(api_stages(sdk, account, &region).await?);
+            if types.contains("AWS::ApiGateway::Stage") || types.contains("AWS::ApiGateway::RestApi") {
+                progress.set_message("API Gateway REST APIs and stages");
+                items.extend(api_stages(sdk, account, &region, types).await?);
+            }
+            if types.contains("AWS::ApiGatewayV2::Api") || types.contains("AWS::ApiGatewayV2::Stage") {
+                progress.set_message("API Gateway HTTP and WebSocket APIs");
+                items.extend(v2_apis(sdk, account, &region, types).await?);
+            }
+            if types.contains("AWS::S3::Bucket") {
+                progress.set_message("S3 buckets");
+                items.extend(s3_buckets(sdk, account, &region).await?);
             }
             items
         }
@@ -289,6 +297,111 @@ async fn lambda_item(
     }))
 }
 
+async fn v2_apis(
+    sdk: &SdkConfig,
+    account: &str,
+    region: &str,
+    types: &BTreeSet<&str>,
+) -> Result<Vec<ConfigurationItem>, CliError> {
+    let client = aws_sdk_apigatewayv2::Client::new(sdk);
+    let mut items = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = client
+            .get_apis()
+            .set_next_token(token.clone())
+            .send()
+            .await
+            .map_err(|e| CliError::Aws(sdk_error("GetApis", e)))?;
+        for a in page.items() {
+            let Some(id) = a.api_id() else { continue };
+            if types.contains("AWS::ApiGatewayV2::Api") {
+                let arn = format!("arn:aws:apigateway:{region}::/apis/{id}");
+                items.push(api_item(
+                    json!({"accountId": account, "configurationItemStatus": "OK", "resourceType": "AWS::ApiGatewayV2::Api",
+                           "resourceId": id, "resourceName": a.name(), "arn": arn, "awsRegion": region,
+                           "configuration": {"apiId": id, "name": a.name(), "protocolType": a.protocol_type().map(|p| p.as_str()),
+                                             "apiEndpoint": a.api_endpoint()},
+                           "tags": a.tags()}),
+                    "API Gateway HTTP API",
+                )?);
+            }
+            if types.contains("AWS::ApiGatewayV2::Stage") {
+                let stages = client
+                    .get_stages()
+                    .api_id(id)
+                    .send()
+                    .await
+                    .map_err(|e| CliError::Aws(sdk_error("GetStages", e)))?;
+                for st in stages.items() {
+                    let name = st.stage_name().unwrap_or_default();
+                    let arn = format!("arn:aws:apigateway:{region}::/apis/{id}/stages/{name}");
+                    let access = st
+                        .access_log_settings()
+                        .map(|a| json!({"destinationArn": a.destination_arn(), "format": a.format()}));
+                    items.push(api_item(
+                        json!({"accountId": account, "configurationItemStatus": "OK", "resourceType": "AWS::ApiGatewayV2::Stage",
+                               "resourceId": arn, "resourceName": name, "arn": arn, "awsRegion": region,
+                               "configuration": {"stageName": name, "apiId": id, "autoDeploy": st.auto_deploy(),
+                                                 "accessLogSettings": access},
+                               "tags": st.tags()}),
+                        "API Gateway HTTP API stage",
+                    )?);
+                }
+            }
+        }
+        token = page.next_token().map(str::to_string);
+        if token.is_none() {
+            break;
+        }
+    }
+    Ok(items)
+}
+
+async fn s3_buckets(sdk: &SdkConfig, account: &str, region: &str) -> Result<Vec<ConfigurationItem>, CliError> {
+    let client = aws_sdk_s3::Client::new(sdk);
+    let out = client
+        .list_buckets()
+        .send()
+        .await
+        .map_err(|e| CliError::Aws(sdk_error("ListBuckets", e)))?;
+    let mut items = Vec::new();
+    for b in out.buckets() {
+        let Some(name) = b.name() else { continue };
+        let encryption = match client.get_bucket_encryption().bucket(name).send().await {
+            Ok(enc) => enc.server_side_encryption_configuration().map(|c| {
+                json!({"rules": c.rules().iter().map(|r| json!({
+                    "applyServerSideEncryptionByDefault": r.apply_server_side_encryption_by_default().map(|d| json!({
+                        "sseAlgorithm": d.sse_algorithm().as_str(), "kmsMasterKeyID": d.kms_master_key_id()})),
+                    "bucketKeyEnabled": r.bucket_key_enabled()})).collect::<Vec<_>>()})
+            }),
+            Err(e) if e.as_service_error().is_some() => None,
+            Err(e) => return Err(CliError::Aws(sdk_error("GetBucketEncryption", e))),
+        };
+        let tags: BTreeMap<String, String> = match client.get_bucket_tagging().bucket(name).send().await {
+            Ok(t) => t
+                .tag_set()
+                .iter()
+                .map(|t| (t.key().to_string(), t.value().to_string()))
+                .collect(),
+            Err(e) if e.as_service_error().is_some() => BTreeMap::new(),
+            Err(e) => return Err(CliError::Aws(sdk_error("GetBucketTagging", e))),
+        };
+        let mut supplementary = Map::new();
+        if let Some(enc) = encryption {
+            supplementary.insert("ServerSideEncryptionConfiguration".to_string(), enc);
+        }
+        items.push(api_item(
+            json!({"accountId": account, "configurationItemStatus": "OK", "resourceType": "AWS::S3::Bucket",
+                   "resourceId": name, "resourceName": name, "arn": format!("arn:aws:s3:::{name}"), "awsRegion": region,
+                   "configuration": {"name": name, "creationDate": time(b.creation_date())},
+                   "supplementaryConfiguration": supplementary, "tags": tags}),
+            "S3 bucket",
+        )?);
+    }
+    Ok(items)
+}
+
 fn iam_tags(tags: &[aws_sdk_iam::types::Tag]) -> BTreeMap<String, String> {
     tags.iter()
         .map(|t| (t.key().to_string(), t.value().to_string()))
@@ -398,15 +511,38 @@ async fn iam_items(sdk: &SdkConfig, account: &str, types: &BTreeSet<&str>) -> Re
     items.into_iter().map(|v| api_item(v, "IAM entity")).collect()
 }
 
-async fn api_stages(sdk: &SdkConfig, account: &str, region: &str) -> Result<Vec<ConfigurationItem>, CliError> {
+async fn api_stages(
+    sdk: &SdkConfig,
+    account: &str,
+    region: &str,
+    types: &BTreeSet<&str>,
+) -> Result<Vec<ConfigurationItem>, CliError> {
     let client = aws_sdk_apigateway::Client::new(sdk);
     let mut apis = Vec::new();
+    let mut items = Vec::new();
     let mut pages = client.get_rest_apis().into_paginator().send();
     while let Some(page) = pages.next().await {
         let page = page.map_err(|e| CliError::Aws(sdk_error("GetRestApis", e)))?;
-        apis.extend(page.items().iter().filter_map(|a| a.id().map(str::to_string)));
+        for a in page.items() {
+            let Some(id) = a.id() else { continue };
+            apis.push(id.to_string());
+            if types.contains("AWS::ApiGateway::RestApi") {
+                let arn = format!("arn:aws:apigateway:{region}::/restapis/{id}");
+                items.push(api_item(
+                    json!({"accountId": account, "configurationItemStatus": "OK", "resourceType": "AWS::ApiGateway::RestApi",
+                           "resourceId": id, "resourceName": a.name(), "arn": arn, "awsRegion": region,
+                           "configuration": {"id": id, "name": a.name(), "description": a.description(),
+                                             "apiKeySource": a.api_key_source().map(|k| k.as_str()),
+                                             "createdDate": time(a.created_date())},
+                           "tags": a.tags()}),
+                    "API Gateway REST API",
+                )?);
+            }
+        }
     }
-    let mut items = Vec::new();
+    if !types.contains("AWS::ApiGateway::Stage") {
+        return Ok(items);
+    }
     for api in apis {
         let stages = client
             .get_stages()

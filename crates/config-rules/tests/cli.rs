@@ -417,6 +417,20 @@ fn scan_the_seeded_demo_account() {
             if let Some(at) = annotation.find(":key/") {
                 e["Annotation"] = json!(format!("{}:key/<key id>.", &annotation[..at]));
             }
+            // API ids and web ACL ids are made up by the emulator as well.
+            let t = e["ComplianceResourceType"].as_str().unwrap().to_string();
+            if t == "AWS::ApiGateway::RestApi" || t == "AWS::ApiGatewayV2::Api" {
+                e["ComplianceResourceId"] = json!("<api>");
+            }
+            if t == "AWS::ApiGatewayV2::Stage" {
+                let id = e["ComplianceResourceId"].as_str().unwrap().to_string();
+                let stage = id.rsplit('/').next().unwrap().to_string();
+                e["ComplianceResourceId"] = json!(format!("arn:aws:apigateway:us-east-1::/apis/<api>/stages/{stage}"));
+            }
+            let annotation = e["Annotation"].as_str().unwrap().to_string();
+            if let Some(at) = annotation.find("/webacl/demo-api-protection/") {
+                e["Annotation"] = json!(format!("{}/webacl/demo-api-protection/<id>.", &annotation[..at]));
+            }
             if e["ComplianceResourceType"] == "AWS::KMS::Key" {
                 let id = e["ComplianceResourceId"].as_str().unwrap().to_string();
                 e["Annotation"] = json!(e["Annotation"].as_str().unwrap().replace(&id, "<key id>"));

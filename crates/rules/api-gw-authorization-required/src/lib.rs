@@ -1,0 +1,533 @@
+//! # api-gw-authorization-required
+//!
+//! **Checks** that every method of a REST API and every route of an HTTP or WebSocket API
+//! requires authorization (IAM, a Lambda or Cognito authorizer, JWT) or at least an API key.
+//!
+//! **Why it matters.** Practice 4, *authentication and authorization*, of the serverless
+//! security practices: an API method with authorization `NONE` lets anyone on the internet run
+//! the function behind it with its role's permissions. Endpoints that must be open (a health
+//! check, a public webhook verified by signature) should be deliberate exceptions, listed.
+//!
+//! **Resource types:** `AWS::ApiGateway::RestApi`, `AWS::ApiGatewayV2::Api`.
+//! **Trigger:** configuration change, and periodic (methods and routes change without the API
+//! item changing). Config's items hold neither methods nor routes, so the rule reads them:
+//! API Gateway `GetResources` with embedded methods (all pages) for REST APIs, `GetRoutes` for
+//! HTTP and WebSocket APIs, and, in periodic runs, `GetRestApis` and `GetApis` to list the APIs.
+//! Its role may only call `apigateway:GET` on the account's APIs.
+//!
+//! **Parameters**
+//!
+//! | name | type | default | meaning |
+//! |---|---|---|---|
+//! | `includeOptions` | boolean | `false` | also require authorization on `OPTIONS` methods (CORS preflight is exempt by default) |
+//! | `allowedUnauthenticatedPaths` | comma list | empty | paths (`/health`) or method and path (`POST /webhook`) that may stay open |
+//!
+//! **Scenarios**
+//!
+//! | API | result |
+//! |---|---|
+//! | every method or route has an authorizer, IAM auth or an API key requirement | COMPLIANT |
+//! | a method or route with authorization `NONE` and no API key | NON_COMPLIANT, listing them |
+//! | an open `OPTIONS` method (unless `includeOptions`) or an allowed path | COMPLIANT |
+//! | no methods or routes | NOT_APPLICABLE |
+//! | the API no longer exists (deleted since the event) | NOT_APPLICABLE |
+//! | deleted, not recorded, out of scope, or tagged `config-rules:exempt` | NOT_APPLICABLE |
+//!
+//! **Remediation.** Add an authorizer to each open method (`aws apigateway update-method
+//! --patch-operations op=replace,path=/authorizationType,value=AWS_IAM`, or a Cognito or Lambda
+//! authorizer; for HTTP APIs `aws apigatewayv2 update-route --authorization-type JWT
+//! --authorizer-id ID`), or list the deliberate exceptions in `allowedUnauthenticatedPaths`.
+//!
+//! **References.** API Gateway developer guide, "Controlling and managing access to a REST API"
+//! and "Controlling access to HTTP APIs"; AWS Config managed rule
+//! `api-gwv2-authorization-type-configured`.
+
+use async_trait::async_trait;
+use config_rules_core::{
+    sdk_error, AccountContext, ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn,
+    ResourceVerdict, Rule, RuleMeta, Trigger, Verdict,
+};
+
+pub const REST_API: &str = "AWS::ApiGateway::RestApi";
+pub const HTTP_API: &str = "AWS::ApiGatewayV2::Api";
+
+pub const META: RuleMeta = RuleMeta {
+    id: "api-gw-authorization-required",
+    summary: "API Gateway methods and routes require authorization or an API key.",
+    source: include_str!("lib.rs"),
+    resource_types: &[REST_API, HTTP_API],
+    trigger: Trigger::ChangeAndPeriodic,
+    reports_on: ReportsOn::EachResource,
+    parameters: &[
+        ParamSpec {
+            name: "includeOptions",
+            kind: ParamKind::Boolean,
+            default: Some("false"),
+            required: false,
+            description: "Also require authorization on OPTIONS methods.",
+        },
+        ParamSpec {
+            name: "allowedUnauthenticatedPaths",
+            kind: ParamKind::List,
+            default: Some(""),
+            required: false,
+            description: "Paths, or method and path, that may stay open.",
+        },
+    ],
+    permissions: &["apigateway:GET"],
+    item_calls_aws: true,
+    timeout_seconds: 60,
+};
+
+/// Validated parameters.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Params {
+    pub include_options: bool,
+    pub allowed_paths: Vec<String>,
+}
+
+impl FromParams for Params {
+    fn from_params(values: &ParamValues) -> Result<Self, Error> {
+        Ok(Params {
+            include_options: values.boolean("includeOptions"),
+            allowed_paths: values.list("allowedUnauthenticatedPaths"),
+        })
+    }
+}
+
+/// A REST method or an HTTP/WebSocket route.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    /// `GET`, `POST`, ... (`ANY`, or empty for WebSocket routes such as `$connect`).
+    pub method: String,
+    /// `/pets/{id}`, or a WebSocket route key.
+    pub path: String,
+    /// `NONE`, `AWS_IAM`, `CUSTOM`, `COGNITO_USER_POOLS`, `JWT`.
+    pub authorization: String,
+    pub api_key_required: bool,
+}
+
+impl Endpoint {
+    fn label(&self) -> String {
+        if self.method.is_empty() {
+            self.path.clone()
+        } else {
+            format!("{} {}", self.method, self.path)
+        }
+    }
+}
+
+/// An API a periodic run found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiRef {
+    pub resource_type: &'static str,
+    pub id: String,
+    pub name: String,
+}
+
+/// The API Gateway reads this rule makes.
+#[async_trait]
+pub trait ApiAuthApi: Send + Sync {
+    /// Every REST API and HTTP/WebSocket API (`GetRestApis`, `GetApis`).
+    async fn list_apis(&self) -> Result<Vec<ApiRef>, Error>;
+    /// The methods of a REST API (`GetResources` with embedded methods), `None` if it is gone.
+    async fn rest_methods(&self, rest_api_id: &str) -> Result<Option<Vec<Endpoint>>, Error>;
+    /// The routes of an HTTP or WebSocket API (`GetRoutes`), `None` if it is gone.
+    async fn routes(&self, api_id: &str) -> Result<Option<Vec<Endpoint>>, Error>;
+}
+
+fn names(list: &[String]) -> String {
+    const SHOWN: usize = 8;
+    let mut s = list.iter().take(SHOWN).cloned().collect::<Vec<_>>().join(", ");
+    if list.len() > SHOWN {
+        s.push_str(&format!(" and {} more", list.len() - SHOWN));
+    }
+    s
+}
+
+/// The decision for one API, as a pure function of its methods or routes.
+pub fn evaluate_api(name: &str, endpoints: Option<&[Endpoint]>, params: &Params) -> Verdict {
+    let Some(endpoints) = endpoints else {
+        return Verdict::not_applicable(format!("API {name} no longer exists."));
+    };
+    if endpoints.is_empty() {
+        return Verdict::not_applicable(format!("API {name} has no methods or routes."));
+    }
+    let allowed = |e: &Endpoint| {
+        params
+            .allowed_paths
+            .iter()
+            .any(|a| a == &e.path || a.eq_ignore_ascii_case(&e.label()))
+    };
+    let mut open: Vec<String> = endpoints
+        .iter()
+        .filter(|e| e.authorization.eq_ignore_ascii_case("NONE") && !e.api_key_required)
+        .filter(|e| params.include_options || !e.method.eq_ignore_ascii_case("OPTIONS"))
+        .filter(|e| !allowed(e))
+        .map(Endpoint::label)
+        .collect();
+    open.sort();
+    if open.is_empty() {
+        Verdict::compliant(format!(
+            "All {} methods or routes of API {name} require authorization, an API key, or are allowed exceptions.",
+            endpoints.len()
+        ))
+    } else {
+        Verdict::non_compliant(format!(
+            "API {name} has unauthenticated {}: {}.",
+            if open.len() == 1 { "endpoint" } else { "endpoints" },
+            names(&open)
+        ))
+    }
+}
+
+/// The rule as the runner sees it.
+pub struct ApiGwAuthorizationRequired<A> {
+    api: A,
+}
+
+impl<A: ApiAuthApi> ApiGwAuthorizationRequired<A> {
+    pub fn new(api: A) -> Self {
+        ApiGwAuthorizationRequired { api }
+    }
+
+    async fn endpoints(&self, resource_type: &str, id: &str) -> Result<Option<Vec<Endpoint>>, Error> {
+        if resource_type == REST_API {
+            self.api.rest_methods(id).await
+        } else {
+            self.api.routes(id).await
+        }
+    }
+}
+
+#[async_trait]
+impl<A: ApiAuthApi> Rule for ApiGwAuthorizationRequired<A> {
+    type Params = Params;
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+    async fn evaluate_item(&self, item: &ConfigurationItem, params: &Params) -> Result<Verdict, Error> {
+        let name = item
+            .config_str("name")
+            .or(item.resource_name.as_deref())
+            .unwrap_or(&item.resource_id);
+        let endpoints = self.endpoints(&item.resource_type, &item.resource_id).await?;
+        Ok(evaluate_api(name, endpoints.as_deref(), params))
+    }
+    async fn evaluate_account(&self, _ctx: &AccountContext, params: &Params) -> Result<Vec<ResourceVerdict>, Error> {
+        let mut apis = self.api.list_apis().await?;
+        apis.sort_by(|a, b| (a.resource_type, &a.id).cmp(&(b.resource_type, &b.id)));
+        let mut out = Vec::with_capacity(apis.len());
+        for api in apis {
+            let Some(endpoints) = self.endpoints(api.resource_type, &api.id).await? else {
+                continue;
+            };
+            out.push(ResourceVerdict {
+                resource_type: api.resource_type.to_string(),
+                verdict: evaluate_api(&api.name, Some(&endpoints), params),
+                resource_id: api.id,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// [`ApiAuthApi`] over the AWS SDKs for API Gateway (REST) and API Gateway V2 (HTTP, WebSocket).
+#[derive(Debug, Clone)]
+pub struct SdkApis {
+    rest: aws_sdk_apigateway::Client,
+    v2: aws_sdk_apigatewayv2::Client,
+}
+
+impl SdkApis {
+    pub fn new(sdk: &config_rules_core::SdkConfig) -> Self {
+        SdkApis {
+            rest: aws_sdk_apigateway::Client::new(sdk),
+            v2: aws_sdk_apigatewayv2::Client::new(sdk),
+        }
+    }
+}
+
+#[async_trait]
+impl ApiAuthApi for SdkApis {
+    async fn list_apis(&self) -> Result<Vec<ApiRef>, Error> {
+        let mut out = Vec::new();
+        let mut pages = self.rest.get_rest_apis().into_paginator().send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| sdk_error("GetRestApis", e))?;
+            out.extend(page.items().iter().filter_map(|a| {
+                Some(ApiRef {
+                    resource_type: REST_API,
+                    id: a.id()?.to_string(),
+                    name: a.name().unwrap_or_default().to_string(),
+                })
+            }));
+        }
+        let mut token: Option<String> = None;
+        loop {
+            let page = self
+                .v2
+                .get_apis()
+                .set_next_token(token.clone())
+                .send()
+                .await
+                .map_err(|e| sdk_error("GetApis", e))?;
+            out.extend(page.items().iter().filter_map(|a| {
+                Some(ApiRef {
+                    resource_type: HTTP_API,
+                    id: a.api_id()?.to_string(),
+                    name: a.name().unwrap_or_default().to_string(),
+                })
+            }));
+            token = page.next_token().map(str::to_string);
+            if token.is_none() {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    async fn rest_methods(&self, rest_api_id: &str) -> Result<Option<Vec<Endpoint>>, Error> {
+        let mut out = Vec::new();
+        let mut pages = self
+            .rest
+            .get_resources()
+            .rest_api_id(rest_api_id)
+            .embed("methods")
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = match page {
+                Ok(p) => p,
+                Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found_exception()) => return Ok(None),
+                Err(e) => return Err(sdk_error("GetResources", e)),
+            };
+            for resource in page.items() {
+                let path = resource.path().unwrap_or("/").to_string();
+                for (verb, method) in resource.resource_methods().into_iter().flatten() {
+                    out.push(Endpoint {
+                        method: verb.clone(),
+                        path: path.clone(),
+                        authorization: method.authorization_type().unwrap_or("NONE").to_string(),
+                        api_key_required: method.api_key_required().unwrap_or(false),
+                    });
+                }
+            }
+        }
+        Ok(Some(out))
+    }
+
+    async fn routes(&self, api_id: &str) -> Result<Option<Vec<Endpoint>>, Error> {
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let page = match self
+                .v2
+                .get_routes()
+                .api_id(api_id)
+                .set_next_token(token.clone())
+                .send()
+                .await
+            {
+                Ok(p) => p,
+                Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found_exception()) => return Ok(None),
+                Err(e) => return Err(sdk_error("GetRoutes", e)),
+            };
+            for route in page.items() {
+                let key = route.route_key().unwrap_or_default();
+                let (method, path) = match key.split_once(' ') {
+                    Some((m, p)) => (m.to_string(), p.to_string()),
+                    None => (String::new(), key.to_string()),
+                };
+                out.push(Endpoint {
+                    method,
+                    path,
+                    authorization: route
+                        .authorization_type()
+                        .map(|a| a.as_str())
+                        .unwrap_or("NONE")
+                        .to_string(),
+                    api_key_required: route.api_key_required().unwrap_or(false),
+                });
+            }
+            token = page.next_token().map(str::to_string);
+            if token.is_none() {
+                break;
+            }
+        }
+        Ok(Some(out))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use config_rules_core::Compliance::{self, *};
+    use std::collections::BTreeMap;
+
+    fn e(method: &str, path: &str, auth: &str, key: bool) -> Endpoint {
+        Endpoint {
+            method: method.into(),
+            path: path.into(),
+            authorization: auth.into(),
+            api_key_required: key,
+        }
+    }
+
+    #[test]
+    fn fixture_cases() {
+        let p = Params::default();
+        let options = Params {
+            include_options: true,
+            allowed_paths: vec![],
+        };
+        let allow = Params {
+            include_options: false,
+            allowed_paths: vec!["/health".into(), "POST /webhook".into()],
+        };
+        type Case<'a> = (&'a str, Option<Vec<Endpoint>>, Params, Compliance, &'a str);
+        let cases: Vec<Case> = vec![
+            (
+                "all authorized",
+                Some(vec![
+                    e("GET", "/pets", "AWS_IAM", false),
+                    e("POST", "/pets", "COGNITO_USER_POOLS", false),
+                ]),
+                p.clone(),
+                Compliant,
+                "All 2 methods or routes of API pets require authorization, an API key, or are allowed exceptions.",
+            ),
+            (
+                "open method",
+                Some(vec![
+                    e("GET", "/pets", "NONE", false),
+                    e("POST", "/pets", "CUSTOM", false),
+                ]),
+                p.clone(),
+                NonCompliant,
+                "API pets has unauthenticated endpoint: GET /pets.",
+            ),
+            (
+                "API key is enough",
+                Some(vec![e("GET", "/pets", "NONE", true)]),
+                p.clone(),
+                Compliant,
+                "All 1 methods or routes of API pets require authorization, an API key, or are allowed exceptions.",
+            ),
+            (
+                "OPTIONS exempt",
+                Some(vec![e("OPTIONS", "/pets", "NONE", false)]),
+                p.clone(),
+                Compliant,
+                "All 1 methods or routes of API pets require authorization, an API key, or are allowed exceptions.",
+            ),
+            (
+                "OPTIONS included",
+                Some(vec![e("OPTIONS", "/pets", "NONE", false)]),
+                options,
+                NonCompliant,
+                "API pets has unauthenticated endpoint: OPTIONS /pets.",
+            ),
+            (
+                "allowed by path or by method and path",
+                Some(vec![
+                    e("GET", "/health", "NONE", false),
+                    e("POST", "/webhook", "NONE", false),
+                    e("GET", "/webhook", "NONE", false),
+                ]),
+                allow,
+                NonCompliant,
+                "API pets has unauthenticated endpoint: GET /webhook.",
+            ),
+            (
+                "HTTP routes",
+                Some(vec![
+                    e("GET", "/items", "JWT", false),
+                    e("", "$default", "NONE", false),
+                    e("ANY", "/{proxy+}", "NONE", false),
+                ]),
+                p.clone(),
+                NonCompliant,
+                "API pets has unauthenticated endpoints: $default, ANY /{proxy+}.",
+            ),
+            (
+                "no methods",
+                Some(vec![]),
+                p.clone(),
+                NotApplicable,
+                "API pets has no methods or routes.",
+            ),
+            ("gone", None, p.clone(), NotApplicable, "API pets no longer exists."),
+        ];
+        for (name, endpoints, params, compliance, annotation) in cases {
+            assert_eq!(
+                evaluate_api("pets", endpoints.as_deref(), &params),
+                Verdict::new(compliance, annotation),
+                "case: {name}"
+            );
+        }
+        let many: Vec<Endpoint> = (0..10).map(|i| e("GET", &format!("/r{i}"), "NONE", false)).collect();
+        assert_eq!(evaluate_api("pets", Some(&many), &p).annotation,
+                   "API pets has unauthenticated endpoints: GET /r0, GET /r1, GET /r2, GET /r3, GET /r4, GET /r5, GET /r6, GET /r7 and 2 more.");
+    }
+
+    #[derive(Default)]
+    struct Fake {
+        rest: BTreeMap<String, Vec<Endpoint>>,
+        http: BTreeMap<String, Vec<Endpoint>>,
+    }
+
+    #[async_trait]
+    impl ApiAuthApi for Fake {
+        async fn list_apis(&self) -> Result<Vec<ApiRef>, Error> {
+            let mut out: Vec<ApiRef> = self
+                .rest
+                .keys()
+                .map(|id| ApiRef {
+                    resource_type: REST_API,
+                    id: id.clone(),
+                    name: id.clone(),
+                })
+                .collect();
+            out.extend(self.http.keys().map(|id| ApiRef {
+                resource_type: HTTP_API,
+                id: id.clone(),
+                name: id.clone(),
+            }));
+            // Listed, then deleted before its methods are read.
+            out.push(ApiRef {
+                resource_type: REST_API,
+                id: "vanished".into(),
+                name: "vanished".into(),
+            });
+            Ok(out)
+        }
+        async fn rest_methods(&self, id: &str) -> Result<Option<Vec<Endpoint>>, Error> {
+            Ok(self.rest.get(id).cloned())
+        }
+        async fn routes(&self, id: &str) -> Result<Option<Vec<Endpoint>>, Error> {
+            Ok(self.http.get(id).cloned())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_periodic_run_judges_every_api_and_skips_vanished_ones() {
+        let fake = Fake {
+            rest: BTreeMap::from([("r1".to_string(), vec![e("GET", "/", "NONE", false)])]),
+            http: BTreeMap::from([("h1".to_string(), vec![e("GET", "/", "JWT", false)])]),
+        };
+        let ctx = AccountContext {
+            account_id: "1".into(),
+            time: chrono::Utc::now(),
+        };
+        let out = ApiGwAuthorizationRequired::new(fake)
+            .evaluate_account(&ctx, &Params::default())
+            .await
+            .unwrap();
+        let got: Vec<(&str, &str, Compliance)> = out
+            .iter()
+            .map(|v| (v.resource_type.as_str(), v.resource_id.as_str(), v.verdict.compliance))
+            .collect();
+        assert_eq!(got, vec![(REST_API, "r1", NonCompliant), (HTTP_API, "h1", Compliant)]);
+    }
+}
