@@ -51,8 +51,9 @@ def main():
         env.pop("AWS_PROFILE", None)
         print(f"Local AWS account (emulator) on 127.0.0.1:{port}; seeding a small serverless account ...", flush=True)
         subprocess.run([PYTHON, str(ROOT / "demo/seed.py")], env=env, check=True, stdout=subprocess.DEVNULL)
-        print("Seeded: 4 Lambda functions (two sharing a role, one public), 3 roles, 2 customer-managed policies, "
-              "2 REST APIs (a hardened and an open stage), an HTTP API, a web ACL, 2 S3 buckets, a KMS key, "
+        print("Seeded: 5 Lambda functions (two sharing a role, one public, one on python3.9), 3 roles, a user, "
+              "2 customer-managed policies, 2 REST APIs (a hardened and an open stage), an HTTP API, a web ACL, "
+              "2 S3 buckets, 2 KMS keys, "
               "a stopped multi-region trail.\n", flush=True)
         print("$ config-rules scan --source api --params-file demo/params.json\n", flush=True)
         scan = subprocess.run([str(CLI), "scan", "--source", "api", "--params-file", str(ROOT / "demo/params.json")], env=env)

@@ -67,6 +67,23 @@ def seed_iam(iam):
     return roles
 
 
+def rotating_key(kms):
+    """A second key, with automatic rotation."""
+    for alias in kms.list_aliases()["Aliases"]:
+        if alias["AliasName"] == "alias/demo-rotating":
+            return
+    key = kms.create_key(Description="demo: rotating key")["KeyMetadata"]
+    kms.create_alias(AliasName="alias/demo-rotating", TargetKeyId=key["KeyId"])
+    kms.enable_key_rotation(KeyId=key["KeyId"])
+
+
+def seed_user(iam):
+    """A CI user with one (new) access key."""
+    exists_ok(lambda: iam.create_user(UserName="ci-deployer"), "EntityAlreadyExists")
+    if not iam.list_access_keys(UserName="ci-deployer")["AccessKeyMetadata"]:
+        iam.create_access_key(UserName="ci-deployer")
+
+
 def demo_key(kms):
     for alias in kms.list_aliases()["Aliases"]:
         if alias["AliasName"] == "alias/demo-functions":
@@ -82,12 +99,15 @@ def seed_lambda(lam, roles, key_arn):
         ("nightly-report", 900, "nightly-report-role", {"BUCKET": "reports", "API_TOKEN": "demo-only"}, ""),
         ("public-webhook", 30, "public-webhook-role", {}, ""),
         ("orders-worker", 30, "orders-api-role", {}, ""),
+        ("legacy-report", 60, "public-webhook-role", {}, ""),
     ]:
         extra = {"KMSKeyArn": key} if key else {}
         if name == "orders-api":
             extra["Tags"] = {"owner": "orders-team"}
+            extra["CodeSigningConfigArn"] = "arn:aws:lambda:us-east-1:123456789012:code-signing-config:csc-demo0001"
+        runtime = "python3.9" if name == "legacy-report" else "python3.12"
         created = exists_ok(lambda: lam.create_function(
-            FunctionName=name, Runtime="python3.12", Role=roles[role], Handler="app.handler", Code={"ZipFile": code_zip()},
+            FunctionName=name, Runtime=runtime, Role=roles[role], Handler="app.handler", Code={"ZipFile": code_zip()},
             Timeout=timeout, MemorySize=256, Environment={"Variables": env}, **extra), "ResourceConflictException")
         if created is None:  # already there: bring it back to the demo's settings
             lam.update_function_configuration(FunctionName=name, Timeout=timeout, Environment={"Variables": env}, **extra)
@@ -174,6 +194,8 @@ def seed_trail(s3, trail):
 def main():
     roles = seed_iam(client("iam"))
     key_arn = demo_key(client("kms"))
+    rotating_key(client("kms"))
+    seed_user(client("iam"))
     seed_lambda(client("lambda"), roles, key_arn)
     api_id = seed_api(client("apigateway"))
     seed_waf(client("wafv2"), api_id)
