@@ -150,3 +150,36 @@ impl<R: Rule> AnyRule for R {
         crate::engine::evaluate_event(self, event, config).await
     }
 }
+
+/// Declares the runner-facing type of a rule whose decision is a pure function
+/// `fn(&ConfigurationItem, &Params) -> Verdict`:
+///
+/// ```ignore
+/// config_rules_core::pure_rule!(
+///     /// The rule as the runner sees it.
+///     LambdaTimeoutWithinLimit, META, Params, evaluate
+/// );
+/// ```
+#[macro_export]
+macro_rules! pure_rule {
+    ($(#[$doc:meta])* $name:ident, $meta:path, $params:ty, $evaluate:path) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, Default)]
+        pub struct $name;
+
+        #[$crate::async_trait]
+        impl $crate::Rule for $name {
+            type Params = $params;
+            fn meta(&self) -> &'static $crate::RuleMeta {
+                &$meta
+            }
+            async fn evaluate_item(
+                &self,
+                item: &$crate::ConfigurationItem,
+                params: &$params,
+            ) -> ::std::result::Result<$crate::Verdict, $crate::Error> {
+                Ok($evaluate(item, params))
+            }
+        }
+    };
+}

@@ -125,3 +125,9 @@ impl ConfigApi for FakeConfig {
         Ok(self.reported.clone())
     }
 }
+
+/// Parses raw `ruleParameters` against a rule's declared parameters into its typed `Params`,
+/// as the engine does (for rule tests).
+pub fn parse_params<P: crate::FromParams>(specs: &[crate::ParamSpec], raw: serde_json::Value) -> Result<P, Error> {
+    crate::ParamValues::parse(specs, Some(&raw)).and_then(|v| P::from_params(&v))
+}

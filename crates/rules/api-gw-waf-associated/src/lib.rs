@@ -34,8 +34,7 @@
 //! AWS Config managed rule `api-gw-associated-with-waf`.
 
 use config_rules_core::{
-    async_trait, ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta,
-    Trigger, Verdict,
+    ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, RuleMeta, Trigger, Verdict,
 };
 
 pub const META: RuleMeta = RuleMeta {
@@ -83,20 +82,13 @@ pub fn evaluate(item: &ConfigurationItem, params: &Params) -> Verdict {
     }
 }
 
-/// The rule as the runner sees it.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ApiGwWafAssociated;
-
-#[async_trait]
-impl Rule for ApiGwWafAssociated {
-    type Params = Params;
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-    async fn evaluate_item(&self, item: &ConfigurationItem, params: &Params) -> Result<Verdict, Error> {
-        Ok(evaluate(item, params))
-    }
-}
+config_rules_core::pure_rule!(
+    /// The rule as the runner sees it.
+    ApiGwWafAssociated,
+    META,
+    Params,
+    evaluate
+);
 
 #[cfg(test)]
 mod tests {

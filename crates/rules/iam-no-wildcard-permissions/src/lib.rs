@@ -54,8 +54,7 @@
 use std::fmt;
 
 use config_rules_core::{
-    async_trait, ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta,
-    Trigger, Verdict,
+    ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, RuleMeta, Trigger, Verdict,
 };
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
@@ -329,20 +328,13 @@ pub fn evaluate(item: &ConfigurationItem, params: &Params) -> Verdict {
     })
 }
 
-/// The rule as the runner sees it.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct IamNoWildcardPermissions;
-
-#[async_trait]
-impl Rule for IamNoWildcardPermissions {
-    type Params = Params;
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-    async fn evaluate_item(&self, item: &ConfigurationItem, params: &Params) -> Result<Verdict, Error> {
-        Ok(evaluate(item, params))
-    }
-}
+config_rules_core::pure_rule!(
+    /// The rule as the runner sees it.
+    IamNoWildcardPermissions,
+    META,
+    Params,
+    evaluate
+);
 
 #[cfg(test)]
 mod tests;

@@ -119,7 +119,7 @@ fn fixture_cases() {
 
 #[test]
 fn parameters_are_validated() {
-    let parse = |v: Value| ParamValues::parse(META.parameters, Some(&v)).and_then(|p| Params::from_params(&p));
+    let parse = |v: Value| config_rules_core::testing::parse_params::<Params>(META.parameters, v);
     assert_eq!(parse(json!({})).unwrap(), Params::default());
     assert_eq!(
         parse(json!({"allowServiceWildcards": "true", "exemptServices": "Logs, xray"})).unwrap(),

@@ -145,8 +145,7 @@ async fn a_sweep_retires_functions_that_disappeared() {
 
 #[test]
 fn parameters_are_validated() {
-    let parse =
-        |v: serde_json::Value| ParamValues::parse(META.parameters, Some(&v)).and_then(|p| Params::from_params(&p));
+    let parse = |v: serde_json::Value| config_rules_core::testing::parse_params::<Params>(META.parameters, v);
     assert_eq!(
         parse(json!({"allowedSharedRoles": "a, b"})).unwrap(),
         Params {

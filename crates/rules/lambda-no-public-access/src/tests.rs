@@ -108,7 +108,7 @@ async fn the_rule_asks_for_the_function_url() {
 
 #[test]
 fn parameters_are_validated() {
-    let parse = |v: Value| ParamValues::parse(META.parameters, Some(&v)).and_then(|p| Params::from_params(&p));
+    let parse = |v: Value| config_rules_core::testing::parse_params::<Params>(META.parameters, v);
     assert_eq!(
         parse(json!({"allowPublicFunctionUrl": "true"})).unwrap(),
         Params {

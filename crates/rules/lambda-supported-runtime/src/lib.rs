@@ -369,8 +369,7 @@ mod tests {
 
     #[test]
     fn parameters_are_validated() {
-        let parse =
-            |v: serde_json::Value| ParamValues::parse(META.parameters, Some(&v)).and_then(|p| Params::from_params(&p));
+        let parse = |v: serde_json::Value| config_rules_core::testing::parse_params::<Params>(META.parameters, v);
         assert_eq!(
             parse(json!({"warnDaysBeforeDeprecation": "30", "blockedRuntimes": "go1.x"})).unwrap(),
             Params {

@@ -35,8 +35,7 @@
 //! AWS Config managed rule `lambda-function-settings-check` (parameter `timeout`).
 
 use config_rules_core::{
-    async_trait, ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta,
-    Trigger, Verdict,
+    ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, RuleMeta, Trigger, Verdict,
 };
 
 /// Lambda's timeout when none is set.
@@ -105,20 +104,13 @@ pub fn evaluate(item: &ConfigurationItem, params: &Params) -> Verdict {
     }
 }
 
-/// The rule as the runner sees it.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct LambdaTimeoutWithinLimit;
-
-#[async_trait]
-impl Rule for LambdaTimeoutWithinLimit {
-    type Params = Params;
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-    async fn evaluate_item(&self, item: &ConfigurationItem, params: &Params) -> Result<Verdict, Error> {
-        Ok(evaluate(item, params))
-    }
-}
+config_rules_core::pure_rule!(
+    /// The rule as the runner sees it.
+    LambdaTimeoutWithinLimit,
+    META,
+    Params,
+    evaluate
+);
 
 #[cfg(test)]
 mod tests {
@@ -201,7 +193,7 @@ mod tests {
 
     #[test]
     fn parameters_are_validated() {
-        let parse = |v: Value| ParamValues::parse(META.parameters, Some(&v)).and_then(|p| Params::from_params(&p));
+        let parse = |v: Value| config_rules_core::testing::parse_params::<Params>(META.parameters, v);
         assert_eq!(
             parse(json!({})).unwrap(),
             Params {

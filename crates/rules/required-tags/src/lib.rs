@@ -43,8 +43,7 @@
 use std::collections::BTreeMap;
 
 use config_rules_core::{
-    async_trait, ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta,
-    Trigger, Verdict,
+    ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, RuleMeta, Trigger, Verdict,
 };
 use serde_json::Value;
 
@@ -159,20 +158,13 @@ fn capitalise(s: &str) -> String {
         .unwrap_or_default()
 }
 
-/// The rule as the runner sees it.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct RequiredTags;
-
-#[async_trait]
-impl Rule for RequiredTags {
-    type Params = Params;
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-    async fn evaluate_item(&self, item: &ConfigurationItem, params: &Params) -> Result<Verdict, Error> {
-        Ok(evaluate(item, params))
-    }
-}
+config_rules_core::pure_rule!(
+    /// The rule as the runner sees it.
+    RequiredTags,
+    META,
+    Params,
+    evaluate
+);
 
 #[cfg(test)]
 mod tests {
@@ -189,7 +181,7 @@ mod tests {
     }
 
     fn params(v: Value) -> Result<Params, Error> {
-        ParamValues::parse(META.parameters, Some(&v)).and_then(|p| Params::from_params(&p))
+        config_rules_core::testing::parse_params::<Params>(META.parameters, v)
     }
 
     #[test]

@@ -41,8 +41,7 @@
 //! `s3-default-encryption-kms`.
 
 use config_rules_core::{
-    async_trait, ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta,
-    Trigger, Verdict,
+    ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, RuleMeta, Trigger, Verdict,
 };
 use serde_json::Value;
 
@@ -141,20 +140,13 @@ pub fn evaluate(item: &ConfigurationItem, params: &Params) -> Verdict {
     })
 }
 
-/// The rule as the runner sees it.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct S3BucketEncryptionEnabled;
-
-#[async_trait]
-impl Rule for S3BucketEncryptionEnabled {
-    type Params = Params;
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-    async fn evaluate_item(&self, item: &ConfigurationItem, params: &Params) -> Result<Verdict, Error> {
-        Ok(evaluate(item, params))
-    }
-}
+config_rules_core::pure_rule!(
+    /// The rule as the runner sees it.
+    S3BucketEncryptionEnabled,
+    META,
+    Params,
+    evaluate
+);
 
 #[cfg(test)]
 mod tests {
