@@ -20,6 +20,7 @@ mod error;
 pub mod evaluation;
 pub mod event;
 pub mod item;
+pub mod kms;
 pub mod params;
 pub mod post;
 pub mod rule;

@@ -77,11 +77,6 @@ impl FromParams for Params {
     }
 }
 
-/// `arn:aws:kms:us-east-1:1:key/abcd` → `abcd`.
-fn key_id(arn: &str) -> &str {
-    arn.rsplit('/').next().unwrap_or(arn)
-}
-
 /// The decision, as a pure function of the item and the parameters.
 pub fn evaluate(item: &ConfigurationItem, params: &Params) -> Verdict {
     let name = item.config_str("functionName").unwrap_or(&item.resource_id);
@@ -107,7 +102,7 @@ pub fn evaluate(item: &ConfigurationItem, params: &Params) -> Verdict {
         None => Verdict::non_compliant(format!(
             "Function {name} has {vars} encrypted only with the AWS managed key (no kmsKeyArn)."
         )),
-        Some(k) if !params.kms_key_arns.is_empty() && !params.kms_key_arns.iter().any(|a| a == k || a == key_id(k)) => {
+        Some(k) if !params.kms_key_arns.is_empty() && !config_rules_core::kms::key_allowed(&params.kms_key_arns, k) => {
             Verdict::non_compliant(format!(
                 "Function {name} encrypts its {vars} with key {k}, which is not in kmsKeyArns."
             ))

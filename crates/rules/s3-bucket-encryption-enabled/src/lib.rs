@@ -89,10 +89,6 @@ impl FromParams for Params {
     }
 }
 
-fn key_matches(allowed: &str, key: &str) -> bool {
-    allowed == key || key.rsplit('/').next() == Some(allowed) || allowed.rsplit('/').next() == Some(key)
-}
-
 /// The decision, as a pure function of the item and the parameters.
 pub fn evaluate(item: &ConfigurationItem, params: &Params) -> Verdict {
     let bucket = item
@@ -126,7 +122,7 @@ pub fn evaluate(item: &ConfigurationItem, params: &Params) -> Verdict {
                     "Bucket {bucket} encrypts with the AWS managed key aws/s3, not one of kmsKeyArns."
                 ))
             }
-            Some(k) if !params.kms_key_arns.iter().any(|a| key_matches(a, k)) => {
+            Some(k) if !config_rules_core::kms::key_allowed(&params.kms_key_arns, k) => {
                 return Verdict::non_compliant(format!(
                     "Bucket {bucket} encrypts with key {k}, which is not in kmsKeyArns."
                 ))
