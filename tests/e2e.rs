@@ -37,22 +37,33 @@ fn start(rule: &str, emu: &Emulator) -> Function {
     Function::start(&rule_binary(rule), rule, &emu.aws_env(), log)
 }
 
-fn invoke(rule: &str, mut event: Value, setup_token: impl FnOnce(&str)) -> Run {
-    let emu = emulator();
-    let rule_name = unique(rule);
-    let token = unique("token");
-    emu.register_token(&token, &rule_name);
-    setup_token(&token);
+/// Hands `event`, stamped with `token` and `rule_name`, to a fresh function process in `emu`.
+fn invoke_as(emu: &Emulator, rule: &str, mut event: Value, rule_name: &str, token: &str) -> (Outcome, Function) {
     event["resultToken"] = json!(token);
     event["configRuleName"] = json!(rule_name);
     let mut function = start(rule, emu);
     let outcome = function.invoke(&event);
+    (outcome, function)
+}
+
+/// One invocation in `emu` under a new rule name and result token; `setup_token` runs before it.
+fn invoke_in(emu: &Emulator, rule: &str, event: Value, setup_token: impl FnOnce(&str)) -> Run {
+    let rule_name = unique(rule);
+    let token = unique("token");
+    emu.register_token(&token, &rule_name);
+    setup_token(&token);
+    let (outcome, function) = invoke_as(emu, rule, event, &rule_name, &token);
     Run {
         outcome,
         rule_name,
         token,
         function,
     }
+}
+
+/// [`invoke_in`] the shared emulator.
+fn invoke(rule: &str, event: Value, setup_token: impl FnOnce(&str)) -> Run {
+    invoke_in(emulator(), rule, event, setup_token)
 }
 
 async fn stored(emu: &Emulator, rule_name: &str) -> Vec<Row> {
@@ -349,23 +360,9 @@ async fn lambda_supported_runtime_periodic_sweep() {
     let role = emu.create_role("runtime-role");
     emu.create_function("new-fn", &role, "python3.12", json!({}));
     emu.create_function("old-fn", &role, "python3.9", json!({}));
-    let rule_name = unique(r);
-    let token = unique("token");
-    emu.register_token(&token, &rule_name);
-    let mut event = scheduled_event(r, "2026-11-28T06:00:00.000Z");
-    event["resultToken"] = json!(token);
-    event["configRuleName"] = json!(rule_name);
-    let mut function = Function::start(
-        &rule_binary(r),
-        r,
-        &emu.aws_env(),
-        log_dir().join(format!("{}.log", unique(r))),
-    );
-    assert!(
-        matches!(function.invoke(&event), Outcome::Response(_)),
-        "see {}",
-        function.log.display()
-    );
+    let run = invoke_in(&emu, r, scheduled_event(r, "2026-11-28T06:00:00.000Z"), |_| {});
+    assert_response(&run);
+    let rule_name = run.rule_name;
     assert_eq!(
         stored(&emu, &rule_name).await,
         vec![
@@ -1091,16 +1088,7 @@ async fn periodic_sweep_posts_in_batches_and_retires_deleted_resources() {
     let token = unique("token");
     emu.register_token(&token, &rule_name);
     let sweep = |at: &str| {
-        let mut event = scheduled_event(r, at);
-        event["resultToken"] = json!(token);
-        event["configRuleName"] = json!(rule_name);
-        let mut function = Function::start(
-            &rule_binary(r),
-            r,
-            &emu.aws_env(),
-            log_dir().join(format!("{}.log", unique(r))),
-        );
-        let outcome = function.invoke(&event);
+        let (outcome, function) = invoke_as(&emu, r, scheduled_event(r, at), &rule_name, &token);
         assert!(
             matches!(outcome, Outcome::Response(_)),
             "{outcome:?}; see {}",
@@ -1223,22 +1211,11 @@ async fn lambda_code_signing_enabled_scenarios() {
 
 /// One periodic run of `rule` in `emu` dated `at`; returns what Config stored.
 async fn sweep_once(emu: &Emulator, rule: &str, at: &str, params: Value) -> Vec<Row> {
-    let rule_name = unique(rule);
-    let token = unique("token");
-    emu.register_token(&token, &rule_name);
     let mut event = scheduled_event(rule, at);
-    event["resultToken"] = json!(token);
-    event["configRuleName"] = json!(rule_name);
     event["ruleParameters"] = json!(params.to_string());
-    let log = log_dir().join(format!("{}.log", unique(rule)));
-    let mut function = Function::start(&rule_binary(rule), rule, &emu.aws_env(), log);
-    let outcome = function.invoke(&event);
-    assert!(
-        matches!(outcome, Outcome::Response(_)),
-        "{outcome:?}; see {}",
-        function.log.display()
-    );
-    let mut rows = stored(emu, &rule_name).await;
+    let run = invoke_in(emu, rule, event, |_| {});
+    assert_response(&run);
+    let mut rows = stored(emu, &run.rule_name).await;
     rows.sort();
     rows
 }
@@ -1726,25 +1703,9 @@ async fn api_gw_authorization_required_against_emulator_apis() {
         .unwrap();
 
     let run = |event: Value| {
-        let rule_name = unique(r);
-        let token = unique("token");
-        emu.register_token(&token, &rule_name);
-        let mut event = event;
-        event["resultToken"] = json!(token);
-        event["configRuleName"] = json!(rule_name);
-        let mut function = Function::start(
-            &rule_binary(r),
-            r,
-            &emu.aws_env(),
-            log_dir().join(format!("{}.log", unique(r))),
-        );
-        let outcome = function.invoke(&event);
-        assert!(
-            matches!(outcome, Outcome::Response(_)),
-            "{outcome:?}; see {}",
-            function.log.display()
-        );
-        rule_name
+        let run = invoke_in(&emu, r, event, |_| {});
+        assert_response(&run);
+        run.rule_name
     };
     let rest_type = "AWS::ApiGateway::RestApi";
     let open = "API pets-public has unauthenticated endpoint: GET /pets.";

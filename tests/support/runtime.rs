@@ -27,8 +27,6 @@ struct Shared {
     pending: VecDeque<(String, Vec<u8>)>,
     outcomes: HashMap<String, Outcome>,
     init_error: Option<Value>,
-    /// When the function first asked for work (its init is done).
-    first_next: Option<Instant>,
 }
 
 type State = Arc<(Mutex<Shared>, Condvar)>;
@@ -36,7 +34,6 @@ type State = Arc<(Mutex<Shared>, Condvar)>;
 /// A function process under our Runtime API.
 pub struct Function {
     pub log: PathBuf,
-    pub started: Instant,
     state: State,
     child: Child,
     next_id: usize,
@@ -61,7 +58,6 @@ impl Function {
             }
         });
         let out = std::fs::File::create(&log).unwrap();
-        let started = Instant::now();
         let program = command.get_program().to_string_lossy().to_string();
         let child = command
             .env("AWS_LAMBDA_RUNTIME_API", format!("127.0.0.1:{port}"))
@@ -80,7 +76,6 @@ impl Function {
             .unwrap_or_else(|e| panic!("cannot start {program}: {e}"));
         Function {
             log,
-            started,
             state,
             child,
             next_id: 0,
@@ -125,11 +120,6 @@ impl Function {
     /// Hands the function one JSON event.
     pub fn invoke(&mut self, event: &Value) -> Outcome {
         self.invoke_raw(event.to_string().into_bytes(), Duration::from_secs(60))
-    }
-
-    /// How long the process took from start to its first request for work.
-    pub fn init_duration(&self) -> Option<Duration> {
-        self.state.0.lock().unwrap().first_next.map(|t| t - self.started)
     }
 
     /// The process id (for memory measurements).
@@ -214,7 +204,6 @@ fn route(method: &str, path: &str, body: Vec<u8>, state: &State) -> (&'static st
     let path = path.strip_prefix("/2018-06-01").unwrap_or(path);
     if method == "GET" && path == "/runtime/invocation/next" {
         let mut shared = lock.lock().unwrap();
-        shared.first_next.get_or_insert_with(Instant::now);
         loop {
             if let Some((id, event)) = shared.pending.pop_front() {
                 let deadline = chrono::Utc::now().timestamp_millis() + 60_000;

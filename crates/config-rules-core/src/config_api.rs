@@ -63,7 +63,8 @@ fn to_smithy(t: DateTime<Utc>) -> aws_smithy_types::DateTime {
     aws_smithy_types::DateTime::from_millis(t.timestamp_millis())
 }
 
-fn from_smithy(t: &aws_smithy_types::DateTime) -> Value {
+/// An SDK timestamp as RFC 3339 text (`Null` when out of range), as item JSON carries it.
+pub fn smithy_time_json(t: &aws_smithy_types::DateTime) -> Value {
     let millis = t.to_millis().unwrap_or_default();
     match DateTime::<Utc>::from_timestamp_millis(millis) {
         Some(t) => Value::String(t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
@@ -83,7 +84,7 @@ pub fn sdk_item_to_api_json(item: &aws_sdk_config::types::ConfigurationItem) -> 
     put("accountId", item.account_id().map(|s| json!(s)));
     put(
         "configurationItemCaptureTime",
-        item.configuration_item_capture_time().map(from_smithy),
+        item.configuration_item_capture_time().map(smithy_time_json),
     );
     put(
         "configurationItemStatus",

@@ -182,7 +182,14 @@ async fn evaluate_account<R: Rule + ?Sized>(
         .iter()
         .map(|v| Evaluation::new(&v.resource_type, &v.resource_id, v.verdict.clone(), ctx.time))
         .collect();
-    if let Some(name) = event.config_rule_name.as_deref().filter(|_| !event.is_test_mode()) {
+    // A rule that reports only on the account always reports it again: nothing can be stale,
+    // so the stored results are not read (one AWS call less per invocation).
+    let account_only = verdicts.iter().all(|v| v.resource_type == crate::ACCOUNT_RESOURCE_TYPE);
+    let rule_name = event
+        .config_rule_name
+        .as_deref()
+        .filter(|_| !event.is_test_mode() && !account_only);
+    if let Some(name) = rule_name {
         let previous = config.reported_resources(name).await?;
         evaluations.extend(stale_evaluations(&verdicts, &previous, ctx.time));
     }

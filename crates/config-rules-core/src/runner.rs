@@ -45,7 +45,16 @@ where
 /// The SDK configuration every function and the CLI use: the default credential chain and
 /// region, `AWS_ENDPOINT_URL` honoured, standard retries with [`MAX_ATTEMPTS`].
 pub async fn load_sdk_config() -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
+    load_sdk_config_in(None).await
+}
+
+/// [`load_sdk_config`] with an explicit region instead of the region chain's.
+pub async fn load_sdk_config_in(region: Option<String>) -> SdkConfig {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    if let Some(region) = region {
+        loader = loader.region(aws_config::Region::new(region));
+    }
+    loader
         .retry_config(
             RetryConfig::standard()
                 .with_max_attempts(MAX_ATTEMPTS)

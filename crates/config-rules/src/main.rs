@@ -310,13 +310,7 @@ async fn evaluate_item_files(args: EvaluateArgs) -> Result<u8, CliError> {
 async fn scan_account(args: ScanArgs) -> Result<u8, CliError> {
     let now = chrono::Utc::now();
     let params = params_file(&args.selection)?;
-    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest()).retry_config(
-        aws_config::retry::RetryConfig::standard().with_max_attempts(config_rules_core::runner::MAX_ATTEMPTS),
-    );
-    if let Some(region) = args.region {
-        loader = loader.region(aws_config::Region::new(region));
-    }
-    let sdk = loader.load().await;
+    let sdk = config_rules_core::runner::load_sdk_config_in(args.region).await;
     let rules = selected_rules(&args.selection, &sdk)?;
     let progress = if std::io::stderr().is_terminal() {
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());

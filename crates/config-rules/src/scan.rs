@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use config_rules_core::{sdk_error, ConfigurationItem, SdkConfig};
 use indicatif::ProgressBar;
 use serde_json::{json, Map, Value};
@@ -176,8 +176,7 @@ fn strip_nulls(v: &mut Value) {
 }
 
 fn time(t: Option<&aws_sdk_config::primitives::DateTime>) -> Value {
-    t.and_then(|t| DateTime::<Utc>::from_timestamp(t.secs(), t.subsec_nanos()))
-        .map(|t| json!(t.to_rfc3339_opts(SecondsFormat::Millis, true)))
+    t.map(config_rules_core::config_api::smithy_time_json)
         .unwrap_or(Value::Null)
 }
 
@@ -420,10 +419,6 @@ fn attached(list: &[aws_sdk_iam::types::AttachedPolicy]) -> Vec<Value> {
         .collect()
 }
 
-fn iam_time(t: Option<&aws_sdk_iam::primitives::DateTime>) -> Value {
-    time(t)
-}
-
 async fn iam_items(sdk: &SdkConfig, account: &str, types: &BTreeSet<&str>) -> Result<Vec<ConfigurationItem>, CliError> {
     use aws_sdk_iam::types::EntityType;
     let client = aws_sdk_iam::Client::new(sdk);
@@ -453,7 +448,7 @@ async fn iam_items(sdk: &SdkConfig, account: &str, types: &BTreeSet<&str>) -> Re
                 r.arn().unwrap_or_default(),
             );
             items.push(item("AWS::IAM::Role", id, name, arn, json!({
-                "path": r.path(), "roleName": name, "roleId": id, "arn": arn, "createDate": iam_time(r.create_date()),
+                "path": r.path(), "roleName": name, "roleId": id, "arn": arn, "createDate": time(r.create_date()),
                 "assumeRolePolicyDocument": r.assume_role_policy_document(),
                 "rolePolicyList": inline(r.role_policy_list()),
                 "attachedManagedPolicies": attached(r.attached_managed_policies()),
@@ -466,11 +461,18 @@ async fn iam_items(sdk: &SdkConfig, account: &str, types: &BTreeSet<&str>) -> Re
                 u.user_id().unwrap_or_default(),
                 u.arn().unwrap_or_default(),
             );
-            items.push(item("AWS::IAM::User", id, name, arn, json!({
-                "path": u.path(), "userName": name, "userId": id, "arn": arn, "createDate": iam_time(u.create_date()),
-                "userPolicyList": inline(u.user_policy_list()), "groupList": u.group_list(),
-                "attachedManagedPolicies": attached(u.attached_managed_policies()),
-            }), iam_tags(u.tags())));
+            items.push(item(
+                "AWS::IAM::User",
+                id,
+                name,
+                arn,
+                json!({
+                    "path": u.path(), "userName": name, "userId": id, "arn": arn, "createDate": time(u.create_date()),
+                    "userPolicyList": inline(u.user_policy_list()), "groupList": u.group_list(),
+                    "attachedManagedPolicies": attached(u.attached_managed_policies()),
+                }),
+                iam_tags(u.tags()),
+            ));
         }
         for g in page.group_detail_list() {
             let (name, id, arn) = (
@@ -503,7 +505,7 @@ async fn iam_items(sdk: &SdkConfig, account: &str, types: &BTreeSet<&str>) -> Re
                 "isAttachable": p.is_attachable(),
                 "policyVersionList": p.policy_version_list().iter().map(|v| json!({
                     "document": v.document(), "versionId": v.version_id(), "isDefaultVersion": v.is_default_version(),
-                    "createDate": iam_time(v.create_date()),
+                    "createDate": time(v.create_date()),
                 })).collect::<Vec<_>>(),
             }), BTreeMap::new()));
         }
