@@ -1627,12 +1627,22 @@ async fn required_tags_scenarios() {
     );
 }
 
-/// Rewrites an event's item (or oversized summary) to another resource id.
-fn with_resource_id(mut event: Value, id: &str) -> Value {
+/// Rewrites an API event to another API: its `configuration.id` (REST) or `apiId` (HTTP),
+/// and its resource id and ARN, which in Config are the API's ARN.
+fn with_api_id(mut event: Value, id: &str) -> Value {
     let mut inner: Value = serde_json::from_str(event["invokingEvent"].as_str().unwrap()).unwrap();
     for key in ["configurationItem", "configurationItemSummary"] {
-        if inner.get(key).is_some() {
-            inner[key]["resourceId"] = json!(id);
+        let Some(item) = inner.get_mut(key) else { continue };
+        let rest = item["resourceType"] == "AWS::ApiGateway::RestApi";
+        let arn = if rest {
+            format!("arn:aws:apigateway:us-east-1::/restapis/{id}")
+        } else {
+            format!("arn:aws:apigateway:us-east-1::/apis/{id}")
+        };
+        item["resourceId"] = json!(arn);
+        item["ARN"] = json!(arn);
+        if let Some(config) = item.get_mut("configuration").filter(|c| c.is_object()) {
+            config[if rest { "id" } else { "apiId" }] = json!(id);
         }
     }
     event["invokingEvent"] = json!(inner.to_string());
@@ -1707,22 +1717,27 @@ async fn api_gw_authorization_required_against_emulator_apis() {
         assert_response(&run);
         run.rule_name
     };
+    // Config knows APIs by their ARN; the bare id API Gateway takes is configuration.id
+    // (REST) or configuration.apiId (HTTP), as in AWS's sample items (aws-config-rdk
+    // rdk/template/example_ci/AWS_ApiGateway_RestApi.json, AWS_ApiGatewayV2_Api.json).
+    let rest_arn = |id: &str| format!("arn:aws:apigateway:us-east-1::/restapis/{id}");
+    let http_arn = format!("arn:aws:apigateway:us-east-1::/apis/{http_id}");
     let rest_type = "AWS::ApiGateway::RestApi";
     let open = "API pets-public has unauthenticated endpoint: GET /pets.";
-    let name = run(with_resource_id(load_event(r, "compliant"), &ids["orders-internal"]));
-    assert_eq!(stored(&emu, &name).await, vec![row(rest_type, &ids["orders-internal"], "COMPLIANT",
+    let name = run(with_api_id(load_event(r, "compliant"), &ids["orders-internal"]));
+    assert_eq!(stored(&emu, &name).await, vec![row(rest_type, &rest_arn(&ids["orders-internal"]), "COMPLIANT",
         "All 2 methods or routes of API orders-internal require authorization, an API key, or are allowed exceptions.")]);
-    let name = run(with_resource_id(load_event(r, "non_compliant"), &ids["pets-public"]));
+    let name = run(with_api_id(load_event(r, "non_compliant"), &ids["pets-public"]));
     assert_eq!(
         stored(&emu, &name).await,
-        vec![row(rest_type, &ids["pets-public"], "NON_COMPLIANT", open)]
+        vec![row(rest_type, &rest_arn(&ids["pets-public"]), "NON_COMPLIANT", open)]
     );
-    let name = run(with_resource_id(load_event(r, "http_api"), &http_id));
+    let name = run(with_api_id(load_event(r, "http_api"), &http_id));
     assert_eq!(
         stored(&emu, &name).await,
         vec![row(
             "AWS::ApiGatewayV2::Api",
-            &http_id,
+            &http_arn,
             "NON_COMPLIANT",
             "API items-http has unauthenticated endpoint: $default."
         )]
@@ -1732,7 +1747,7 @@ async fn api_gw_authorization_required_against_emulator_apis() {
         stored(&emu, &name).await,
         vec![row(
             rest_type,
-            "0ldap1x001",
+            &rest_arn("0ldap1x001"),
             "NOT_APPLICABLE",
             "The resource was deleted."
         )]
@@ -1743,23 +1758,22 @@ async fn api_gw_authorization_required_against_emulator_apis() {
         stored(&emu, &name).await,
         vec![row(
             rest_type,
-            "s3cur3dap1",
+            &rest_arn("s3cur3dap1"),
             "NOT_APPLICABLE",
             "API orders-internal no longer exists."
         )]
     );
-    // Oversized: the item comes from GetResourceConfigHistory.
-    let event = load_event(r, "non_compliant");
+    // Oversized: the item comes from GetResourceConfigHistory, keyed by the ARN.
+    let event = with_api_id(load_event(r, "non_compliant"), &ids["pets-public"]);
     let inner: Value = serde_json::from_str(event["invokingEvent"].as_str().unwrap()).unwrap();
-    let mut item = inner["configurationItem"].clone();
-    item["resourceId"] = json!(ids["pets-public"]);
+    let item = inner["configurationItem"].clone();
     emu.load_config_items(json!([notification_to_api(&item)]));
-    let name = run(with_resource_id(load_event(r, "oversized"), &ids["pets-public"]));
+    let name = run(with_api_id(load_event(r, "oversized"), &ids["pets-public"]));
     assert_eq!(
         stored(&emu, &name).await,
-        vec![row(rest_type, &ids["pets-public"], "NON_COMPLIANT", open)]
+        vec![row(rest_type, &rest_arn(&ids["pets-public"]), "NON_COMPLIANT", open)]
     );
-    // Periodic: every API of the account.
+    // Periodic: every API of the account, reported under the ARNs Config knows.
     let mut rows = sweep_once(
         &emu,
         r,
@@ -1769,10 +1783,10 @@ async fn api_gw_authorization_required_against_emulator_apis() {
     .await;
     rows.sort();
     let mut expected = vec![
-        row(rest_type, &ids["orders-internal"], "COMPLIANT",
+        row(rest_type, &rest_arn(&ids["orders-internal"]), "COMPLIANT",
             "All 2 methods or routes of API orders-internal require authorization, an API key, or are allowed exceptions."),
-        row(rest_type, &ids["pets-public"], "NON_COMPLIANT", open),
-        row("AWS::ApiGatewayV2::Api", &http_id, "COMPLIANT",
+        row(rest_type, &rest_arn(&ids["pets-public"]), "NON_COMPLIANT", open),
+        row("AWS::ApiGatewayV2::Api", &http_arn, "COMPLIANT",
             "All 2 methods or routes of API items-http require authorization, an API key, or are allowed exceptions."),
     ];
     expected.sort();

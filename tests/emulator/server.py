@@ -6,9 +6,12 @@ One process, one port. Every request goes to moto's own WSGI application except:
   (moto accepts it only with ``TestMode`` and stores nothing), and
   ``GetComplianceDetailsByConfigRule``, ``DescribeComplianceByConfigRule`` and
   ``GetComplianceDetailsByResource`` serve what was stored, paginated.
-* ``GetResourceConfigHistory`` for items loaded through ``/_emulator/config-items`` (moto's
-  Config inventory does not see Lambda functions, API stages or trails); other items fall
-  through to moto.
+* ``GetResourceConfigHistory``, ``ListDiscoveredResources`` and ``BatchGetResourceConfig`` for
+  items loaded through ``/_emulator/config-items`` (moto's Config inventory does not see Lambda
+  functions, API stages or trails); other resource types fall through to moto, whose
+  ``BatchGetResourceConfig`` answer is mended: moto writes capture and creation times as
+  ``"YYYY-MM-DD HH:MM:SS.ffffff"`` text where AWS's JSON protocol sends epoch seconds (the SDK
+  rejects moto's text).
 * Fault injection: ``/_emulator/faults`` makes the next N calls of an operation fail with a
   ``ThrottlingException``, an HTTP 500, or (``PutEvaluations``) ``FailedEvaluations`` entries.
 
@@ -103,8 +106,12 @@ class Emulator:
                 result = self.handlers[operation](self, payload, fault)
                 self.record(operation, 200, payload)
                 return json_response(result)(environ, start_response)
+            except PatchedPassthrough:
+                return self.patched_moto(operation, environ, start_response)
             except Passthrough:
-                return self.moto_history(environ, start_response)
+                if operation == "GetResourceConfigHistory":
+                    return self.moto_history(environ, start_response)
+                return self.plain_moto(operation, environ, start_response)
             except ApiError as err:
                 self.record(operation, err.status, None)
                 return error_response(err)(environ, start_response)
@@ -113,6 +120,9 @@ class Emulator:
                 return error_response(ApiError("ValidationException", f"invalid request: {err}"))(environ, start_response)
         if operation in RESPONSE_PATCHES:
             return self.patched_moto(operation, environ, start_response)
+        return self.plain_moto(operation, environ, start_response)
+
+    def plain_moto(self, operation, environ, start_response):
         status_holder = {}
 
         def recording_start(status, headers, exc_info=None):
@@ -361,7 +371,56 @@ class Emulator:
         newest_first = list(reversed(items))[:limit]
         return {"configurationItems": newest_first}
 
+    def latest_items(self, resource_type):
+        """The newest loaded item of each resource of a type, in resource id order."""
+        with self.state.lock:
+            keys = sorted(k for k in self.state.items if k[0] == resource_type)
+            return [self.state.items[k][-1] for k in keys]
+
+    def list_discovered_resources(self, payload, _fault):
+        items = self.latest_items(payload["resourceType"])
+        if not items:
+            raise Passthrough()
+        if not payload.get("includeDeletedResources"):
+            items = [i for i in items if not str(i.get("configurationItemStatus", "")).startswith("ResourceDeleted")]
+        ids = payload.get("resourceIds")
+        if ids:
+            items = [i for i in items if i["resourceId"] in ids]
+        rows = [{"resourceType": i["resourceType"], "resourceId": i["resourceId"],
+                 **({"resourceName": i["resourceName"]} if i.get("resourceName") else {})} for i in items]
+        limit = int(payload.get("limit") or 100)
+        if not 0 <= limit <= 100:
+            raise ApiError("ValidationException", "limit must be between 0 and 100")
+        token = payload.get("nextToken")
+        start = int(token) if token else 0
+        limit = limit or 100
+        out = {"resourceIdentifiers": rows[start:start + limit]}
+        if start + limit < len(rows):
+            out["nextToken"] = str(start + limit)
+        return out
+
+    def batch_get_resource_config(self, payload, _fault):
+        keys = payload.get("resourceKeys") or []
+        if not 1 <= len(keys) <= 100:
+            raise ApiError("ValidationException", "resourceKeys must hold 1 to 100 keys")
+        with self.state.lock:
+            found = [self.state.items.get((k["resourceType"], k["resourceId"])) for k in keys]
+        if not any(found):
+            raise PatchedPassthrough()
+        base = []
+        # Keys of resources Config does not know are left out of both lists, as AWS does.
+        for history in found:
+            if history:
+                item = dict(history[-1])
+                # BaseConfigurationItem has no tags, relationships or related events.
+                for field in ("tags", "relationships", "relatedEvents"):
+                    item.pop(field, None)
+                base.append(item)
+        return {"baseConfigurationItems": base, "unprocessedResourceKeys": []}
+
     handlers = {
+        "ListDiscoveredResources": list_discovered_resources,
+        "BatchGetResourceConfig": batch_get_resource_config,
         "PutEvaluations": put_evaluations,
         "GetComplianceDetailsByConfigRule": get_compliance_details_by_config_rule,
         "GetComplianceDetailsByResource": get_compliance_details_by_resource,
@@ -372,6 +431,26 @@ class Emulator:
 
 class Passthrough(Exception):
     """The extension has nothing to say; moto answers."""
+
+
+class PatchedPassthrough(Passthrough):
+    """moto answers, and its answer is mended (see RESPONSE_PATCHES)."""
+
+
+def epoch_times(item):
+    """An item whose moto text times (``2026-11-28 10:00:00.123456``, UTC) become epoch seconds."""
+    item = dict(item)
+    for key in ("configurationItemCaptureTime", "resourceCreationTime"):
+        if isinstance(item.get(key), str):
+            item[key] = datetime.fromisoformat(item[key].replace("Z", "+00:00")).replace(
+                tzinfo=timezone.utc).timestamp()
+    return item
+
+
+def batch_get_epoch_times(body: bytes) -> bytes:
+    payload = json.loads(body)
+    payload["baseConfigurationItems"] = [epoch_times(i) for i in payload.get("baseConfigurationItems", [])]
+    return json.dumps(payload).encode()
 
 
 def parse_json(body):
@@ -517,6 +596,7 @@ def add_managed_policy_names(body: bytes) -> bytes:
 # Operations whose moto answers are mended on the way out.
 RESPONSE_PATCHES = {
     "GetAccountAuthorizationDetails": add_managed_policy_names,
+    "BatchGetResourceConfig": batch_get_epoch_times,
 }
 
 

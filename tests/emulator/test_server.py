@@ -174,6 +174,51 @@ class EmulatorTest(unittest.TestCase):
         mine = [p for p in listed if p["Arn"] == created["Arn"]]
         self.assertEqual([(p["PolicyName"], p["PolicyId"]) for p in mine], [("p1", created["PolicyId"])])
 
+    def raw_config(self, operation, body):
+        """A Config call as bytes on the wire, so the JSON types AWS's protocol fixes are seen
+        (boto3 would parse a text time without complaint; the Rust SDK does not)."""
+        req = urllib.request.Request(self.url + "/", data=json.dumps(body).encode(), method="POST", headers={
+            "X-Amz-Target": f"StarlingDoveService.{operation}", "Content-Type": "application/x-amz-json-1.1",
+            "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20261128/us-east-1/config/aws4_request, "
+                             "SignedHeaders=host, Signature=x"})
+        with urllib.request.urlopen(req) as resp:
+            return json.loads(resp.read())
+
+    def test_batch_get_resource_config_sends_epoch_times_like_aws(self):
+        # moto's own inventory (S3 buckets): moto writes "YYYY-MM-DD HH:MM:SS" text times.
+        s3 = boto3.client("s3", endpoint_url=self.url, region_name="us-east-1")
+        s3.create_bucket(Bucket="inventory-bucket")
+        out = self.raw_config("BatchGetResourceConfig", {"resourceKeys": [
+            {"resourceType": "AWS::S3::Bucket", "resourceId": "inventory-bucket"}]})
+        item = out["baseConfigurationItems"][0]
+        self.assertIsInstance(item["configurationItemCaptureTime"], (int, float))
+        self.assertIsInstance(item["resourceCreationTime"], (int, float))
+
+    def test_loaded_items_form_the_config_inventory(self):
+        self.control("config-items", {"items": [
+            {"resourceType": "AWS::ApiGateway::RestApi", "resourceId": f"arn:aws:apigateway:us-east-1::/restapis/{i}",
+             "resourceName": f"api-{i}", "accountId": "123456789012", "configurationItemStatus": "OK",
+             "configurationItemCaptureTime": "2026-11-20T08:00:00Z", "configuration": {"id": i},
+             "tags": {"team": "a"}} for i in ("a1", "b2", "c3")] + [
+            {"resourceType": "AWS::ApiGateway::RestApi", "resourceId": "arn:aws:apigateway:us-east-1::/restapis/d4",
+             "accountId": "123456789012", "configurationItemStatus": "ResourceDeleted",
+             "configurationItemCaptureTime": "2026-11-20T08:00:00Z"}]})
+        first = self.raw_config("ListDiscoveredResources", {"resourceType": "AWS::ApiGateway::RestApi", "limit": 2})
+        self.assertEqual([r["resourceName"] for r in first["resourceIdentifiers"]], ["api-a1", "api-b2"])
+        rest = self.raw_config("ListDiscoveredResources", {"resourceType": "AWS::ApiGateway::RestApi",
+                                                           "nextToken": first["nextToken"]})
+        self.assertEqual([r["resourceName"] for r in rest["resourceIdentifiers"]], ["api-c3"])
+        self.assertNotIn("nextToken", rest)
+        out = self.raw_config("BatchGetResourceConfig", {"resourceKeys": [
+            {"resourceType": "AWS::ApiGateway::RestApi", "resourceId": "arn:aws:apigateway:us-east-1::/restapis/a1"},
+            {"resourceType": "AWS::ApiGateway::RestApi", "resourceId": "arn:aws:apigateway:us-east-1::/restapis/zz"}]})
+        self.assertEqual(len(out["baseConfigurationItems"]), 1)
+        item = out["baseConfigurationItems"][0]
+        self.assertEqual(json.loads(item["configuration"]), {"id": "a1"})
+        self.assertIsInstance(item["configurationItemCaptureTime"], float)
+        self.assertNotIn("tags", item)
+        self.assertEqual(out["unprocessedResourceKeys"], [])
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -11,11 +11,24 @@ use crate::evaluation::{Compliance, Evaluation, ResourceVerdict, Verdict};
 use crate::event::{Invocation, RuleEvent};
 use crate::item::{ConfigurationItem, EXEMPT_TAG};
 use crate::params::{FromParams, ParamValues};
-use crate::rule::{AccountContext, ReportsOn, Rule};
+use crate::rule::{AccountContext, ItemContext, ReportsOn, Rule};
 use crate::Error;
 
-/// Everything the rule's Lambda function posts for `event`.
+/// Everything the rule's Lambda function posts for `event`, each evaluation checked against
+/// PutEvaluations' constraints (an invalid one is an error: nothing is posted or printed).
 pub async fn evaluate_event<R: Rule + ?Sized>(
+    rule: &R,
+    event: &RuleEvent,
+    config: &dyn ConfigApi,
+) -> Result<Vec<Evaluation>, Error> {
+    let evaluations = evaluate_unchecked(rule, event, config).await?;
+    for e in &evaluations {
+        e.validate()?;
+    }
+    Ok(evaluations)
+}
+
+async fn evaluate_unchecked<R: Rule + ?Sized>(
     rule: &R,
     event: &RuleEvent,
     config: &dyn ConfigApi,
@@ -23,6 +36,9 @@ pub async fn evaluate_event<R: Rule + ?Sized>(
     let meta = rule.meta();
     let values = ParamValues::parse(meta.parameters, event.rule_parameters.as_ref())?;
     let params = R::Params::from_params(&values)?;
+    // Dates are judged when Config asks, not when the item was captured.
+    let evaluation_time = event.invocation.notification_time().unwrap_or_else(Utc::now);
+    let item_ctx = ItemContext { evaluation_time };
 
     match &event.invocation {
         Invocation::Scheduled {
@@ -38,7 +54,8 @@ pub async fn evaluate_event<R: Rule + ?Sized>(
             }
             let ctx = AccountContext {
                 account_id: account_id.clone(),
-                time: *notification_time,
+                ordering_time: *notification_time,
+                evaluation_time,
             };
             evaluate_account(rule, &ctx, &params, event, config).await
         }
@@ -47,15 +64,17 @@ pub async fn evaluate_event<R: Rule + ?Sized>(
                 event,
                 item.aws_account_id.as_deref(),
                 item.configuration_item_capture_time,
+                evaluation_time,
             )?;
             evaluate_account(rule, &ctx, &params, event, config).await
         }
-        Invocation::Oversized { summary } if meta.reports_on == ReportsOn::Account => {
+        Invocation::Oversized { summary, .. } if meta.reports_on == ReportsOn::Account => {
             // The account is re-evaluated as a whole; the item's content is not needed.
             let ctx = account_context(
                 event,
                 summary.aws_account_id.as_deref(),
                 Some(summary.configuration_item_capture_time),
+                evaluation_time,
             )?;
             evaluate_account(rule, &ctx, &params, event, config).await
         }
@@ -72,7 +91,7 @@ pub async fn evaluate_event<R: Rule + ?Sized>(
                         "missing",
                     )
                 })?;
-            let verdict = judge_item(rule, item, &params, event.event_left_scope).await?;
+            let verdict = judge_item(rule, item, &item_ctx, &params, event.event_left_scope).await?;
             Ok(vec![Evaluation::new(
                 &item.resource_type,
                 &item.resource_id,
@@ -80,20 +99,24 @@ pub async fn evaluate_event<R: Rule + ?Sized>(
                 time,
             )])
         }
-        Invocation::Oversized { summary } => {
+        Invocation::Oversized { summary, .. } => {
             let time = summary.configuration_item_capture_time;
             let item = config
                 .resource_config_history(&summary.resource_type, &summary.resource_id, time)
                 .await?
-                .ok_or_else(|| Error::AwsApi {
-                    operation: "GetResourceConfigHistory".to_string(),
-                    message: format!(
-                        "no configuration item for {} {} at or before {}",
-                        summary.resource_type, summary.resource_id, time
-                    ),
+                .ok_or_else(|| {
+                    Error::aws(
+                        "GetResourceConfigHistory",
+                        format!(
+                            "no configuration item for {} {} at or before {}",
+                            crate::bounded(&summary.resource_type, 100),
+                            crate::bounded(&summary.resource_id, crate::MAX_QUOTED_CHARS),
+                            time
+                        ),
+                    )
                 })?;
             tracing::info!(rule = meta.id, resource_type = %summary.resource_type, resource_id = %summary.resource_id, "fetched oversized configuration item");
-            let verdict = judge_item(rule, &item, &params, event.event_left_scope).await?;
+            let verdict = judge_item(rule, &item, &item_ctx, &params, event.event_left_scope).await?;
             Ok(vec![Evaluation::new(
                 &summary.resource_type,
                 &summary.resource_id,
@@ -108,6 +131,7 @@ fn account_context(
     event: &RuleEvent,
     item_account: Option<&str>,
     time: Option<DateTime<Utc>>,
+    evaluation_time: DateTime<Utc>,
 ) -> Result<AccountContext, Error> {
     let account_id = item_account
         .or(event.account_id.as_deref())
@@ -119,13 +143,18 @@ fn account_context(
             "missing",
         )
     })?;
-    Ok(AccountContext { account_id, time })
+    Ok(AccountContext {
+        account_id,
+        ordering_time: time,
+        evaluation_time,
+    })
 }
 
 /// Applicability first, then the rule.
 async fn judge_item<R: Rule + ?Sized>(
     rule: &R,
     item: &ConfigurationItem,
+    ctx: &ItemContext,
     params: &R::Params,
     event_left_scope: bool,
 ) -> Result<Verdict, Error> {
@@ -133,7 +162,7 @@ async fn judge_item<R: Rule + ?Sized>(
     if let Some(verdict) = applicability(meta.id, meta.resource_types, item, event_left_scope) {
         return Ok(verdict);
     }
-    rule.evaluate_item(item, params).await
+    rule.evaluate_item(item, ctx, params).await
 }
 
 /// `Some(NOT_APPLICABLE)` when the rule must not judge this item, with the reason.
@@ -180,18 +209,20 @@ async fn evaluate_account<R: Rule + ?Sized>(
     let verdicts = rule.evaluate_account(ctx, params).await?;
     let mut evaluations: Vec<Evaluation> = verdicts
         .iter()
-        .map(|v| Evaluation::new(&v.resource_type, &v.resource_id, v.verdict.clone(), ctx.time))
+        .map(|v| Evaluation::new(&v.resource_type, &v.resource_id, v.verdict.clone(), ctx.ordering_time))
         .collect();
     // A rule that reports only on the account always reports it again: nothing can be stale,
-    // so the stored results are not read (one AWS call less per invocation).
-    let account_only = verdicts.iter().all(|v| v.resource_type == crate::ACCOUNT_RESOURCE_TYPE);
+    // so the stored results are not read (one AWS call less per invocation). An empty sweep
+    // is not such a run: the last resource may just have been deleted, and its old result
+    // must be retired.
+    let account_only = !verdicts.is_empty() && verdicts.iter().all(|v| v.resource_type == crate::ACCOUNT_RESOURCE_TYPE);
     let rule_name = event
         .config_rule_name
         .as_deref()
         .filter(|_| !event.is_test_mode() && !account_only);
     if let Some(name) = rule_name {
         let previous = config.reported_resources(name).await?;
-        evaluations.extend(stale_evaluations(&verdicts, &previous, ctx.time));
+        evaluations.extend(stale_evaluations(&verdicts, &previous, ctx.ordering_time));
     }
     Ok(evaluations)
 }

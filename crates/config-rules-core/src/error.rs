@@ -23,8 +23,19 @@ pub enum Error {
     },
 
     /// An AWS API call failed after the SDK's retries.
+    /// `code` is the service's error code (`AccessDeniedException`, `ThrottlingException`)
+    /// when the service answered.
     #[error("AWS API call {operation} failed: {message}")]
-    AwsApi { operation: String, message: String },
+    AwsApi {
+        operation: String,
+        message: String,
+        code: Option<String>,
+    },
+
+    /// An evaluation breaks PutEvaluations' constraints (an empty or too long resource id or
+    /// type): a bug or hostile input, never posted or printed.
+    #[error("invalid evaluation: {field}: {reason}")]
+    InvalidEvaluation { field: String, reason: String },
 
     /// Some evaluations could not be delivered to PutEvaluations.
     #[error("{unposted} of {total} evaluations were not posted to AWS Config: {reason}")]
@@ -42,15 +53,17 @@ impl Error {
             Error::MalformedEvent { .. } => "MalformedEvent",
             Error::InvalidParameters { .. } => "InvalidParameters",
             Error::AwsApi { .. } => "AwsApi",
+            Error::InvalidEvaluation { .. } => "InvalidEvaluation",
             Error::Unposted { .. } => "Unposted",
         }
     }
 
     /// Shorthand for a [`Error::MalformedEvent`].
+    /// Both are cut to [`MAX_QUOTED_CHARS`]: they may quote the input.
     pub fn malformed(field: impl Into<String>, reason: impl Into<String>) -> Self {
         Error::MalformedEvent {
-            field: field.into(),
-            reason: reason.into(),
+            field: bounded(&field.into(), MAX_QUOTED_CHARS),
+            reason: bounded(&reason.into(), MAX_QUOTED_CHARS),
         }
     }
 
@@ -58,7 +71,24 @@ impl Error {
     pub fn aws(operation: impl Into<String>, err: impl std::fmt::Display) -> Self {
         Error::AwsApi {
             operation: operation.into(),
-            message: err.to_string(),
+            message: bounded(&err.to_string(), MAX_QUOTED_CHARS),
+            code: None,
+        }
+    }
+
+    /// True for an AWS error that says the caller may not read this one resource (a key
+    /// policy that does not delegate to IAM, an SCP, a permissions boundary): the sweep gives
+    /// that resource its own result and goes on. Throttling, 5xx and time-outs are not: they
+    /// fail the invocation, so nothing is judged on a passing fault.
+    pub fn is_access_denied(&self) -> bool {
+        match self {
+            Error::AwsApi { code: Some(code), .. } => {
+                matches!(
+                    code.as_str(),
+                    "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" | "AuthorizationError"
+                ) || code.ends_with("AccessDenied")
+            }
+            _ => false,
         }
     }
 }
@@ -79,9 +109,11 @@ where
         }
         cur.to_string()
     };
+    let mut code = None;
     let message = match &err {
         SdkError::ServiceError(ctx) => {
             let e = ctx.err();
+            code = e.code().map(str::to_string);
             format!(
                 "{}: {}",
                 e.code().unwrap_or("UnknownError"),
@@ -98,8 +130,23 @@ where
     };
     Error::AwsApi {
         operation: operation.to_string(),
-        message,
+        message: bounded(&message, MAX_QUOTED_CHARS),
+        code,
     }
+}
+
+/// The most characters of outside text (an id, a value, a service message) an error or an
+/// annotation quotes; longer text is cut with an ellipsis, so no input makes an unbounded log line.
+pub const MAX_QUOTED_CHARS: usize = 200;
+
+/// `text` cut to at most `max` characters (on a character boundary), ending in `…` when cut.
+pub fn bounded(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
 }
 
 impl From<Error> for lambda_runtime::Diagnostic {

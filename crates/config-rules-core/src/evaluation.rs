@@ -68,6 +68,14 @@ impl Verdict {
     pub fn not_applicable(annotation: impl Into<String>) -> Self {
         Self::new(Compliance::NotApplicable, annotation)
     }
+
+    /// The result for one resource the rule was refused access to in a sweep
+    /// ([`crate::Error::is_access_denied`]): NON_COMPLIANT, since nothing shows it complies,
+    /// with the refused call named, so one unreadable resource never stops the others'
+    /// results and is never taken for a compliant one. `subject` is e.g. `Key 1234abcd`.
+    pub fn unreadable(subject: &str, err: &crate::Error) -> Self {
+        Self::non_compliant(format!("{subject} could not be checked: {err}."))
+    }
 }
 
 /// A verdict about a resource the rule found itself (periodic and account-level rules).
@@ -116,6 +124,47 @@ impl Evaluation {
     }
 }
 
+/// PutEvaluations' limits on `ComplianceResourceType` and `ComplianceResourceId`, in characters.
+pub const MAX_RESOURCE_TYPE_CHARS: usize = 256;
+pub const MAX_RESOURCE_ID_CHARS: usize = 768;
+
+impl Evaluation {
+    /// Checks the evaluation against PutEvaluations' constraints (Config API reference,
+    /// `Evaluation`): resource type 1–256 characters, resource id 1–768, and an account-level
+    /// result names a 12-digit account. The annotation is already cut by [`Evaluation::new`].
+    pub fn validate(&self) -> Result<(), crate::Error> {
+        let check = |field: &str, value: &str, max: usize| -> Result<(), crate::Error> {
+            let n = value.chars().count();
+            if n == 0 || n > max {
+                return Err(crate::Error::InvalidEvaluation {
+                    field: field.to_string(),
+                    reason: format!(
+                        "{} characters, PutEvaluations accepts 1 to {max} (value starts {:?})",
+                        n,
+                        crate::bounded(value, 60)
+                    ),
+                });
+            }
+            Ok(())
+        };
+        check("ComplianceResourceType", &self.resource_type, MAX_RESOURCE_TYPE_CHARS)?;
+        check("ComplianceResourceId", &self.resource_id, MAX_RESOURCE_ID_CHARS)?;
+        if self.resource_type == crate::ACCOUNT_RESOURCE_TYPE
+            && !(self.resource_id.len() == 12 && self.resource_id.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(crate::Error::InvalidEvaluation {
+                field: "ComplianceResourceId".to_string(),
+                reason: format!(
+                    "an {} result needs a 12-digit account id, found {:?}",
+                    crate::ACCOUNT_RESOURCE_TYPE,
+                    crate::bounded(&self.resource_id, 60)
+                ),
+            });
+        }
+        Ok(())
+    }
+}
+
 /// Cuts an annotation to at most [`MAX_ANNOTATION_CHARS`] characters on a character
 /// boundary, ending a cut annotation with [`CUT_MARKER`].
 pub fn truncate_annotation(text: &str) -> String {
@@ -154,6 +203,32 @@ mod tests {
         assert!(cut.ends_with('…'));
         let expected: String = text.chars().take(255).collect();
         assert_eq!(cut, format!("{expected}…"));
+    }
+
+    #[test]
+    fn evaluations_outside_put_evaluations_limits_are_refused_naming_the_field() {
+        let ts = Utc::now();
+        let ok = |t: &str, id: &str| Evaluation::new(t, id, Verdict::compliant("ok"), ts).validate();
+        assert_eq!(ok("AWS::Lambda::Function", &"f".repeat(768)), Ok(()));
+        assert_eq!(ok("AWS::::Account", "123456789012"), Ok(()));
+        let field_of = |r: Result<(), crate::Error>| match r {
+            Err(crate::Error::InvalidEvaluation { field, .. }) => field,
+            other => panic!("expected InvalidEvaluation, got {other:?}"),
+        };
+        assert_eq!(field_of(ok("AWS::Lambda::Function", "")), "ComplianceResourceId");
+        assert_eq!(
+            field_of(ok("AWS::Lambda::Function", &"f".repeat(769))),
+            "ComplianceResourceId"
+        );
+        assert_eq!(field_of(ok("", "f")), "ComplianceResourceType");
+        assert_eq!(field_of(ok(&"T".repeat(257), "f")), "ComplianceResourceType");
+        assert_eq!(field_of(ok("AWS::::Account", "")), "ComplianceResourceId");
+        assert_eq!(field_of(ok("AWS::::Account", "12345678901x")), "ComplianceResourceId");
+        // The message quotes at most a short prefix of the offending value.
+        let err = ok("AWS::Lambda::Function", &"x".repeat(100_000))
+            .unwrap_err()
+            .to_string();
+        assert!(err.len() < 200, "{err}");
     }
 
     #[test]

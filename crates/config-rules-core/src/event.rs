@@ -26,7 +26,10 @@ pub enum Invocation {
     },
     /// `OversizedConfigurationItemChangeNotification`: only a summary; the engine fetches the
     /// item with `GetResourceConfigHistory`.
-    Oversized { summary: ItemSummary },
+    Oversized {
+        summary: ItemSummary,
+        notification_time: Option<DateTime<Utc>>,
+    },
     /// `ScheduledNotification`: a periodic run without an item.
     Scheduled {
         account_id: String,
@@ -35,6 +38,16 @@ pub enum Invocation {
 }
 
 impl Invocation {
+    /// `notificationCreationTime`: when Config sent the notification.
+    pub fn notification_time(&self) -> Option<DateTime<Utc>> {
+        match self {
+            Invocation::Change { notification_time, .. } | Invocation::Oversized { notification_time, .. } => {
+                *notification_time
+            }
+            Invocation::Scheduled { notification_time, .. } => Some(*notification_time),
+        }
+    }
+
     /// The `messageType` this invocation came from.
     pub fn message_type(&self) -> &'static str {
         match self {
@@ -170,7 +183,10 @@ fn parse_invocation(inv: &Value) -> Result<Invocation, Error> {
                 .get("configurationItemSummary")
                 .ok_or_else(|| Error::malformed(field, "missing"))?;
             let summary = ItemSummary::deserialize(raw).map_err(|e| Error::malformed(field, e.to_string()))?;
-            Ok(Invocation::Oversized { summary })
+            Ok(Invocation::Oversized {
+                summary,
+                notification_time,
+            })
         }
         "ScheduledNotification" => {
             let account_id = inv

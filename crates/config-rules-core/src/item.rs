@@ -148,6 +148,67 @@ impl ConfigurationItem {
     }
 }
 
+/// Reads an integer field of an item. `Ok(None)` when the field is absent or `null`;
+/// `Ok(Some(n))` for an integer, an integral float (`25.0`: the AWS Config resource schema
+/// types some integer fields, such as Lambda's `reservedConcurrentExecutions`, as floats) or
+/// a string holding one; `Err(what was found)` for anything else that is present, so a
+/// present but unreadable value is never taken for an absent one.
+pub fn read_integer(value: Option<&Value>) -> Result<Option<i64>, String> {
+    let from_f64 =
+        |f: f64| -> Option<i64> { (f.is_finite() && f.fract() == 0.0 && f.abs() < 9.0e15).then_some(f as i64) };
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => n
+            .as_i64()
+            .or_else(|| n.as_f64().and_then(from_f64))
+            .map(Some)
+            .ok_or_else(|| format!("{} (not a whole number)", crate::bounded(&n.to_string(), 40))),
+        Some(Value::String(s)) => {
+            let t = s.trim();
+            t.parse::<i64>()
+                .ok()
+                .or_else(|| t.parse::<f64>().ok().and_then(from_f64))
+                .map(Some)
+                .ok_or_else(|| format!("the text {:?}", crate::bounded(s, 40)))
+        }
+        Some(other) => Err(crate::params::json_kind(other).to_string()),
+    }
+}
+
+/// Reads a numeric field that may be fractional (API Gateway's throttling rate): like
+/// [`read_integer`], for any finite number.
+pub fn read_number(value: Option<&Value>) -> Result<Option<f64>, String> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => n
+            .as_f64()
+            .filter(|f| f.is_finite())
+            .map(Some)
+            .ok_or_else(|| "a number out of range".to_string()),
+        Some(Value::String(s)) => s
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite())
+            .map(Some)
+            .ok_or_else(|| format!("the text {:?}", crate::bounded(s, 40))),
+        Some(other) => Err(crate::params::json_kind(other).to_string()),
+    }
+}
+
+/// Reads a boolean field: `Ok(None)` when absent or `null`, `true`/`false` (also as the
+/// strings `"true"`/`"false"`), and `Err(what was found)` otherwise.
+pub fn read_bool(value: Option<&Value>) -> Result<Option<bool>, String> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(*b)),
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => Ok(Some(true)),
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => Ok(Some(false)),
+        Some(Value::String(s)) => Err(format!("the text {:?}", crate::bounded(s, 40))),
+        Some(other) => Err(crate::params::json_kind(other).to_string()),
+    }
+}
+
 fn epoch_to_rfc3339(secs: f64) -> Option<String> {
     let millis = (secs * 1000.0).round() as i64;
     Utc.timestamp_millis_opt(millis)
@@ -243,6 +304,34 @@ mod tests {
             err.to_string(),
             "malformed event: invokingEvent.configurationItem: missing field `resourceId`"
         );
+    }
+
+    #[test]
+    fn integers_read_from_every_shape_aws_uses_and_never_misread_as_absent() {
+        let cases: Vec<(Value, Result<Option<i64>, &str>)> = vec![
+            (json!(25), Ok(Some(25))),
+            // The Config resource schema types reservedConcurrentExecutions as a float.
+            (json!(25.0), Ok(Some(25))),
+            (json!("25"), Ok(Some(25))),
+            (json!(" 7.0 "), Ok(Some(7))),
+            (json!(-1), Ok(Some(-1))),
+            (Value::Null, Ok(None)),
+            (json!(2.5), Err("2.5 (not a whole number)")),
+            (json!(1e300), Err("1e+300 (not a whole number)")),
+            (json!("many"), Err("the text \"many\"")),
+            (json!([25]), Err("an array")),
+            (json!({"value": 25}), Err("an object")),
+            (json!(true), Err("a boolean")),
+        ];
+        for (v, want) in cases {
+            assert_eq!(read_integer(Some(&v)), want.map_err(str::to_string), "{v}");
+        }
+        assert_eq!(read_integer(None), Ok(None));
+        assert_eq!(read_number(Some(&json!(12.5))), Ok(Some(12.5)));
+        assert_eq!(read_number(Some(&json!("100"))), Ok(Some(100.0)));
+        assert_eq!(read_number(Some(&json!({}))), Err("an object".to_string()));
+        assert_eq!(read_bool(Some(&json!("TRUE"))), Ok(Some(true)));
+        assert_eq!(read_bool(Some(&json!(1))), Err("a number".to_string()));
     }
 
     #[test]

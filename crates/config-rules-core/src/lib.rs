@@ -28,12 +28,12 @@ pub mod runner;
 pub mod testing;
 
 pub use config_api::{ConfigApi, ReportedResource, SdkConfigApi};
-pub use error::{sdk_error, Error};
+pub use error::{bounded, sdk_error, Error, MAX_QUOTED_CHARS};
 pub use evaluation::{Compliance, Evaluation, ResourceVerdict, Verdict};
 pub use event::{Invocation, RuleEvent};
 pub use item::ConfigurationItem;
 pub use params::{FromParams, ParamKind, ParamSpec, ParamValues};
-pub use rule::{AccountContext, AnyRule, ReportsOn, Rule, RuleMeta, Trigger, ACCOUNT_RESOURCE_TYPE};
+pub use rule::{AccountContext, AnyRule, ItemContext, ReportsOn, Rule, RuleMeta, Trigger, ACCOUNT_RESOURCE_TYPE};
 
 /// Re-exported so rule binaries need no direct dependency on them.
 pub use async_trait::async_trait;

@@ -98,8 +98,40 @@ impl RuleMeta {
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccountContext {
     pub account_id: String,
-    /// The time the evaluation stands for (notification or capture time).
-    pub time: DateTime<Utc>,
+    /// The `OrderingTimestamp` of the evaluations: the notification's time for periodic runs,
+    /// the changed item's capture time for change-triggered ones.
+    pub ordering_time: DateTime<Utc>,
+    /// The time date-dependent verdicts (key age, runtime deprecation) are judged at: the
+    /// notification's creation time (in the CLI, now or `--at`). Never the capture time: Config
+    /// re-sends items captured months earlier when a rule is created or re-evaluated.
+    pub evaluation_time: DateTime<Utc>,
+}
+
+impl AccountContext {
+    /// A context whose evaluations are ordered and judged at the same time `at` (periodic runs).
+    pub fn at(account_id: impl Into<String>, at: DateTime<Utc>) -> Self {
+        AccountContext {
+            account_id: account_id.into(),
+            ordering_time: at,
+            evaluation_time: at,
+        }
+    }
+}
+
+/// What a rule sees of the invocation when it judges one configuration item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ItemContext {
+    /// The time date-dependent verdicts are judged at (see [`AccountContext::evaluation_time`]).
+    pub evaluation_time: DateTime<Utc>,
+}
+
+impl ItemContext {
+    /// Judged now (the CLI without `--at`, and tests).
+    pub fn now() -> Self {
+        ItemContext {
+            evaluation_time: Utc::now(),
+        }
+    }
 }
 
 /// A Config rule. Implement [`Rule::evaluate_item`] for rules that judge one configuration
@@ -114,8 +146,13 @@ pub trait Rule: Send + Sync {
 
     /// Judges one recorded item. Only called for items in scope, recorded, not deleted
     /// and not exempted.
-    async fn evaluate_item(&self, item: &ConfigurationItem, params: &Self::Params) -> Result<Verdict, Error> {
-        let _ = (item, params);
+    async fn evaluate_item(
+        &self,
+        item: &ConfigurationItem,
+        ctx: &ItemContext,
+        params: &Self::Params,
+    ) -> Result<Verdict, Error> {
+        let _ = (item, ctx, params);
         Ok(Verdict::not_applicable(format!(
             "Rule {} does not evaluate single configuration items.",
             self.meta().id
@@ -176,6 +213,7 @@ macro_rules! pure_rule {
             async fn evaluate_item(
                 &self,
                 item: &$crate::ConfigurationItem,
+                _ctx: &$crate::ItemContext,
                 params: &$params,
             ) -> ::std::result::Result<$crate::Verdict, $crate::Error> {
                 Ok($evaluate(item, params))

@@ -12,7 +12,8 @@ use config_rules_core::runner::handle;
 use config_rules_core::testing::{FakeConfig, PutCall, PutOutcome};
 use config_rules_core::{
     async_trait, AccountContext, AnyRule, Compliance, ConfigurationItem, Error, Evaluation, FromParams, Invocation,
-    ParamKind, ParamSpec, ParamValues, ReportsOn, ResourceVerdict, Rule, RuleEvent, RuleMeta, Trigger, Verdict,
+    ItemContext, ParamKind, ParamSpec, ParamValues, ReportsOn, ResourceVerdict, Rule, RuleEvent, RuleMeta, Trigger,
+    Verdict,
 };
 use serde_json::{json, Value};
 
@@ -55,7 +56,7 @@ impl Rule for TestRule {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
-    async fn evaluate_item(&self, item: &ConfigurationItem, _: &Params) -> Result<Verdict, Error> {
+    async fn evaluate_item(&self, item: &ConfigurationItem, _: &ItemContext, _: &Params) -> Result<Verdict, Error> {
         self.item_calls.fetch_add(1, Ordering::SeqCst);
         Ok(
             if item.configuration.get("bad").and_then(Value::as_bool) == Some(true) {

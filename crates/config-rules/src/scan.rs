@@ -315,10 +315,11 @@ async fn v2_apis(
         for a in page.items() {
             let Some(id) = a.api_id() else { continue };
             if types.contains("AWS::ApiGatewayV2::Api") {
-                let arn = format!("arn:aws:apigateway:{region}::/apis/{id}");
+                // Config's resource id of an API is its ARN (see config_rules_core::apigw).
+                let arn = config_rules_core::apigw::http_api_arn(region, id);
                 items.push(api_item(
                     json!({"accountId": account, "configurationItemStatus": "OK", "resourceType": "AWS::ApiGatewayV2::Api",
-                           "resourceId": id, "resourceName": a.name(), "arn": arn, "awsRegion": region,
+                           "resourceId": arn, "resourceName": a.name(), "arn": arn, "awsRegion": region,
                            "configuration": {"apiId": id, "name": a.name(), "protocolType": a.protocol_type().map(|p| p.as_str()),
                                              "apiEndpoint": a.api_endpoint()},
                            "tags": a.tags()}),
@@ -529,10 +530,11 @@ async fn api_stages(
             let Some(id) = a.id() else { continue };
             apis.push(id.to_string());
             if types.contains("AWS::ApiGateway::RestApi") {
-                let arn = format!("arn:aws:apigateway:{region}::/restapis/{id}");
+                // Config's resource id of an API is its ARN (see config_rules_core::apigw).
+                let arn = config_rules_core::apigw::rest_api_arn(region, id);
                 items.push(api_item(
                     json!({"accountId": account, "configurationItemStatus": "OK", "resourceType": "AWS::ApiGateway::RestApi",
-                           "resourceId": id, "resourceName": a.name(), "arn": arn, "awsRegion": region,
+                           "resourceId": arn, "resourceName": a.name(), "arn": arn, "awsRegion": region,
                            "configuration": {"id": id, "name": a.name(), "description": a.description(),
                                              "apiKeySource": a.api_key_source().map(|k| k.as_str()),
                                              "createdDate": time(a.created_date())},

@@ -419,8 +419,16 @@ fn scan_the_seeded_demo_account() {
             }
             // API ids and web ACL ids are made up by the emulator as well.
             let t = e["ComplianceResourceType"].as_str().unwrap().to_string();
+            // Reported under Config's id for APIs: the ARN.
             if t == "AWS::ApiGateway::RestApi" || t == "AWS::ApiGatewayV2::Api" {
-                e["ComplianceResourceId"] = json!("<api>");
+                let id = e["ComplianceResourceId"].as_str().unwrap().to_string();
+                let (prefix, _) = id.rsplit_once('/').unwrap();
+                assert!(
+                    prefix == "arn:aws:apigateway:us-east-1::/restapis"
+                        || prefix == "arn:aws:apigateway:us-east-1::/apis",
+                    "{id}"
+                );
+                e["ComplianceResourceId"] = json!(format!("{prefix}/<api>"));
             }
             if t == "AWS::ApiGatewayV2::Stage" {
                 let id = e["ComplianceResourceId"].as_str().unwrap().to_string();

@@ -44,8 +44,8 @@
 
 use async_trait::async_trait;
 use config_rules_core::{
-    sdk_error, AccountContext, ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn,
-    ResourceVerdict, Rule, RuleMeta, Trigger, Verdict,
+    apigw, sdk_error, AccountContext, ConfigurationItem, Error, FromParams, ItemContext, ParamKind, ParamSpec,
+    ParamValues, ReportsOn, ResourceVerdict, Rule, RuleMeta, Trigger, Verdict,
 };
 
 pub const REST_API: &str = "AWS::ApiGateway::RestApi";
@@ -121,7 +121,10 @@ impl Endpoint {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiRef {
     pub resource_type: &'static str,
+    /// The bare API id API Gateway's own calls take.
     pub id: String,
+    /// Config's resource id: the API's ARN (see [`config_rules_core::apigw`]).
+    pub resource_id: String,
     pub name: String,
 }
 
@@ -181,6 +184,11 @@ pub fn evaluate_api(name: &str, endpoints: Option<&[Endpoint]>, params: &Params)
     }
 }
 
+/// The result for an API whose methods or routes the rule may not read.
+fn unreadable(name: &str, err: &Error) -> Verdict {
+    Verdict::unreadable(&format!("API {name}"), err)
+}
+
 /// The rule as the runner sees it.
 pub struct ApiGwAuthorizationRequired<A> {
     api: A,
@@ -206,26 +214,41 @@ impl<A: ApiAuthApi> Rule for ApiGwAuthorizationRequired<A> {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
-    async fn evaluate_item(&self, item: &ConfigurationItem, params: &Params) -> Result<Verdict, Error> {
-        let name = item
-            .config_str("name")
-            .or(item.resource_name.as_deref())
-            .unwrap_or(&item.resource_id);
-        let endpoints = self.endpoints(&item.resource_type, &item.resource_id).await?;
-        Ok(evaluate_api(name, endpoints.as_deref(), params))
+    async fn evaluate_item(
+        &self,
+        item: &ConfigurationItem,
+        _ctx: &ItemContext,
+        params: &Params,
+    ) -> Result<Verdict, Error> {
+        let id_key = if item.resource_type == REST_API { "id" } else { "apiId" };
+        let id = match apigw::api_id(item.config_str(id_key), &item.resource_id, id_key) {
+            Ok(id) => id,
+            Err(why) => return Ok(Verdict::not_applicable(format!("The API cannot be checked: {why}."))),
+        };
+        let name = item.config_str("name").or(item.resource_name.as_deref()).unwrap_or(id);
+        let name = config_rules_core::bounded(name, 128);
+        match self.endpoints(&item.resource_type, id).await {
+            Ok(endpoints) => Ok(evaluate_api(&name, endpoints.as_deref(), params)),
+            Err(e) if e.is_access_denied() => Ok(unreadable(&name, &e)),
+            Err(e) => Err(e),
+        }
     }
     async fn evaluate_account(&self, _ctx: &AccountContext, params: &Params) -> Result<Vec<ResourceVerdict>, Error> {
         let mut apis = self.api.list_apis().await?;
         apis.sort_by(|a, b| (a.resource_type, &a.id).cmp(&(b.resource_type, &b.id)));
         let mut out = Vec::with_capacity(apis.len());
         for api in apis {
-            let Some(endpoints) = self.endpoints(api.resource_type, &api.id).await? else {
-                continue;
+            let verdict = match self.endpoints(api.resource_type, &api.id).await {
+                Ok(Some(endpoints)) => evaluate_api(&api.name, Some(&endpoints), params),
+                // Deleted between the listing and the read: its stored result is retired.
+                Ok(None) => continue,
+                Err(e) if e.is_access_denied() => unreadable(&api.name, &e),
+                Err(e) => return Err(e),
             };
             out.push(ResourceVerdict {
                 resource_type: api.resource_type.to_string(),
-                verdict: evaluate_api(&api.name, Some(&endpoints), params),
-                resource_id: api.id,
+                verdict,
+                resource_id: api.resource_id,
             });
         }
         Ok(out)
@@ -237,6 +260,7 @@ impl<A: ApiAuthApi> Rule for ApiGwAuthorizationRequired<A> {
 pub struct SdkApis {
     rest: aws_sdk_apigateway::Client,
     v2: aws_sdk_apigatewayv2::Client,
+    region: String,
 }
 
 impl SdkApis {
@@ -244,6 +268,7 @@ impl SdkApis {
         SdkApis {
             rest: aws_sdk_apigateway::Client::new(sdk),
             v2: aws_sdk_apigatewayv2::Client::new(sdk),
+            region: sdk.region().map(|r| r.to_string()).unwrap_or_default(),
         }
     }
 }
@@ -259,6 +284,7 @@ impl ApiAuthApi for SdkApis {
                 Some(ApiRef {
                     resource_type: REST_API,
                     id: a.id()?.to_string(),
+                    resource_id: apigw::rest_api_arn(&self.region, a.id()?),
                     name: a.name().unwrap_or_default().to_string(),
                 })
             }));
@@ -276,6 +302,7 @@ impl ApiAuthApi for SdkApis {
                 Some(ApiRef {
                     resource_type: HTTP_API,
                     id: a.api_id()?.to_string(),
+                    resource_id: apigw::http_api_arn(&self.region, a.api_id()?),
                     name: a.name().unwrap_or_default().to_string(),
                 })
             }));
@@ -475,7 +502,27 @@ mod tests {
     struct Fake {
         rest: BTreeMap<String, Vec<Endpoint>>,
         http: BTreeMap<String, Vec<Endpoint>>,
+        /// Ids whose reads are refused with AccessDeniedException.
+        denied: Vec<String>,
+        /// Every id passed to API Gateway.
+        asked: std::sync::Mutex<Vec<String>>,
     }
+
+    impl Fake {
+        fn read(&self, map: &BTreeMap<String, Vec<Endpoint>>, id: &str) -> Result<Option<Vec<Endpoint>>, Error> {
+            self.asked.lock().unwrap().push(id.to_string());
+            if self.denied.iter().any(|d| d == id) {
+                return Err(Error::AwsApi {
+                    operation: "GetResources".into(),
+                    message: "AccessDeniedException: not authorized".into(),
+                    code: Some("AccessDeniedException".into()),
+                });
+            }
+            Ok(map.get(id).cloned())
+        }
+    }
+
+    const REGION: &str = "us-east-2";
 
     #[async_trait]
     impl ApiAuthApi for Fake {
@@ -486,40 +533,45 @@ mod tests {
                 .map(|id| ApiRef {
                     resource_type: REST_API,
                     id: id.clone(),
+                    resource_id: apigw::rest_api_arn(REGION, id),
                     name: id.clone(),
                 })
                 .collect();
             out.extend(self.http.keys().map(|id| ApiRef {
                 resource_type: HTTP_API,
                 id: id.clone(),
+                resource_id: apigw::http_api_arn(REGION, id),
                 name: id.clone(),
             }));
             // Listed, then deleted before its methods are read.
             out.push(ApiRef {
                 resource_type: REST_API,
                 id: "vanished".into(),
+                resource_id: apigw::rest_api_arn(REGION, "vanished"),
                 name: "vanished".into(),
             });
             Ok(out)
         }
         async fn rest_methods(&self, id: &str) -> Result<Option<Vec<Endpoint>>, Error> {
-            Ok(self.rest.get(id).cloned())
+            self.read(&self.rest, id)
         }
         async fn routes(&self, id: &str) -> Result<Option<Vec<Endpoint>>, Error> {
-            Ok(self.http.get(id).cloned())
+            self.read(&self.http, id)
         }
     }
 
     #[tokio::test]
-    async fn a_periodic_run_judges_every_api_and_skips_vanished_ones() {
+    async fn a_periodic_run_reports_under_config_arns_and_skips_vanished_apis() {
         let fake = Fake {
-            rest: BTreeMap::from([("r1".to_string(), vec![e("GET", "/", "NONE", false)])]),
+            rest: BTreeMap::from([
+                ("r1".to_string(), vec![e("GET", "/", "NONE", false)]),
+                ("r2".to_string(), vec![e("GET", "/", "NONE", false)]),
+            ]),
             http: BTreeMap::from([("h1".to_string(), vec![e("GET", "/", "JWT", false)])]),
+            denied: vec!["r2".into()],
+            ..Fake::default()
         };
-        let ctx = AccountContext {
-            account_id: "1".into(),
-            time: chrono::Utc::now(),
-        };
+        let ctx = AccountContext::at("1", chrono::Utc::now());
         let out = ApiGwAuthorizationRequired::new(fake)
             .evaluate_account(&ctx, &Params::default())
             .await
@@ -528,6 +580,80 @@ mod tests {
             .iter()
             .map(|v| (v.resource_type.as_str(), v.resource_id.as_str(), v.verdict.compliance))
             .collect();
-        assert_eq!(got, vec![(REST_API, "r1", NonCompliant), (HTTP_API, "h1", Compliant)]);
+        assert_eq!(
+            got,
+            vec![
+                (REST_API, "arn:aws:apigateway:us-east-2::/restapis/r1", NonCompliant),
+                // One API the role may not read gets its own result; the sweep goes on.
+                (REST_API, "arn:aws:apigateway:us-east-2::/restapis/r2", NonCompliant),
+                (HTTP_API, "arn:aws:apigateway:us-east-2::/apis/h1", Compliant),
+            ]
+        );
+        assert_eq!(
+            out[1].verdict.annotation,
+            "API r2 could not be checked: AWS API call GetResources failed: AccessDeniedException: not authorized."
+        );
+    }
+
+    /// Items in the shape AWS Config records (aws-config-rdk `rdk/template/example_ci/
+    /// AWS_ApiGateway_RestApi.json`, `AWS_ApiGatewayV2_Api.json`): the resourceId is the ARN,
+    /// the id API Gateway takes is configuration.id / configuration.apiId.
+    #[tokio::test]
+    async fn change_events_read_the_api_id_from_real_items_and_report_under_the_arn() {
+        use config_rules_core::testing::FakeConfig;
+        use config_rules_core::{AnyRule, RuleEvent};
+        let fake = Fake {
+            rest: BTreeMap::from([("test".to_string(), vec![e("GET", "/", "NONE", false)])]),
+            http: BTreeMap::from([("h7".to_string(), vec![e("GET", "/", "JWT", false)])]),
+            ..Fake::default()
+        };
+        let rule = ApiGwAuthorizationRequired::new(fake);
+        let event = |item: serde_json::Value| {
+            RuleEvent::parse(&serde_json::json!({
+                "invokingEvent": serde_json::json!({"configurationItem": item, "notificationCreationTime": "2026-11-28T06:00:00.000Z",
+                    "messageType": "ConfigurationItemChangeNotification", "recordVersion": "1.3"}).to_string(),
+                "resultToken": "TESTMODE", "accountId": "123456789012"
+            }))
+            .unwrap()
+        };
+        let rest = event(serde_json::json!({
+            "configurationItemVersion": "1.3", "awsAccountId": "123456789012",
+            "configurationItemCaptureTime": "2022-02-21T18:36:56.299Z", "configurationItemStatus": "ResourceDiscovered",
+            "ARN": "arn:aws:apigateway:us-east-2::/restapis/test", "resourceType": "AWS::ApiGateway::RestApi",
+            "resourceId": "arn:aws:apigateway:us-east-2::/restapis/test", "resourceName": "test", "awsRegion": "us-east-2",
+            "tags": {}, "configuration": {"id": "test", "name": "test", "apiKeySource": "HEADER",
+                "endpointConfiguration": {"types": ["REGIONAL"]}}, "supplementaryConfiguration": {}}));
+        let out = rule.evaluate_event(&rest, &FakeConfig::new()).await.unwrap();
+        assert_eq!(out[0].resource_id, "arn:aws:apigateway:us-east-2::/restapis/test");
+        assert_eq!(
+            (out[0].compliance, out[0].annotation.as_str()),
+            (NonCompliant, "API test has unauthenticated endpoint: GET /.")
+        );
+        // V2: configuration.apiId absent (older items), the ARN's last segment serves.
+        let http = event(serde_json::json!({
+            "awsAccountId": "123456789012", "configurationItemCaptureTime": "2022-02-21T18:36:34.575Z",
+            "configurationItemStatus": "OK", "resourceType": "AWS::ApiGatewayV2::Api",
+            "resourceId": "arn:aws:apigateway:us-east-2::/apis/h7", "resourceName": "orders-http",
+            "configuration": {"name": "orders-http", "protocolType": "HTTP"}}));
+        let out = rule.evaluate_event(&http, &FakeConfig::new()).await.unwrap();
+        assert_eq!(out[0].resource_id, "arn:aws:apigateway:us-east-2::/apis/h7");
+        assert_eq!(out[0].compliance, Compliant);
+        // A hostile id never reaches API Gateway.
+        let long = event(serde_json::json!({
+            "resourceType": "AWS::ApiGateway::RestApi", "resourceId": "arn:aws:apigateway:us-east-2::/restapis/x",
+            "configurationItemStatus": "OK", "configurationItemCaptureTime": "2022-02-21T18:36:34.575Z",
+            "configuration": {"id": "a".repeat(70_000)}}));
+        let out = rule.evaluate_event(&long, &FakeConfig::new()).await.unwrap();
+        assert_eq!(
+            (out[0].compliance, out[0].annotation.as_str()),
+            (
+                NotApplicable,
+                "The API cannot be checked: configuration.id is not an API Gateway id (1 to 64 letters and digits)."
+            )
+        );
+        assert_eq!(
+            *rule.api.asked.lock().unwrap(),
+            vec!["test".to_string(), "h7".to_string()]
+        );
     }
 }

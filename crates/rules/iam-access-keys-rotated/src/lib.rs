@@ -218,7 +218,7 @@ impl<A: AccessKeyApi> Rule for IamAccessKeysRotated<A> {
             }
             out.push(ResourceVerdict {
                 resource_type: "AWS::IAM::User".to_string(),
-                verdict: evaluate_user(&user, &keys, ctx.time, params),
+                verdict: evaluate_user(&user, &keys, ctx.evaluation_time, params),
                 resource_id: user.id,
             });
         }
@@ -472,10 +472,7 @@ mod tests {
             last_used: BTreeMap::from([("AKIAZED000000000001".to_string(), None)]),
         };
         let rule = IamAccessKeysRotated::new(fake);
-        let ctx = AccountContext {
-            account_id: "1".into(),
-            time: t(NOW),
-        };
+        let ctx = AccountContext::at("1", t(NOW));
         let out = rule
             .evaluate_account(
                 &ctx,

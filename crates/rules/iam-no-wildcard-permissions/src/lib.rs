@@ -156,11 +156,28 @@ impl fmt::Display for Finding {
     }
 }
 
-/// Reads a policy document as Config stores it: URL-encoded JSON text, plain JSON text, or
-/// an already-parsed object.
+/// Reads a policy document as Config stores it: URL-encoded JSON text (what Config records),
+/// plain JSON text, an already-parsed object (some tools deliver it decoded), or a list of
+/// such objects (AWS's own sample items in aws-config-rdk, `rdk/template/example_ci/
+/// AWS_IAM_Policy.json` and `AWS_IAM_User.json`, hold `[{"Version": ..., "Statement": [...]}]`):
+/// the statements of every document in the list count.
 pub fn decode_document(raw: &Value) -> Result<Value, String> {
     match raw {
         Value::Object(_) => Ok(raw.clone()),
+        Value::Array(docs) if !docs.is_empty() && docs.iter().all(Value::is_object) => {
+            if docs.len() == 1 {
+                return Ok(docs[0].clone());
+            }
+            let mut statements = Vec::new();
+            for doc in docs {
+                match doc.get("Statement") {
+                    Some(Value::Array(list)) => statements.extend(list.iter().cloned()),
+                    Some(other) => statements.push(other.clone()),
+                    None => return Err("a document in the list has no Statement".to_string()),
+                }
+            }
+            Ok(serde_json::json!({ "Statement": statements }))
+        }
         Value::String(text) => {
             let trimmed = text.trim_start();
             let decoded = if trimmed.starts_with('{') {
@@ -173,8 +190,47 @@ pub fn decode_document(raw: &Value) -> Result<Value, String> {
             };
             serde_json::from_str(&decoded).map_err(|e| format!("not JSON: {e}"))
         }
-        other => Err(format!("unexpected document type {other}")),
+        other => Err(format!("a document is a JSON object, found {}", kind(other))),
     }
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Checks the parts of a statement this rule reads against the IAM JSON policy grammar
+/// (IAM user guide, "IAM JSON policy elements reference"): `Effect` is `Allow` or `Deny`,
+/// `Action`/`NotAction` a string or a list of strings. IAM itself rejects anything else,
+/// so such a document is reported as not readable, never as compliant.
+fn statement_shape(statement: &Value) -> Result<(), String> {
+    let Value::Object(map) = statement else {
+        return Err(format!("a statement is a JSON object, found {}", kind(statement)));
+    };
+    match map.get("Effect") {
+        Some(Value::String(e)) if e == "Allow" || e == "Deny" => {}
+        Some(Value::String(_)) => return Err("Effect is neither Allow nor Deny".to_string()),
+        Some(other) => return Err(format!("Effect is a string, found {}", kind(other))),
+        None => return Err("Effect is missing".to_string()),
+    }
+    if !map.contains_key("Action") && !map.contains_key("NotAction") {
+        return Err("neither Action nor NotAction is given".to_string());
+    }
+    for key in ["Action", "NotAction"] {
+        match map.get(key) {
+            None | Some(Value::String(_)) => {}
+            Some(Value::Array(items)) if items.iter().all(Value::is_string) => {}
+            Some(Value::Array(_)) => return Err(format!("{key} lists something other than strings")),
+            Some(other) => return Err(format!("{key} is a string or a list of strings, found {}", kind(other))),
+        }
+    }
+    Ok(())
 }
 
 fn strings(v: Option<&Value>) -> Vec<&str> {
@@ -203,13 +259,28 @@ fn classify(action: &str, params: &Params) -> Option<Problem> {
 
 /// Every failing Allow statement of one policy document.
 pub fn analyze_document(policy: &str, document: &Value, params: &Params) -> Vec<Finding> {
+    let unreadable = |statement: Option<String>, why: String| Finding {
+        policy: policy.to_string(),
+        statement,
+        problem: Problem::Unreadable(why),
+    };
     let statements: Vec<&Value> = match document.get("Statement") {
         Some(Value::Array(list)) => list.iter().collect(),
         Some(one @ Value::Object(_)) => vec![one],
-        _ => Vec::new(),
+        Some(other) => {
+            return vec![unreadable(
+                None,
+                format!("Statement is an object or a list of objects, found {}", kind(other)),
+            )]
+        }
+        None => return vec![unreadable(None, "it has no Statement".to_string())],
     };
     let mut findings = Vec::new();
     for (index, statement) in statements.iter().enumerate() {
+        if let Err(why) = statement_shape(statement) {
+            findings.push(unreadable(Some(format!("#{}", index + 1)), why));
+            continue;
+        }
         let allow = statement
             .get("Effect")
             .and_then(Value::as_str)

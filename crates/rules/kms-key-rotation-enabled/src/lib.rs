@@ -27,6 +27,10 @@
 //! | asymmetric or HMAC key, imported key material, custom key store | NOT_APPLICABLE: automatic rotation is not supported |
 //! | pending deletion or pending replica deletion | NOT_APPLICABLE |
 //! | a key deleted since the last run | NOT_APPLICABLE (its old result is retired) |
+//! | a key the rule may not read (`AccessDenied`: its key policy does not let the account's IAM principals use it) | NON_COMPLIANT, naming the refused call; the other keys are judged as usual |
+//!
+//! Throttling and server errors that persist through the SDK's retries fail the whole run
+//! (Config shows the rule as failed), so no key is judged on a passing fault.
 //!
 //! **Remediation.** `aws kms enable-key-rotation --key-id KEY_ID` (optionally
 //! `--rotation-period-in-days 90..2560`); in CloudFormation, `EnableKeyRotation: true`.
@@ -137,6 +141,18 @@ impl<K: KeyApi> KmsKeyRotationEnabled<K> {
     pub fn new(api: K) -> Self {
         KmsKeyRotationEnabled { api }
     }
+
+    /// One key's verdict; `None` when the key is gone.
+    async fn judge(&self, id: &str) -> Result<Option<Verdict>, Error> {
+        let Some(key) = self.api.describe_key(id).await? else {
+            return Ok(None);
+        };
+        let rotation = match not_applicable(&key) {
+            Some(_) => None,
+            None => Some(self.api.rotation(id).await?),
+        };
+        Ok(Some(evaluate_key(&key, rotation)))
+    }
 }
 
 #[async_trait]
@@ -150,18 +166,19 @@ impl<K: KeyApi> Rule for KmsKeyRotationEnabled<K> {
         ids.sort();
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
-            let Some(key) = self.api.describe_key(&id).await? else {
+            // A key whose policy does not let this account's IAM principals read it answers
+            // AccessDenied: that key gets its own result, and the sweep goes on.
+            let verdict = match self.judge(&id).await {
+                Ok(Some(verdict)) => verdict,
                 // Deleted mid-sweep: no result now; a stored one is retired as not applicable.
-                continue;
-            };
-            let rotation = match not_applicable(&key) {
-                Some(_) => None,
-                None => Some(self.api.rotation(&id).await?),
+                Ok(None) => continue,
+                Err(e) if e.is_access_denied() => Verdict::unreadable(&format!("Key {id}"), &e),
+                Err(e) => return Err(e),
             };
             out.push(ResourceVerdict {
                 resource_type: "AWS::KMS::Key".to_string(),
                 resource_id: id,
-                verdict: evaluate_key(&key, rotation),
+                verdict,
             });
         }
         Ok(out)
@@ -338,6 +355,8 @@ mod tests {
     #[derive(Default)]
     struct Fake {
         keys: BTreeMap<String, (KeyInfo, bool)>,
+        /// Keys whose DescribeKey answers this error code.
+        refuse: BTreeMap<String, &'static str>,
     }
 
     #[async_trait]
@@ -352,6 +371,13 @@ mod tests {
                 .collect())
         }
         async fn describe_key(&self, key_id: &str) -> Result<Option<KeyInfo>, Error> {
+            if let Some(code) = self.refuse.get(key_id) {
+                return Err(Error::AwsApi {
+                    operation: "DescribeKey".into(),
+                    message: format!("{code}: refused"),
+                    code: Some(code.to_string()),
+                });
+            }
             Ok(self.keys.get(key_id).map(|k| k.0.clone()))
         }
         async fn rotation(&self, key_id: &str) -> Result<Rotation, Error> {
@@ -375,10 +401,7 @@ mod tests {
             k.id = id.into();
             fake.keys.insert(id.into(), (k, rotates));
         }
-        let ctx = AccountContext {
-            account_id: "1".into(),
-            time: chrono::Utc::now(),
-        };
+        let ctx = AccountContext::at("1", chrono::Utc::now());
         let out = KmsKeyRotationEnabled::new(fake)
             .evaluate_account(&ctx, &())
             .await
@@ -395,5 +418,53 @@ mod tests {
                 ("cmk-on", Compliant)
             ]
         );
+    }
+
+    #[tokio::test]
+    async fn a_key_the_role_may_not_read_gets_its_own_result_and_the_sweep_goes_on() {
+        let mut fake = Fake::default();
+        for id in ["a-locked", "b-open"] {
+            let mut k = key("CUSTOMER", "SYMMETRIC_DEFAULT", "Enabled", "AWS_KMS");
+            k.id = id.into();
+            fake.keys.insert(id.into(), (k, true));
+        }
+        fake.refuse.insert("a-locked".into(), "AccessDeniedException");
+        let ctx = AccountContext::at("1", chrono::Utc::now());
+        let out = KmsKeyRotationEnabled::new(fake)
+            .evaluate_account(&ctx, &())
+            .await
+            .unwrap();
+        let got: Vec<(&str, Compliance, &str)> = out
+            .iter()
+            .map(|v| {
+                (
+                    v.resource_id.as_str(),
+                    v.verdict.compliance,
+                    v.verdict.annotation.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("a-locked", NonCompliant, "Key a-locked could not be checked: AWS API call DescribeKey failed: AccessDeniedException: refused."),
+                ("b-open", Compliant, "Key b-open rotates automatically.")
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn throttling_that_outlasts_the_retries_fails_the_run() {
+        let mut fake = Fake::default();
+        let mut k = key("CUSTOMER", "SYMMETRIC_DEFAULT", "Enabled", "AWS_KMS");
+        k.id = "k".into();
+        fake.keys.insert("k".into(), (k, true));
+        fake.refuse.insert("k".into(), "ThrottlingException");
+        let ctx = AccountContext::at("1", chrono::Utc::now());
+        let err = KmsKeyRotationEnabled::new(fake)
+            .evaluate_account(&ctx, &())
+            .await
+            .unwrap_err();
+        assert_eq!(err.error_type(), "AwsApi");
     }
 }

@@ -41,8 +41,8 @@
 
 use async_trait::async_trait;
 use config_rules_core::{
-    ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta, Trigger,
-    Verdict,
+    ConfigurationItem, Error, FromParams, ItemContext, ParamKind, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta,
+    Trigger, Verdict,
 };
 pub use lambda_facts::{CodeSigningApi, SdkLambda};
 
@@ -113,7 +113,12 @@ impl<C: CodeSigningApi> Rule for LambdaCodeSigningEnabled<C> {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
-    async fn evaluate_item(&self, item: &ConfigurationItem, params: &Params) -> Result<Verdict, Error> {
+    async fn evaluate_item(
+        &self,
+        item: &ConfigurationItem,
+        _ctx: &ItemContext,
+        params: &Params,
+    ) -> Result<Verdict, Error> {
         let name = item.config_str("functionName").unwrap_or(&item.resource_id);
         if item
             .config_str("packageType")
@@ -207,14 +212,17 @@ mod tests {
             policy: "Warn",
             calls: Mutex::default(),
         });
-        let v = rule.evaluate_item(&item("Zip"), &Params::default()).await.unwrap();
+        let v = rule
+            .evaluate_item(&item("Zip"), &ItemContext::now(), &Params::default())
+            .await
+            .unwrap();
         assert_eq!(v.compliance, Compliant);
         assert_eq!(
             *rule.api.calls.lock().unwrap(),
             vec!["GetFunctionCodeSigningConfig f".to_string()]
         );
         let v = rule
-            .evaluate_item(&item("Zip"), &Params { require_enforce: true })
+            .evaluate_item(&item("Zip"), &ItemContext::now(), &Params { require_enforce: true })
             .await
             .unwrap();
         assert_eq!(v.compliance, NonCompliant);
@@ -231,7 +239,10 @@ mod tests {
             policy: "Warn",
             calls: Mutex::default(),
         });
-        let v = rule.evaluate_item(&item("Image"), &Params::default()).await.unwrap();
+        let v = rule
+            .evaluate_item(&item("Image"), &ItemContext::now(), &Params::default())
+            .await
+            .unwrap();
         assert_eq!(
             v,
             Verdict::not_applicable("Function f is a container image: Lambda code signing applies to .zip archives.")

@@ -77,10 +77,17 @@ impl FromParams for Params {
 /// The decision, as a pure function of the item and the parameters.
 pub fn evaluate(item: &ConfigurationItem, params: &Params) -> Verdict {
     let name = item.config_str("functionName").unwrap_or(&item.resource_id);
-    let reserved = item
-        .supplementary("Concurrency")
-        .and_then(|c| c.get("reservedConcurrentExecutions").cloned())
-        .and_then(|v| v.as_i64());
+    let concurrency = item.supplementary("Concurrency");
+    let reserved = match config_rules_core::item::read_integer(
+        concurrency.as_ref().and_then(|c| c.get("reservedConcurrentExecutions")),
+    ) {
+        Ok(r) => r,
+        Err(found) => {
+            return Verdict::non_compliant(format!(
+                "Function {name} cannot be checked: supplementaryConfiguration.Concurrency.reservedConcurrentExecutions is unreadable ({found})."
+            ))
+        }
+    };
     match (reserved, params.max_reserved_concurrency) {
         (None, _) => Verdict::non_compliant(format!(
             "Function {name} has no reserved concurrency, so it can take the account's whole unreserved concurrency."
@@ -139,6 +146,12 @@ mod tests {
              "Function api has reserved concurrency 21, above the maximum of 20."),
             ("zero", json!({"Concurrency": {"reservedConcurrentExecutions": 0}}), max(20), Compliant,
              "Function api has reserved concurrency 0: it cannot run."),
+            // The AWS Config resource schema (awslabs/aws-config-resource-schema,
+            // AWS::Lambda::Function) types reservedConcurrentExecutions as a float.
+            ("a float, as the Config schema types it", json!({"Concurrency": {"reservedConcurrentExecutions": 25.0}}), max(100), Compliant,
+             "Function api has reserved concurrency 25, within the maximum of 100."),
+            ("present but unreadable is not absent", json!({"Concurrency": {"reservedConcurrentExecutions": "lots"}}), any, NonCompliant,
+             "Function api cannot be checked: supplementaryConfiguration.Concurrency.reservedConcurrentExecutions is unreadable (the text \"lots\")."),
         ];
         for (name, sup, params, compliance, annotation) in cases {
             assert_eq!(

@@ -25,8 +25,13 @@
 //! unless a condition pins it to an account, organization or source (`aws:SourceAccount`,
 //! `aws:SourceArn`, `aws:SourceOwner`, `aws:PrincipalOrgID`, `aws:PrincipalAccount`,
 //! `aws:PrincipalArn`). An `Allow` for a service principal (`{"Service": "s3.amazonaws.com"}`)
-//! without `aws:SourceAccount` or `aws:SourceArn`. Condition keys compare case-insensitively,
-//! whatever the operator (`StringEquals`, `ArnLike`, ...).
+//! without `aws:SourceAccount` or `aws:SourceArn`. Condition keys compare case-insensitively.
+//! A condition pins only under a restricting operator (`StringEquals`, `StringLike`,
+//! `ArnEquals`, `ArnLike`, with or without `ForAnyValue:`/`ForAllValues:`; not the negated
+//! or `...IfExists` forms) and only with fixed values: `*`, `arn:aws:s3:::*`, a bucket-name
+//! prefix such as `arn:aws:s3:::uploads-*`, or a `SourceAccount` of `*` match every account,
+//! as the managed rule `lambda-function-public-access-prohibited` also holds. An ARN pattern
+//! whose account field is a fixed account (`arn:aws:execute-api:REGION:123456789012:*`) pins.
 //!
 //! **Scenarios**
 //!
@@ -36,6 +41,7 @@
 //! | statements only for accounts, or services pinned to a source | COMPLIANT |
 //! | a statement for `*` without a pinning condition | NON_COMPLIANT, naming the statement |
 //! | a service principal without `aws:SourceAccount`/`aws:SourceArn` | NON_COMPLIANT, naming the service |
+//! | a service principal pinned only by wildcards (`arn:aws:s3:::*`, `*`) | NON_COMPLIANT, naming the service |
 //! | a function URL with `AuthType: NONE` (unless `allowPublicFunctionUrl`) | NON_COMPLIANT |
 //! | a policy that is not readable JSON | NON_COMPLIANT |
 //! | deleted, not recorded, out of scope, or tagged `config-rules:exempt` | NOT_APPLICABLE |
@@ -50,8 +56,8 @@
 
 use async_trait::async_trait;
 use config_rules_core::{
-    ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta, Trigger,
-    Verdict,
+    ConfigurationItem, Error, FromParams, ItemContext, ParamKind, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta,
+    Trigger, Verdict,
 };
 pub use lambda_facts::{FunctionUrlApi, SdkLambda};
 use serde_json::Value;
@@ -107,8 +113,69 @@ fn strings(v: Option<&Value>) -> Vec<&str> {
     }
 }
 
-/// Lower-cased condition keys of a statement, whatever their operators.
+/// Condition operators that restrict a key to the listed values. Negated operators
+/// (`StringNotEquals`, `ArnNotLike`) and `...IfExists` (true when the key is absent) restrict
+/// nothing on their own.
+const RESTRICTING_OPERATORS: &[&str] = &[
+    "stringequals",
+    "stringequalsignorecase",
+    "stringlike",
+    "arnequals",
+    "arnlike",
+];
+
+/// True when a condition value names fixed principals or sources: no wildcard at all, or an
+/// ARN pattern whose account field is a fixed 12-digit account (`arn:aws:execute-api:
+/// us-east-1:123456789012:*` only matches that account's APIs). `*`, `arn:aws:s3:::*` or a
+/// `SourceAccount` of `*` match every account, as the managed rule
+/// lambda-function-public-access-prohibited also holds.
+fn is_fixed_value(value: &str) -> bool {
+    let wild = |s: &str| s.contains('*') || s.contains('?');
+    if value.is_empty() {
+        return false;
+    }
+    if !wild(value) {
+        return true;
+    }
+    let parts: Vec<&str> = value.splitn(6, ':').collect();
+    parts.len() == 6
+        && parts[0] == "arn"
+        && !parts[..5].iter().any(|p| wild(p))
+        && parts[4].len() == 12
+        && parts[4].bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Lower-cased condition keys a statement restricts to fixed values (see [`is_fixed_value`]),
+/// under a restricting operator (see [`RESTRICTING_OPERATORS`]).
 fn condition_keys(statement: &Value) -> Vec<String> {
+    let Some(ops) = statement.get("Condition").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    let mut keys = Vec::new();
+    for (op, conditions) in ops {
+        let op = op.to_ascii_lowercase();
+        let op = op
+            .strip_prefix("foranyvalue:")
+            .or_else(|| op.strip_prefix("forallvalues:"))
+            .unwrap_or(&op);
+        if !RESTRICTING_OPERATORS.contains(&op) {
+            continue;
+        }
+        let Some(conditions) = conditions.as_object() else {
+            continue;
+        };
+        for (key, value) in conditions {
+            let values = strings(Some(value));
+            if !values.is_empty() && values.iter().all(|v| is_fixed_value(v)) {
+                keys.push(key.to_ascii_lowercase());
+            }
+        }
+    }
+    keys
+}
+
+/// Lower-cased condition keys a statement names, whatever their operators and values.
+fn mentioned_keys(statement: &Value) -> Vec<String> {
     statement
         .get("Condition")
         .and_then(Value::as_object)
@@ -178,10 +245,18 @@ pub fn policy_problems(policy: &Value, params: &Params) -> Vec<String> {
             .map(|v| strings(Some(v)))
             .unwrap_or_default();
         if !services.is_empty() && !keys.iter().any(|k| SOURCE_KEYS.contains(&k.as_str())) {
-            problems.push(format!(
-                "statement {label} lets {} invoke it without aws:SourceAccount or aws:SourceArn",
-                services.join(", ")
-            ));
+            let loose = mentioned_keys(s).iter().any(|k| SOURCE_KEYS.contains(&k.as_str()));
+            problems.push(if loose {
+                format!(
+                    "statement {label} lets {} invoke it with an aws:SourceAccount or aws:SourceArn condition that matches every account",
+                    services.join(", ")
+                )
+            } else {
+                format!(
+                    "statement {label} lets {} invoke it without aws:SourceAccount or aws:SourceArn",
+                    services.join(", ")
+                )
+            });
         }
     }
     problems
@@ -224,7 +299,12 @@ impl<U: FunctionUrlApi> Rule for LambdaNoPublicAccess<U> {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
-    async fn evaluate_item(&self, item: &ConfigurationItem, params: &Params) -> Result<Verdict, Error> {
+    async fn evaluate_item(
+        &self,
+        item: &ConfigurationItem,
+        _ctx: &ItemContext,
+        params: &Params,
+    ) -> Result<Verdict, Error> {
         let name = item.config_str("functionName").unwrap_or(&item.resource_id);
         let auth = self.urls.url_auth_type(name).await?;
         Ok(evaluate(item, auth.as_deref(), params))

@@ -55,6 +55,31 @@ fn fixture_cases() {
         ("service pinned only by org is not enough", policy(json!([{"Sid": "x", "Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"},
             "Action": "lambda:InvokeFunction", "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc"}}}])), None, p, NonCompliant,
          "Function hook is public: statement x lets s3.amazonaws.com invoke it without aws:SourceAccount or aws:SourceArn."),
+        // Wildcards restrict nothing (as the managed rule lambda-function-public-access-prohibited
+        // holds): any account's bucket matches arn:aws:s3:::*.
+        ("service pinned only by a wildcard bucket ARN", policy(json!([{"Sid": "w", "Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"},
+            "Action": "lambda:InvokeFunction", "Condition": {"ArnLike": {"AWS:SourceArn": "arn:aws:s3:::*"}}}])), None, p, NonCompliant,
+         "Function hook is public: statement w lets s3.amazonaws.com invoke it with an aws:SourceAccount or aws:SourceArn condition that matches every account."),
+        ("service pinned by a star SourceArn", policy(json!([{"Sid": "w", "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"},
+            "Action": "lambda:InvokeFunction", "Condition": {"ArnLike": {"aws:SourceArn": "*"}}}])), None, p, NonCompliant,
+         "Function hook is public: statement w lets sns.amazonaws.com invoke it with an aws:SourceAccount or aws:SourceArn condition that matches every account."),
+        ("service pinned by a star SourceAccount", policy(json!([{"Sid": "w", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
+            "Action": "lambda:InvokeFunction", "Condition": {"StringLike": {"aws:SourceAccount": "*"}}}])), None, p, NonCompliant,
+         "Function hook is public: statement w lets events.amazonaws.com invoke it with an aws:SourceAccount or aws:SourceArn condition that matches every account."),
+        ("a bucket-name prefix still matches any account's bucket", policy(json!([{"Sid": "w", "Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"},
+            "Action": "lambda:InvokeFunction", "Condition": {"ArnLike": {"aws:SourceArn": "arn:aws:s3:::uploads-*"}}}])), None, p, NonCompliant,
+         "Function hook is public: statement w lets s3.amazonaws.com invoke it with an aws:SourceAccount or aws:SourceArn condition that matches every account."),
+        ("an account-scoped ARN pattern restricts (API Gateway's own form)", policy(json!([{"Sid": "api", "Effect": "Allow",
+            "Principal": {"Service": "apigateway.amazonaws.com"}, "Action": "lambda:InvokeFunction",
+            "Condition": {"ArnLike": {"AWS:SourceArn": "arn:aws:execute-api:us-east-1:123456789012:abc123/*/GET/pets"}}}])), None, p, Compliant, ok),
+        ("a fixed bucket ARN restricts", policy(json!([{"Sid": "b", "Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"},
+            "Action": "lambda:InvokeFunction", "Condition": {"ArnLike": {"AWS:SourceArn": "arn:aws:s3:::uploads-prod"}}}])), None, p, Compliant, ok),
+        ("a negated operator restricts nothing", policy(json!([{"Sid": "n", "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"},
+            "Action": "lambda:InvokeFunction", "Condition": {"StringNotEquals": {"aws:SourceAccount": "111122223333"}}}])), None, p, NonCompliant,
+         "Function hook is public: statement n lets sns.amazonaws.com invoke it with an aws:SourceAccount or aws:SourceArn condition that matches every account."),
+        ("star pinned only by a wildcard org id", policy(json!([{"Sid": "o", "Effect": "Allow", "Principal": "*", "Action": "lambda:InvokeFunction",
+            "Condition": {"StringLike": {"aws:PrincipalOrgID": "o-*"}}}])), None, p, NonCompliant,
+         "Function hook is public: statement o allows everyone (*)."),
         ("open URL", policy(json!([url_statement.clone()])), Some("NONE"), p, NonCompliant,
          "Function hook is public: statement FunctionURLAllowPublicAccess allows everyone (*); its function URL has AuthType NONE."),
         ("open URL allowed", policy(json!([url_statement.clone()])), Some("NONE"), url_ok, Compliant, ok),
@@ -99,7 +124,10 @@ impl FunctionUrlApi for FakeUrls {
 #[tokio::test]
 async fn the_rule_asks_for_the_function_url() {
     let rule = LambdaNoPublicAccess::new(FakeUrls(Some("NONE")));
-    let v = rule.evaluate_item(&item(None), &Params::default()).await.unwrap();
+    let v = rule
+        .evaluate_item(&item(None), &ItemContext::now(), &Params::default())
+        .await
+        .unwrap();
     assert_eq!(
         v,
         Verdict::non_compliant("Function hook is public: its function URL has AuthType NONE.")

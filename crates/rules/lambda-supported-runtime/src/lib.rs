@@ -12,8 +12,10 @@
 //!
 //! **Resource type:** `AWS::Lambda::Function`.
 //! **Trigger:** configuration change, and periodic (deprecation is a matter of the date, not
-//! of a change). The change evaluation uses the item's capture date; the periodic one lists
-//! the functions (Lambda `ListFunctions`) and uses the notification's date.
+//! of a change). Both judge the runtime on the date Config asks (the notification's creation
+//! time; in the CLI, now or `--at`), never on the item's capture date: when a rule is created
+//! or re-evaluated, Config sends items captured months earlier, and a runtime deprecated since
+//! then must fail. The periodic run lists the functions itself (Lambda `ListFunctions`).
 //!
 //! **Parameters**
 //!
@@ -50,7 +52,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use config_rules_core::{
-    AccountContext, ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn,
+    AccountContext, ConfigurationItem, Error, FromParams, ItemContext, ParamKind, ParamSpec, ParamValues, ReportsOn,
     ResourceVerdict, Rule, RuleMeta, Trigger, Verdict,
 };
 pub use lambda_facts::{FunctionLister, FunctionSummary, SdkLambda};
@@ -204,17 +206,13 @@ pub fn evaluate_runtime(
     }
 }
 
-fn day(t: Option<DateTime<Utc>>) -> NaiveDate {
-    t.unwrap_or_else(Utc::now).date_naive()
-}
-
-/// The decision for a configuration item, on its capture date.
-pub fn evaluate(item: &ConfigurationItem, params: &Params) -> Verdict {
+/// The decision for a configuration item, on the evaluation date `at`.
+pub fn evaluate(item: &ConfigurationItem, at: DateTime<Utc>, params: &Params) -> Verdict {
     evaluate_runtime(
         item.config_str("functionName").unwrap_or(&item.resource_id),
         item.config_str("runtime"),
         item.config_str("packageType").unwrap_or("Zip"),
-        day(item.configuration_item_capture_time),
+        at.date_naive(),
         params,
     )
 }
@@ -236,11 +234,16 @@ impl<L: FunctionLister> Rule for LambdaSupportedRuntime<L> {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
-    async fn evaluate_item(&self, item: &ConfigurationItem, params: &Params) -> Result<Verdict, Error> {
-        Ok(evaluate(item, params))
+    async fn evaluate_item(
+        &self,
+        item: &ConfigurationItem,
+        ctx: &ItemContext,
+        params: &Params,
+    ) -> Result<Verdict, Error> {
+        Ok(evaluate(item, ctx.evaluation_time, params))
     }
     async fn evaluate_account(&self, ctx: &AccountContext, params: &Params) -> Result<Vec<ResourceVerdict>, Error> {
-        let date = ctx.time.date_naive();
+        let date = ctx.evaluation_time.date_naive();
         let mut functions = self.lister.list_functions().await?;
         functions.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(functions
@@ -316,18 +319,30 @@ mod tests {
         }
     }
 
-    #[test]
-    fn items_are_judged_on_their_capture_date() {
-        let item = ConfigurationItem::from_notification_json(
-            &json!({"resourceType": "AWS::Lambda::Function", "resourceId": "f", "configurationItemCaptureTime": "2025-01-01T00:00:00Z",
-                    "configuration": {"functionName": "f", "runtime": "python3.9", "packageType": "Zip"}}),
-            "item",
-        )
+    /// Config re-sends old items when a rule is created or re-evaluated: an item captured
+    /// on 2025-01-01 (python3.9 still supported then) that Config delivers on 2026-11-28 is
+    /// judged on 2026-11-28, while its OrderingTimestamp stays the capture time.
+    #[tokio::test]
+    async fn re_evaluated_old_items_are_judged_on_the_notification_date() {
+        let rule = LambdaSupportedRuntime::new(Fake(vec![]));
+        let event = RuleEvent::parse(&json!({
+            "invokingEvent": json!({
+                "configurationItem": {"resourceType": "AWS::Lambda::Function", "resourceId": "f",
+                    "configurationItemStatus": "OK", "configurationItemCaptureTime": "2025-01-01T00:00:00.000Z",
+                    "configuration": {"functionName": "f", "runtime": "python3.9", "packageType": "Zip"}},
+                "notificationCreationTime": "2026-11-28T06:00:00.000Z",
+                "messageType": "ConfigurationItemChangeNotification", "recordVersion": "1.3"}).to_string(),
+            "resultToken": "TESTMODE", "configRuleName": "lambda-supported-runtime"
+        }))
         .unwrap();
+        let out = rule.evaluate_event(&event, &FakeConfig::new()).await.unwrap();
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].compliance, NonCompliant);
         assert_eq!(
-            evaluate(&item, &Params::default()).annotation,
-            "Function f uses runtime python3.9, supported until 2025-12-15."
+            out[0].annotation,
+            "Function f uses runtime python3.9, deprecated by AWS on 2025-12-15."
         );
+        assert_eq!(out[0].ordering_timestamp.to_rfc3339(), "2025-01-01T00:00:00+00:00");
     }
 
     struct Fake(Vec<FunctionSummary>);

@@ -85,12 +85,14 @@ impl FromParams for Params {
 /// The decision, as a pure function of the item and the parameters.
 pub fn evaluate(item: &ConfigurationItem, params: &Params) -> Verdict {
     let name = item.config_str("functionName").unwrap_or(&item.resource_id);
-    let timeout = match item.configuration.get("timeout") {
-        None | Some(serde_json::Value::Null) => LAMBDA_DEFAULT_TIMEOUT,
-        Some(v) => match v.as_i64() {
-            Some(t) => t,
-            None => return Verdict::non_compliant(format!("Function {name} has an unreadable timeout value {v}.")),
-        },
+    let timeout = match config_rules_core::item::read_integer(item.configuration.get("timeout")) {
+        Ok(None) => LAMBDA_DEFAULT_TIMEOUT,
+        Ok(Some(t)) => t,
+        Err(found) => {
+            return Verdict::non_compliant(format!(
+                "Function {name} cannot be checked: configuration.timeout is unreadable ({found})."
+            ))
+        }
     };
     let limit = params.max_timeout_seconds;
     if timeout > limit {
@@ -177,7 +179,21 @@ mod tests {
                 json!({"functionName": "orders", "timeout": "soon"}),
                 60,
                 NonCompliant,
-                "Function orders has an unreadable timeout value \"soon\".",
+                "Function orders cannot be checked: configuration.timeout is unreadable (the text \"soon\").",
+            ),
+            (
+                "an integral float reads as its integer",
+                json!({"functionName": "orders", "timeout": 30.0}),
+                60,
+                Compliant,
+                "Function orders has a timeout of 30 seconds, within the limit of 60 seconds.",
+            ),
+            (
+                "a fraction is unreadable, not absent",
+                json!({"functionName": "orders", "timeout": 2.5}),
+                60,
+                NonCompliant,
+                "Function orders cannot be checked: configuration.timeout is unreadable (2.5 (not a whole number)).",
             ),
         ];
         for (name, config, limit, compliance, annotation) in cases {
