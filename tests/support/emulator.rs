@@ -208,6 +208,26 @@ impl Emulator {
         self.control("config-items", json!({"items": items}));
     }
 
+    /// An AWS Config call (JSON 1.1 protocol); returns the answer.
+    pub fn config_call(&self, operation: &str, body: Value) -> Value {
+        let auth =
+            format!("AWS4-HMAC-SHA256 Credential=testing/20261128/{REGION}/config/aws4_request, SignedHeaders=host, Signature=0");
+        let target = format!("StarlingDoveService.{operation}");
+        let (status, out) = self.request(
+            "POST",
+            "/",
+            &[
+                ("Content-Type", "application/x-amz-json-1.1"),
+                ("X-Amz-Target", &target),
+                ("Authorization", &auth),
+            ],
+            body.to_string().as_bytes(),
+        );
+        let text = String::from_utf8_lossy(&out).to_string();
+        assert!(status < 300, "config {operation}: {status} {text}");
+        serde_json::from_str(&text).unwrap_or(Value::Null)
+    }
+
     /// An AWS Query protocol call (IAM, STS), answered by moto.
     pub fn query(&self, service: &str, params: &[(&str, &str)]) -> String {
         let body: Vec<String> = params.iter().map(|(k, v)| format!("{k}={}", form_encode(v))).collect();

@@ -529,6 +529,53 @@ async fn periodic_runs_retire_resources_that_are_gone() {
     );
 }
 
+/// When the last function (user, key, API) is deleted, the sweep finds nothing: its stored
+/// result must still be retired, not left NON_COMPLIANT forever.
+#[tokio::test]
+async fn an_empty_sweep_retires_every_stored_result() {
+    let rule = TestRule::default();
+    let mut config = FakeConfig::new();
+    config.reported = vec![ReportedResource {
+        resource_type: "AWS::Lambda::Function".into(),
+        resource_id: "last-one".into(),
+        compliance: Compliance::NonCompliant,
+    }];
+    let event = RuleEvent::parse(&scheduled_event()).unwrap();
+    let evaluations = rule.evaluate_event(&event, &config).await.unwrap();
+    assert_eq!(
+        evaluations,
+        vec![Evaluation::new(
+            "AWS::Lambda::Function",
+            "last-one",
+            Verdict::not_applicable("The resource no longer exists."),
+            time("2026-11-28T00:00:00Z")
+        )]
+    );
+}
+
+/// A rule's sweep that reports an invalid resource id (empty, or over PutEvaluations' 768
+/// characters) fails the invocation naming the field; nothing is posted.
+#[tokio::test]
+async fn invalid_evaluations_fail_the_invocation_before_posting() {
+    for bad in [String::new(), "x".repeat(769)] {
+        let rule = TestRule {
+            sweep: vec!["ok".into(), bad],
+            ..TestRule::default()
+        };
+        let config = FakeConfig::new();
+        let err = handle(&rule, &config, &scheduled_event(), Duration::from_millis(1))
+            .await
+            .unwrap_err();
+        assert_eq!(err.error_type(), "InvalidEvaluation");
+        assert!(
+            err.to_string()
+                .starts_with("invalid evaluation: ComplianceResourceId: "),
+            "{err}"
+        );
+        assert!(config.calls().is_empty(), "nothing may be posted");
+    }
+}
+
 #[tokio::test]
 async fn scheduled_event_for_a_change_only_rule_posts_nothing() {
     struct ChangeOnly;

@@ -67,6 +67,10 @@ struct EvaluateArgs {
     /// Run account-level rules against the live account (with --items).
     #[arg(long, requires = "items")]
     live: bool,
+    /// Judge dates (runtime deprecation, key age) as of this time, RFC 3339
+    /// (2026-11-28T00:00:00Z), for reproducible runs. Default: now.
+    #[arg(long, value_parser = parse_time, requires = "items")]
+    at: Option<chrono::DateTime<chrono::Utc>>,
     #[command(flatten)]
     selection: Selection,
     #[command(flatten)]
@@ -81,6 +85,9 @@ struct ScanArgs {
     /// Where items come from.
     #[arg(long, value_enum, default_value_t = Source::Config)]
     source: Source,
+    /// Judge dates (runtime deprecation, key age) as of this time, RFC 3339. Default: now.
+    #[arg(long, value_parser = parse_time)]
+    at: Option<chrono::DateTime<chrono::Utc>>,
     #[command(flatten)]
     selection: Selection,
     #[command(flatten)]
@@ -120,6 +127,12 @@ enum Format {
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum FailOn {
     NonCompliant,
+}
+
+fn parse_time(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|e| format!("not an RFC 3339 time such as 2026-11-28T00:00:00Z: {e}"))
 }
 
 fn main() -> ExitCode {
@@ -252,7 +265,13 @@ async fn evaluate_event(args: EvaluateArgs) -> Result<u8, CliError> {
             s.push('\n');
             s
         }
-        other => render(&runs, &report::Names::new(), other, color_for(&args.output)),
+        other => render(
+            &runs,
+            &report::Names::new(),
+            &report::Coverage::default(),
+            other,
+            color_for(&args.output),
+        ),
     };
     emit(&args.output, &text)?;
     Ok(exit_for(&runs, args.output.fail_on))
@@ -290,7 +309,7 @@ fn selected_rules(
 }
 
 async fn evaluate_item_files(args: EvaluateArgs) -> Result<u8, CliError> {
-    let now = chrono::Utc::now();
+    let now = args.at.unwrap_or_else(chrono::Utc::now);
     let path = args
         .items
         .ok_or_else(|| CliError::Input("--items is required".to_string()))?;
@@ -304,11 +323,16 @@ async fn evaluate_item_files(args: EvaluateArgs) -> Result<u8, CliError> {
         None
     };
     let runs = evaluate_items(&rules, &items, &params, account.as_deref(), now).await?;
-    finish(&runs, &report::names_of(&items), &args.output)
+    finish(
+        &runs,
+        &report::names_of(&items),
+        &report::Coverage::default(),
+        &args.output,
+    )
 }
 
 async fn scan_account(args: ScanArgs) -> Result<u8, CliError> {
-    let now = chrono::Utc::now();
+    let now = args.at.unwrap_or_else(chrono::Utc::now);
     let params = params_file(&args.selection)?;
     let sdk = config_rules_core::runner::load_sdk_config_in(args.region).await;
     let rules = selected_rules(&args.selection, &sdk)?;
@@ -329,21 +353,37 @@ async fn scan_account(args: ScanArgs) -> Result<u8, CliError> {
         .filter(|r| r.meta().reports_on == config_rules_core::ReportsOn::EachResource)
         .flat_map(|r| r.meta().resource_types.iter().copied())
         .collect();
-    let items = scan::collect(&sdk, args.source, &types, &account, now, &progress).await;
+    let collected = scan::collect(&sdk, args.source, &types, &account, now, &progress).await;
     progress.finish_and_clear();
-    let items = items?;
-    let runs = evaluate_items(&rules, &items, &params, Some(&account), now).await?;
-    finish(&runs, &report::names_of(&items), &args.output)
+    let collected = collected?;
+    let coverage = report::Coverage {
+        account: Some(account.clone()),
+        region: Some(
+            sdk.region()
+                .map(|r| r.to_string())
+                .unwrap_or_else(|| "(none)".to_string()),
+        ),
+        source: Some(
+            args.source
+                .to_possible_value()
+                .map(|v| v.get_name().to_string())
+                .unwrap_or_default(),
+        ),
+        not_evaluated: collected.not_evaluated,
+        warnings: collected.warnings,
+    };
+    let runs = evaluate_items(&rules, &collected.items, &params, Some(&account), now).await?;
+    finish(&runs, &report::names_of(&collected.items), &coverage, &args.output)
 }
 
 fn color_for(output: &OutputArgs) -> bool {
     output.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
-fn render(runs: &[RuleRun], names: &report::Names, format: Format, color: bool) -> String {
+fn render(runs: &[RuleRun], names: &report::Names, coverage: &report::Coverage, format: Format, color: bool) -> String {
     match format {
-        Format::Table => report::table(runs, names, color),
-        Format::Json => format!("{:#}\n", report::json(runs)),
+        Format::Table => report::table(runs, names, coverage, color),
+        Format::Json => format!("{:#}\n", report::json(runs, coverage)),
         Format::Sarif => format!("{:#}\n", report::sarif(runs, &catalog::metas(), names)),
         Format::Junit => report::junit(runs),
     }
@@ -375,10 +415,18 @@ fn exit_for(runs: &[RuleRun], fail_on: Option<FailOn>) -> u8 {
     }
 }
 
-fn finish(runs: &[RuleRun], names: &report::Names, output: &OutputArgs) -> Result<u8, CliError> {
+fn finish(
+    runs: &[RuleRun],
+    names: &report::Names,
+    coverage: &report::Coverage,
+    output: &OutputArgs,
+) -> Result<u8, CliError> {
     let format = output.format.unwrap_or(Format::Table);
-    emit(output, &render(runs, names, format, color_for(output)))?;
+    emit(output, &render(runs, names, coverage, format, color_for(output)))?;
     if format != Format::Table || output.output.is_some() {
+        for line in coverage.lines() {
+            eprintln!("{line}");
+        }
         eprintln!("{}", report::Summary::of(runs).line());
     }
     for r in runs {

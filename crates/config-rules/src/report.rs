@@ -31,6 +31,64 @@ fn resource_label(names: &Names, e: &Evaluation) -> String {
     }
 }
 
+/// What a scan covered, and what it could not evaluate: printed with the table, carried in
+/// the JSON report, so a partial scan never reads as a clean one.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Coverage {
+    pub account: Option<String>,
+    pub region: Option<String>,
+    /// `config` or `api` for scans.
+    pub source: Option<String>,
+    /// Resources found but not evaluated, with the reason (an AWS error reading them).
+    pub not_evaluated: Vec<NotEvaluated>,
+    /// Conditions that make the results incomplete (Config not recording a needed type).
+    pub warnings: Vec<String>,
+}
+
+/// A resource the scan found but could not read, so no rule judged it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotEvaluated {
+    pub resource_type: String,
+    pub resource_id: String,
+    pub reason: String,
+}
+
+impl Coverage {
+    /// The lines a person reads on standard error before the results.
+    pub fn lines(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let (Some(account), Some(region)) = (&self.account, &self.region) {
+            let source = self
+                .source
+                .as_deref()
+                .map(|s| format!(" (items from {s})"))
+                .unwrap_or_default();
+            out.push(format!("Scanned account {account} in region {region}{source}."));
+        }
+        for w in &self.warnings {
+            out.push(format!("warning: {w}"));
+        }
+        for n in &self.not_evaluated {
+            out.push(format!(
+                "not evaluated: {} {}: {}",
+                n.resource_type, n.resource_id, n.reason
+            ));
+        }
+        out
+    }
+
+    fn to_json(&self) -> Value {
+        json!({
+            "account": self.account,
+            "region": self.region,
+            "source": self.source,
+            "warnings": self.warnings,
+            "notEvaluated": self.not_evaluated.iter().map(|n| json!({
+                "resourceType": n.resource_type, "resourceId": n.resource_id, "reason": n.reason})).collect::<Vec<_>>(),
+        })
+    }
+}
+
 /// Counts over a set of runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Summary {
@@ -99,10 +157,17 @@ fn paint(text: &str, compliance: Compliance, color: bool) -> String {
 
 /// The table: one block per rule (rules with non-compliant results first), non-compliant rows
 /// first within a block, then the summary line.
-pub fn table(runs: &[RuleRun], names: &Names, color: bool) -> String {
+pub fn table(runs: &[RuleRun], names: &Names, coverage: &Coverage, color: bool) -> String {
     let mut order: Vec<&RuleRun> = runs.iter().collect();
     order.sort_by_key(|r| !r.evaluations.iter().any(|e| e.compliance == Compliance::NonCompliant));
     let mut out = String::new();
+    for line in coverage.lines() {
+        out.push_str(&line);
+        out.push('\n');
+    }
+    if !coverage.lines().is_empty() {
+        out.push('\n');
+    }
     for run in order {
         out.push_str(&format!("{}\n", run.rule_id));
         if let Some(note) = &run.note {
@@ -132,10 +197,10 @@ pub fn table(runs: &[RuleRun], names: &Names, color: bool) -> String {
     out
 }
 
-/// JSON: the summary and, per rule, the evaluations in PutEvaluations shape.
-pub fn json(runs: &[RuleRun]) -> Value {
+/// JSON: the summary, what a scan covered, and, per rule, the evaluations in PutEvaluations shape.
+pub fn json(runs: &[RuleRun], coverage: &Coverage) -> Value {
     let s = Summary::of(runs);
-    json!({
+    let mut report = json!({
         "summary": {"rules": s.rules, "resources": s.resources, "compliant": s.compliant,
                     "nonCompliant": s.non_compliant, "notApplicable": s.not_applicable,
                     "skipped": s.skipped, "errors": s.errors},
@@ -145,7 +210,11 @@ pub fn json(runs: &[RuleRun]) -> Value {
             if let Some(e) = &r.error { o["error"] = json!(e); }
             o
         }).collect::<Vec<_>>(),
-    })
+    });
+    if *coverage != Coverage::default() {
+        report["coverage"] = coverage.to_json();
+    }
+    report
 }
 
 /// SARIF 2.1.0: one reporting descriptor per rule, one result per NON_COMPLIANT resource.

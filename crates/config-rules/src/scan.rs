@@ -14,6 +14,7 @@ use indicatif::ProgressBar;
 use serde_json::{json, Map, Value};
 use tokio::sync::Semaphore;
 
+use crate::report::NotEvaluated;
 use crate::CliError;
 
 /// How many per-resource calls run at once.
@@ -43,6 +44,14 @@ pub async fn account_id(sdk: &SdkConfig) -> Result<String, CliError> {
     })
 }
 
+/// What a scan collected: the items, and what it found but could not read.
+#[derive(Debug, Default)]
+pub struct Collected {
+    pub items: Vec<ConfigurationItem>,
+    pub not_evaluated: Vec<NotEvaluated>,
+    pub warnings: Vec<String>,
+}
+
 /// Items of the given resource types.
 pub async fn collect(
     sdk: &SdkConfig,
@@ -51,9 +60,14 @@ pub async fn collect(
     account: &str,
     now: DateTime<Utc>,
     progress: &ProgressBar,
-) -> Result<Vec<ConfigurationItem>, CliError> {
+) -> Result<Collected, CliError> {
+    let mut collected = Collected::default();
     let mut items = match source {
-        Source::Config => from_config(sdk, types, progress).await?,
+        Source::Config => {
+            progress.set_message("Config recorders");
+            collected.warnings = recording_gaps(sdk, types).await;
+            from_config(sdk, types, progress).await?
+        }
         Source::Api => {
             let region = sdk
                 .region()
@@ -78,7 +92,7 @@ pub async fn collect(
             }
             if types.contains("AWS::S3::Bucket") {
                 progress.set_message("S3 buckets");
-                items.extend(s3_buckets(sdk, account, &region).await?);
+                items.extend(s3_buckets(sdk, account, &region, &mut collected.not_evaluated).await?);
             }
             items
         }
@@ -87,7 +101,50 @@ pub async fn collect(
         item.configuration_item_capture_time.get_or_insert(now);
     }
     items.sort_by(|a, b| (&a.resource_type, &a.resource_id).cmp(&(&b.resource_type, &b.resource_id)));
-    Ok(items)
+    collected.items = items;
+    Ok(collected)
+}
+
+/// Why the results of `--source config` would be incomplete: no configuration recorder in the
+/// region, or a recording group that leaves out resource types the selected rules judge
+/// (`DescribeConfigurationRecorders`). Empty when Config records everything needed.
+pub async fn recording_gaps(sdk: &SdkConfig, types: &BTreeSet<&str>) -> Vec<String> {
+    let client = aws_sdk_config::Client::new(sdk);
+    let recorders = match client.describe_configuration_recorders().send().await {
+        Ok(out) => out.configuration_recorders().to_vec(),
+        Err(e) => {
+            return vec![format!(
+                "could not check what AWS Config records ({}); results cover only what it recorded",
+                sdk_error("DescribeConfigurationRecorders", e)
+            )]
+        }
+    };
+    if recorders.is_empty() {
+        return vec![
+            "AWS Config has no configuration recorder in this region: it records nothing, so no resource can be evaluated from its inventory (use --source api)".to_string(),
+        ];
+    }
+    let recorded = |t: &str| {
+        recorders.iter().any(|r| match r.recording_group() {
+            None => true,
+            Some(g) => {
+                let listed = g.resource_types().iter().any(|x| x.as_str() == t);
+                let excluded = g
+                    .exclusion_by_resource_types()
+                    .is_some_and(|e| e.resource_types().iter().any(|x| x.as_str() == t));
+                (g.all_supported() && !excluded) || listed
+            }
+        })
+    };
+    let missing: Vec<&str> = types.iter().copied().filter(|t| !recorded(t)).collect();
+    if missing.is_empty() {
+        Vec::new()
+    } else {
+        vec![format!(
+            "AWS Config does not record {} in this region: rules on them have nothing to evaluate from its inventory (use --source api, or add them to the recording group)",
+            missing.join(", ")
+        )]
+    }
 }
 
 fn api_item(v: Value, what: &str) -> Result<ConfigurationItem, CliError> {
@@ -358,7 +415,15 @@ async fn v2_apis(
     Ok(items)
 }
 
-async fn s3_buckets(sdk: &SdkConfig, account: &str, region: &str) -> Result<Vec<ConfigurationItem>, CliError> {
+/// The S3 buckets. A bucket whose encryption or tags cannot be read (AccessDenied, say) is
+/// listed in `not_evaluated` with the reason and left out, never judged as unencrypted or
+/// untagged; only S3's own "not configured" answers mean "none".
+async fn s3_buckets(
+    sdk: &SdkConfig,
+    account: &str,
+    region: &str,
+    not_evaluated: &mut Vec<NotEvaluated>,
+) -> Result<Vec<ConfigurationItem>, CliError> {
     let client = aws_sdk_s3::Client::new(sdk);
     let out = client
         .list_buckets()
@@ -375,7 +440,11 @@ async fn s3_buckets(sdk: &SdkConfig, account: &str, region: &str) -> Result<Vec<
                         "sseAlgorithm": d.sse_algorithm().as_str(), "kmsMasterKeyID": d.kms_master_key_id()})),
                     "bucketKeyEnabled": r.bucket_key_enabled()})).collect::<Vec<_>>()})
             }),
-            Err(e) if e.as_service_error().is_some() => None,
+            Err(e) if service_code(&e) == Some("ServerSideEncryptionConfigurationNotFoundError") => None,
+            Err(e) if e.as_service_error().is_some() => {
+                not_evaluated.push(unreadable_bucket(name, sdk_error("GetBucketEncryption", e)));
+                continue;
+            }
             Err(e) => return Err(CliError::Aws(sdk_error("GetBucketEncryption", e))),
         };
         let tags: BTreeMap<String, String> = match client.get_bucket_tagging().bucket(name).send().await {
@@ -384,7 +453,11 @@ async fn s3_buckets(sdk: &SdkConfig, account: &str, region: &str) -> Result<Vec<
                 .iter()
                 .map(|t| (t.key().to_string(), t.value().to_string()))
                 .collect(),
-            Err(e) if e.as_service_error().is_some() => BTreeMap::new(),
+            Err(e) if service_code(&e) == Some("NoSuchTagSet") => BTreeMap::new(),
+            Err(e) if e.as_service_error().is_some() => {
+                not_evaluated.push(unreadable_bucket(name, sdk_error("GetBucketTagging", e)));
+                continue;
+            }
             Err(e) => return Err(CliError::Aws(sdk_error("GetBucketTagging", e))),
         };
         let mut supplementary = Map::new();
@@ -400,6 +473,18 @@ async fn s3_buckets(sdk: &SdkConfig, account: &str, region: &str) -> Result<Vec<
         )?);
     }
     Ok(items)
+}
+
+fn service_code<E: aws_sdk_s3::error::ProvideErrorMetadata, R>(e: &aws_sdk_s3::error::SdkError<E, R>) -> Option<&str> {
+    e.as_service_error().and_then(|s| s.code())
+}
+
+fn unreadable_bucket(name: &str, err: config_rules_core::Error) -> NotEvaluated {
+    NotEvaluated {
+        resource_type: "AWS::S3::Bucket".to_string(),
+        resource_id: name.to_string(),
+        reason: err.to_string(),
+    }
 }
 
 fn iam_tags(tags: &[aws_sdk_iam::types::Tag]) -> BTreeMap<String, String> {

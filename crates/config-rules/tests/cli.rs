@@ -475,3 +475,176 @@ fn scan_the_seeded_demo_account() {
         "{table}"
     );
 }
+
+/// Items in the shapes AWS documents and publishes (tests/fixtures/aws-items: AWS's sample
+/// items from aws-config-rdk, the Config resource schema's types, notification and API shapes,
+/// an old item re-evaluated later), judged offline as of a fixed date: exactly the expected
+/// results, and none that AWS's own semantics would not give.
+#[test]
+fn real_shaped_items_get_the_verdicts_aws_semantics_give() {
+    let items = workspace_root().join("tests/fixtures/aws-items");
+    let params = fixture("aws-items-params.json");
+    let out = cli(&[
+        "evaluate",
+        "--items",
+        items.to_str().unwrap(),
+        "--at",
+        "2026-11-28T00:00:00Z",
+        "--params-file",
+        params.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for e in report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["evaluations"].as_array().unwrap())
+    {
+        let a = e["Annotation"].as_str().unwrap();
+        for wrong in ["no longer exists", "not readable", "cannot be checked", "unreadable"] {
+            assert!(!a.contains(wrong), "{}: {a}", e["ComplianceResourceId"]);
+        }
+    }
+    expect_file("aws-items.json", &stdout(&out));
+    // --at decides the date: before python3.9's deprecation the same old item is supported.
+    let out = cli(&[
+        "evaluate",
+        "--items",
+        items.join("lambda-functions.json").to_str().unwrap(),
+        "--rules",
+        "lambda-supported-runtime",
+        "--at",
+        "2025-06-01T00:00:00Z",
+    ]);
+    assert!(
+        stdout(&out).contains("Function nightly-report uses runtime python3.9, supported until 2025-12-15."),
+        "{}",
+        stdout(&out)
+    );
+}
+
+/// The items of tests/fixtures/aws-items, without the files' `_source` notes.
+fn aws_items() -> Vec<Value> {
+    let dir = workspace_root().join("tests/fixtures/aws-items");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    files
+        .iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .flat_map(|p| {
+            let doc: Value = serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
+            doc["configurationItems"].as_array().unwrap().clone()
+        })
+        .collect()
+}
+
+/// `scan --source config` (the default) against Config's inventory in the emulator: the items
+/// come back through ListDiscoveredResources and BatchGetResourceConfig with epoch times, as
+/// from AWS, and the report names the account and region it covered. Without a recorder the
+/// scan says so instead of reporting "no resources in scope".
+#[test]
+fn scan_source_config_reads_configs_inventory_and_says_what_it_covered() {
+    let emu = e2e_tests::emulator::Emulator::start_private();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_config-rules"))
+            .args(args)
+            .current_dir(workspace_root())
+            .env("NO_COLOR", "1")
+            .envs(emu.aws_env())
+            .output()
+            .unwrap()
+    };
+    emu.load_config_items(json!(aws_items()));
+    let rules =
+        "lambda-timeout-within-limit,iam-no-wildcard-permissions,api-gw-cache-encrypted,s3-bucket-encryption-enabled";
+    // No configuration recorder yet: the scan warns.
+    let out = run(&["scan", "--rules", rules, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("warning: AWS Config has no configuration recorder in this region"),
+        "{}",
+        stderr(&out)
+    );
+    // A recorder that records only Lambda functions: the other types are named.
+    emu.config_call(
+        "PutConfigurationRecorder",
+        json!({"ConfigurationRecorder": {"name": "default", "roleARN": "arn:aws:iam::123456789012:role/config",
+            "recordingGroup": {"allSupported": false, "includeGlobalResourceTypes": false,
+                               "resourceTypes": ["AWS::Lambda::Function"]}}}),
+    );
+    let out = run(&[
+        "scan",
+        "--rules",
+        "lambda-timeout-within-limit,s3-bucket-encryption-enabled",
+    ]);
+    assert!(
+        stdout(&out).contains("warning: AWS Config does not record AWS::S3::Bucket in this region"),
+        "{}",
+        stdout(&out)
+    );
+    // Everything recorded: no warning, the verdicts of the real-shaped items.
+    emu.config_call(
+        "PutConfigurationRecorder",
+        json!({"ConfigurationRecorder": {"name": "default", "roleARN": "arn:aws:iam::123456789012:role/config",
+            "recordingGroup": {"allSupported": true, "includeGlobalResourceTypes": true}}}),
+    );
+    let out = run(&[
+        "scan",
+        "--rules",
+        rules,
+        "--at",
+        "2026-11-28T00:00:00Z",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with("Scanned account 123456789012 in region us-east-1 (items from config).\n"),
+        "{}",
+        stderr(&out)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["coverage"]["account"], "123456789012");
+    let got: Vec<(String, String, String)> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| {
+            let rule = r["rule"].as_str().unwrap().to_string();
+            r["evaluations"].as_array().unwrap().iter().map(move |e| {
+                (
+                    rule.clone(),
+                    e["ComplianceResourceId"].as_str().unwrap().to_string(),
+                    e["ComplianceType"].as_str().unwrap().to_string(),
+                )
+            })
+        })
+        .collect();
+    let want = |rule: &str, id: &str, c: &str| (rule.to_string(), id.to_string(), c.to_string());
+    assert_eq!(
+        got,
+        vec![
+            want("lambda-timeout-within-limit", "nightly-report", "NON_COMPLIANT"),
+            want("lambda-timeout-within-limit", "orders-api", "COMPLIANT"),
+            want("iam-no-wildcard-permissions", "AGPAJNIBGFRSRIKL7VAD6", "COMPLIANT"),
+            want("iam-no-wildcard-permissions", "ANPAIJWML3NX3NT6UAGO4", "COMPLIANT"),
+            want("iam-no-wildcard-permissions", "ANPAJ2UCCR6DPCEXAMPLE", "NON_COMPLIANT"),
+            want("iam-no-wildcard-permissions", "AROAIY7FPU7KRV7IZBNPC", "COMPLIANT"),
+            want("iam-no-wildcard-permissions", "AIDAILEDWOGIPJFAKOJKW", "NON_COMPLIANT"),
+            want(
+                "api-gw-cache-encrypted",
+                "arn:aws:apigateway:us-east-1::/restapis/a1b2c3d4e5/stages/prod",
+                "NON_COMPLIANT"
+            ),
+            want(
+                "s3-bucket-encryption-enabled",
+                "mborch-test-bucket-config-item",
+                "COMPLIANT"
+            ),
+        ]
+    );
+}

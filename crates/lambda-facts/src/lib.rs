@@ -5,6 +5,34 @@ use async_trait::async_trait;
 use aws_sdk_lambda::error::ProvideErrorMetadata;
 use config_rules_core::{sdk_error, Error, SdkConfig};
 
+/// The function name of a Lambda item, checked against the Lambda API's limits before it is
+/// put into any request URI: `configuration.functionName`, else the item's `resourceId` (which
+/// Config sets to the function name), 1–64 letters, digits, `-` and `_` (Lambda API reference,
+/// `FunctionName` of `GetFunctionUrlConfig`: "The length constraint applies only to the full
+/// ARN. If you specify only the function name, it is limited to 64 characters"). `Err` says
+/// what is wrong, without quoting the value.
+pub fn function_name(item: &config_rules_core::ConfigurationItem) -> Result<&str, String> {
+    let (field, name) = match item.config_str("functionName") {
+        Some(n) => ("configuration.functionName", n),
+        None => ("resourceId", item.resource_id.as_str()),
+    };
+    let ok = !name.is_empty()
+        && name.len() <= MAX_FUNCTION_NAME_CHARS
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok {
+        Ok(name)
+    } else {
+        Err(format!(
+            "{field} is not a Lambda function name (1 to {MAX_FUNCTION_NAME_CHARS} letters, digits, - and _)"
+        ))
+    }
+}
+
+/// The longest Lambda function name.
+pub const MAX_FUNCTION_NAME_CHARS: usize = 64;
+
 /// A function as `ListFunctions` reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct FunctionSummary {
@@ -125,5 +153,42 @@ impl CodeSigningApi for SdkLambda {
             .and_then(|p| p.untrusted_artifact_on_deployment())
             .map(|p| p.as_str().to_string())
             .unwrap_or_else(|| "Warn".to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use config_rules_core::ConfigurationItem;
+    use serde_json::json;
+
+    fn item(v: serde_json::Value) -> ConfigurationItem {
+        ConfigurationItem::from_notification_json(&v, "item").unwrap()
+    }
+
+    #[test]
+    fn function_names_are_checked_before_any_request() {
+        let ok = item(
+            json!({"resourceType": "AWS::Lambda::Function", "resourceId": "orders-api_2",
+                             "configuration": {"functionName": "orders-api_2"}}),
+        );
+        assert_eq!(function_name(&ok), Ok("orders-api_2"));
+        let from_id =
+            item(json!({"resourceType": "AWS::Lambda::Function", "resourceId": "by-id", "configuration": {}}));
+        assert_eq!(function_name(&from_id), Ok("by-id"));
+        let long = item(json!({"resourceType": "AWS::Lambda::Function", "resourceId": "x",
+                               "configuration": {"functionName": "a".repeat(70_000)}}));
+        assert_eq!(
+            function_name(&long),
+            Err(
+                "configuration.functionName is not a Lambda function name (1 to 64 letters, digits, - and _)"
+                    .to_string()
+            )
+        );
+        let odd = item(json!({"resourceType": "AWS::Lambda::Function", "resourceId": "a/../b", "configuration": {}}));
+        assert!(function_name(&odd).is_err());
+        let sixty_four = item(json!({"resourceType": "AWS::Lambda::Function", "resourceId": "a".repeat(64)}));
+        assert!(function_name(&sixty_four).is_ok());
     }
 }

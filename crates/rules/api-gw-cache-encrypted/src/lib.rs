@@ -85,13 +85,15 @@ struct CacheSettings {
     encrypted: bool,
 }
 
-fn flag(settings: &Value, key: &str) -> Option<bool> {
-    settings.get(key).and_then(Value::as_bool)
+/// A boolean method setting; `Err` names the field when it is present but not a boolean.
+fn flag(settings: &Value, method: &str, key: &str) -> Result<Option<bool>, String> {
+    config_rules_core::item::read_bool(settings.get(key))
+        .map_err(|found| format!("methodSettings.{method}.{key} is unreadable ({found})"))
 }
 
 /// The method keys (stage default first, then overrides in key order) whose effective
-/// settings cache unencrypted data.
-pub fn unencrypted_methods(config: &Value) -> Vec<String> {
+/// settings cache unencrypted data; `Err` names a setting that is present but unreadable.
+pub fn unencrypted_methods(config: &Value) -> Result<Vec<String>, String> {
     let empty = serde_json::Map::new();
     let settings = config
         .get("methodSettings")
@@ -100,8 +102,8 @@ pub fn unencrypted_methods(config: &Value) -> Vec<String> {
     // API Gateway's default with a cache cluster: GET methods cached, not encrypted.
     let default = match settings.get(STAGE_DEFAULT_KEY) {
         Some(d) => CacheSettings {
-            caching: flag(d, "cachingEnabled").unwrap_or(false),
-            encrypted: flag(d, "cacheDataEncrypted").unwrap_or(false),
+            caching: flag(d, STAGE_DEFAULT_KEY, "cachingEnabled")?.unwrap_or(false),
+            encrypted: flag(d, STAGE_DEFAULT_KEY, "cacheDataEncrypted")?.unwrap_or(false),
         },
         None => CacheSettings {
             caching: true,
@@ -116,20 +118,28 @@ pub fn unencrypted_methods(config: &Value) -> Vec<String> {
     keys.sort();
     for key in keys {
         let s = &settings[key.as_str()];
-        let caching = flag(s, "cachingEnabled").unwrap_or(default.caching);
-        let encrypted = flag(s, "cacheDataEncrypted").unwrap_or(default.encrypted);
+        let caching = flag(s, key, "cachingEnabled")?.unwrap_or(default.caching);
+        let encrypted = flag(s, key, "cacheDataEncrypted")?.unwrap_or(default.encrypted);
         if caching && !encrypted {
             bad.push(key.clone());
         }
     }
-    bad
+    Ok(bad)
 }
 
 /// The decision, as a pure function of the item and the parameters.
 pub fn evaluate(item: &ConfigurationItem, params: &Params) -> Verdict {
     let config = &item.configuration;
     let stage = item.config_str("stageName").unwrap_or(&item.resource_id);
-    if config.get("cacheClusterEnabled").and_then(Value::as_bool) != Some(true) {
+    let cluster = match config_rules_core::item::read_bool(config.get("cacheClusterEnabled")) {
+        Ok(c) => c,
+        Err(found) => {
+            return Verdict::non_compliant(format!(
+                "Stage {stage} cannot be checked: configuration.cacheClusterEnabled is unreadable ({found})."
+            ))
+        }
+    };
+    if cluster != Some(true) {
         return if params.require_caching {
             Verdict::non_compliant(format!(
                 "Stage {stage} has no cache cluster, and requireCaching is true."
@@ -138,7 +148,10 @@ pub fn evaluate(item: &ConfigurationItem, params: &Params) -> Verdict {
             Verdict::not_applicable(format!("Stage {stage} has no cache cluster."))
         };
     }
-    let bad = unencrypted_methods(config);
+    let bad = match unencrypted_methods(config) {
+        Ok(bad) => bad,
+        Err(why) => return Verdict::non_compliant(format!("Stage {stage} cannot be checked: {why}.")),
+    };
     if bad.is_empty() {
         return Verdict::compliant(format!("Stage {stage} caches no response unencrypted."));
     }
@@ -221,6 +234,15 @@ mod tests {
             ("several methods listed",
              json!({"cacheClusterEnabled": true, "methodSettings": {"*/*": ms(true, false), "~1b/GET": ms(true, false), "~1a/GET": ms(true, true)}}),
              no, NonCompliant, "Stage prod caches responses unencrypted for all methods (*/*), GET /b."),
+            // Present but unreadable is never read as "not set".
+            ("an unreadable setting",
+             json!({"cacheClusterEnabled": true, "methodSettings": {"*/*": {"cachingEnabled": true, "cacheDataEncrypted": {"x": 1}}}}),
+             no, NonCompliant, "Stage prod cannot be checked: methodSettings.*/*.cacheDataEncrypted is unreadable (an object)."),
+            ("an unreadable cache cluster flag", json!({"cacheClusterEnabled": [true]}), no, NonCompliant,
+             "Stage prod cannot be checked: configuration.cacheClusterEnabled is unreadable (an array)."),
+            ("flags as strings read as booleans",
+             json!({"cacheClusterEnabled": "true", "methodSettings": {"*/*": {"cachingEnabled": "true", "cacheDataEncrypted": "true"}}}),
+             no, Compliant, "Stage prod caches no response unencrypted."),
         ];
         for (name, config, params, compliance, annotation) in cases {
             assert_eq!(

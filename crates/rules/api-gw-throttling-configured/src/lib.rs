@@ -96,9 +96,12 @@ impl FromParams for Params {
     }
 }
 
-/// A limit as set; API Gateway reports an unset method limit as -1.
-fn limit(settings: &Value, key: &str) -> Option<f64> {
-    settings.get(key).and_then(Value::as_f64).filter(|v| *v >= 0.0)
+/// A limit as set; API Gateway reports an unset method limit as -1. A value that is present
+/// but not a number is an error naming the field, never "no limit".
+fn limit(settings: &Value, method: &str, key: &str) -> Result<Option<f64>, String> {
+    config_rules_core::item::read_number(settings.get(key))
+        .map(|v| v.filter(|v| *v >= 0.0))
+        .map_err(|found| format!("methodSettings.{method}.{key} is unreadable ({found})"))
 }
 
 fn number(v: f64) -> String {
@@ -112,6 +115,18 @@ fn number(v: f64) -> String {
 /// The decision, as a pure function of the item and the parameters.
 pub fn evaluate(item: &ConfigurationItem, params: &Params) -> Verdict {
     let stage = item.config_str("stageName").unwrap_or(&item.resource_id);
+    match problems(item, params) {
+        Ok(problems) if problems.is_empty() => Verdict::compliant(format!(
+            "Stage {stage} throttles within {} requests per second and a burst of {}.",
+            params.max_rate, params.max_burst
+        )),
+        Ok(problems) => Verdict::non_compliant(format!("Stage {stage}: {}.", problems.join("; "))),
+        Err(why) => Verdict::non_compliant(format!("Stage {stage} cannot be checked: {why}.")),
+    }
+}
+
+/// What is wrong with the stage's throttling; `Err` names an unreadable setting.
+fn problems(item: &ConfigurationItem, params: &Params) -> Result<Vec<String>, String> {
     let empty = serde_json::Map::new();
     let settings = item
         .configuration
@@ -123,14 +138,14 @@ pub fn evaluate(item: &ConfigurationItem, params: &Params) -> Verdict {
     match settings.get(STAGE_DEFAULT_KEY) {
         None => problems.push("no stage-wide throttling (*/*)".to_string()),
         Some(d) => {
-            match limit(d, "throttlingRateLimit") {
+            match limit(d, STAGE_DEFAULT_KEY, "throttlingRateLimit")? {
                 None => problems.push("no stage-wide rate limit".to_string()),
                 Some(r) if r > max_rate => {
                     problems.push(format!("stage rate limit {} above {}", number(r), params.max_rate))
                 }
                 Some(_) => {}
             }
-            match limit(d, "throttlingBurstLimit") {
+            match limit(d, STAGE_DEFAULT_KEY, "throttlingBurstLimit")? {
                 None => problems.push("no stage-wide burst limit".to_string()),
                 Some(b) if b > max_burst => {
                     problems.push(format!("stage burst limit {} above {}", number(b), params.max_burst))
@@ -144,21 +159,14 @@ pub fn evaluate(item: &ConfigurationItem, params: &Params) -> Verdict {
     for key in keys {
         let s = &settings[key.as_str()];
         let label = method_label(key);
-        if let Some(r) = limit(s, "throttlingRateLimit").filter(|r| *r > max_rate) {
+        if let Some(r) = limit(s, key, "throttlingRateLimit")?.filter(|r| *r > max_rate) {
             problems.push(format!("{label} rate limit {} above {}", number(r), params.max_rate));
         }
-        if let Some(b) = limit(s, "throttlingBurstLimit").filter(|b| *b > max_burst) {
+        if let Some(b) = limit(s, key, "throttlingBurstLimit")?.filter(|b| *b > max_burst) {
             problems.push(format!("{label} burst limit {} above {}", number(b), params.max_burst));
         }
     }
-    if problems.is_empty() {
-        Verdict::compliant(format!(
-            "Stage {stage} throttles within {} requests per second and a burst of {}.",
-            params.max_rate, params.max_burst
-        ))
-    } else {
-        Verdict::non_compliant(format!("Stage {stage}: {}.", problems.join("; ")))
-    }
+    Ok(problems)
 }
 
 config_rules_core::pure_rule!(
@@ -193,6 +201,20 @@ mod tests {
         let p = Params::default();
         type Case<'a> = (&'a str, Value, Params, Compliance, &'a str);
         let cases: Vec<Case> = vec![
+            (
+                "an unreadable limit is not an absent one",
+                json!({"*/*": {"throttlingRateLimit": "fast", "throttlingBurstLimit": 100}}),
+                p,
+                NonCompliant,
+                "Stage prod cannot be checked: methodSettings.*/*.throttlingRateLimit is unreadable (the text \"fast\").",
+            ),
+            (
+                "a limit given as text reads as its number",
+                json!({"*/*": {"throttlingRateLimit": "100.5", "throttlingBurstLimit": "200"}}),
+                p,
+                Compliant,
+                "Stage prod throttles within 1000 requests per second and a burst of 2000.",
+            ),
             (
                 "within",
                 json!({"*/*": t(500.0, 1000)}),

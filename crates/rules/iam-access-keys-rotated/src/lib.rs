@@ -31,7 +31,10 @@
 //! | with `flagUnusedKeys`, an active key unused for the maximum | NON_COMPLIANT |
 //! | a user deleted since the last run | NOT_APPLICABLE (its old result is retired) |
 //!
-//! Annotations show key ids masked to their last four characters.
+//! Annotations show key ids masked to their last four characters. A user whose keys the rule
+//! may not read (`AccessDenied`, e.g. a service control policy) is NON_COMPLIANT with the
+//! refused call named; the other users are judged as usual. Throttling and server errors that
+//! outlast the SDK's retries fail the run instead, so no user is judged on a passing fault.
 //!
 //! **Remediation.** Create a second key, move its users to it, deactivate and then delete the
 //! old one (`aws iam create-access-key`, `update-access-key --status Inactive`,
@@ -207,22 +210,36 @@ impl<A: AccessKeyApi> Rule for IamAccessKeysRotated<A> {
         users.sort_by(|a, b| a.name.cmp(&b.name));
         let mut out = Vec::with_capacity(users.len());
         for user in users {
-            let Some(mut keys) = self.api.access_keys(&user.name).await? else {
+            let verdict = match self.user_keys(&user.name, params).await {
+                Ok(Some(keys)) => evaluate_user(&user, &keys, ctx.evaluation_time, params),
                 // Deleted mid-sweep: no result now; a stored one is retired as not applicable.
-                continue;
+                Ok(None) => continue,
+                // A user the role may not read (an SCP, a permissions boundary): its own result.
+                Err(e) if e.is_access_denied() => Verdict::unreadable(&format!("User {}", user.name), &e),
+                Err(e) => return Err(e),
             };
-            if params.flag_unused {
-                for k in keys.iter_mut().filter(|k| k.active) {
-                    k.last_used = Some(self.api.last_used(&k.id).await?);
-                }
-            }
             out.push(ResourceVerdict {
                 resource_type: "AWS::IAM::User".to_string(),
-                verdict: evaluate_user(&user, &keys, ctx.evaluation_time, params),
+                verdict,
                 resource_id: user.id,
             });
         }
         Ok(out)
+    }
+}
+
+impl<A: AccessKeyApi> IamAccessKeysRotated<A> {
+    /// A user's access keys (with their last use when `flagUnusedKeys`); `None` when the user is gone.
+    async fn user_keys(&self, user: &str, params: &Params) -> Result<Option<Vec<AccessKey>>, Error> {
+        let Some(mut keys) = self.api.access_keys(user).await? else {
+            return Ok(None);
+        };
+        if params.flag_unused {
+            for k in keys.iter_mut().filter(|k| k.active) {
+                k.last_used = Some(self.api.last_used(&k.id).await?);
+            }
+        }
+        Ok(Some(keys))
     }
 }
 
@@ -437,6 +454,13 @@ mod tests {
             if user_name == "vanished" {
                 return Ok(None);
             }
+            if user_name == "fenced" {
+                return Err(Error::AwsApi {
+                    operation: "ListAccessKeys".into(),
+                    message: "AccessDenied: explicit deny in a service control policy".into(),
+                    code: Some("AccessDenied".into()),
+                });
+            }
             Ok(Some(self.keys.get(user_name).cloned().unwrap_or_default()))
         }
         async fn last_used(&self, key_id: &str) -> Result<Option<DateTime<Utc>>, Error> {
@@ -464,6 +488,11 @@ mod tests {
                     name: "vanished".into(),
                     id: "AIDAV".into(),
                 },
+                // Its keys may not be read: its own result, and the sweep goes on.
+                User {
+                    name: "fenced".into(),
+                    id: "AIDAF".into(),
+                },
             ],
             keys: BTreeMap::from([(
                 "zed".to_string(),
@@ -487,9 +516,16 @@ mod tests {
             .iter()
             .map(|v| (v.resource_id.as_str(), v.verdict.compliance))
             .collect();
-        assert_eq!(got, vec![("AIDAA", Compliant), ("AIDAZ", NonCompliant)]);
+        assert_eq!(
+            got,
+            vec![("AIDAA", Compliant), ("AIDAF", NonCompliant), ("AIDAZ", NonCompliant)]
+        );
         assert_eq!(
             out[1].verdict.annotation,
+            "User fenced could not be checked: AWS API call ListAccessKeys failed: AccessDenied: explicit deny in a service control policy."
+        );
+        assert_eq!(
+            out[2].verdict.annotation,
             "User zed: active key …0001 is 331 days old (maximum 90 days)."
         );
     }

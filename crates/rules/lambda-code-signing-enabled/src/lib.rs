@@ -119,7 +119,14 @@ impl<C: CodeSigningApi> Rule for LambdaCodeSigningEnabled<C> {
         _ctx: &ItemContext,
         params: &Params,
     ) -> Result<Verdict, Error> {
-        let name = item.config_str("functionName").unwrap_or(&item.resource_id);
+        let name = match lambda_facts::function_name(item) {
+            Ok(name) => name,
+            Err(why) => {
+                return Ok(Verdict::not_applicable(format!(
+                    "The function cannot be checked: {why}."
+                )))
+            }
+        };
         if item
             .config_str("packageType")
             .is_some_and(|p| p.eq_ignore_ascii_case("Image"))

@@ -305,7 +305,14 @@ impl<U: FunctionUrlApi> Rule for LambdaNoPublicAccess<U> {
         _ctx: &ItemContext,
         params: &Params,
     ) -> Result<Verdict, Error> {
-        let name = item.config_str("functionName").unwrap_or(&item.resource_id);
+        let name = match lambda_facts::function_name(item) {
+            Ok(name) => name,
+            Err(why) => {
+                return Ok(Verdict::not_applicable(format!(
+                    "The function cannot be checked: {why}."
+                )))
+            }
+        };
         let auth = self.urls.url_auth_type(name).await?;
         Ok(evaluate(item, auth.as_deref(), params))
     }
