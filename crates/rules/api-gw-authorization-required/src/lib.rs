@@ -15,6 +15,14 @@
 //! HTTP and WebSocket APIs, and, in periodic runs, `GetRestApis` and `GetApis` to list the APIs.
 //! Its role may only call `apigateway:GET` on the account's APIs.
 //!
+//! **Resource ids.** AWS Config knows an API by its ARN: the item's `resourceId` is
+//! `arn:aws:apigateway:REGION::/restapis/API_ID` (`.../apis/API_ID` for HTTP and WebSocket
+//! APIs), as in AWS's sample items (aws-config-rdk `rdk/template/example_ci/`). The rule takes
+//! the bare id API Gateway's calls need from `configuration.id` / `configuration.apiId` (or
+//! the ARN's last segment) and reports under the ARN, in change and periodic runs alike, so
+//! each API has one result in the Config console. An id that is not an API Gateway id (1–64
+//! letters and digits) is never sent to API Gateway: NOT_APPLICABLE, saying why.
+//!
 //! **Parameters**
 //!
 //! | name | type | default | meaning |
@@ -31,6 +39,7 @@
 //! | an open `OPTIONS` method (unless `includeOptions`) or an allowed path | COMPLIANT |
 //! | no methods or routes | NOT_APPLICABLE |
 //! | the API no longer exists (deleted since the event) | NOT_APPLICABLE |
+//! | in a periodic run, an API whose methods the rule may not read (`AccessDenied`) | NON_COMPLIANT, naming the refused call; the other APIs are judged as usual |
 //! | deleted, not recorded, out of scope, or tagged `config-rules:exempt` | NOT_APPLICABLE |
 //!
 //! **Remediation.** Add an authorizer to each open method (`aws apigateway update-method

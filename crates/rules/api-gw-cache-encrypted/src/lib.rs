@@ -30,6 +30,7 @@
 //! | cache cluster, no method caches | COMPLIANT |
 //! | cache cluster, a method (or the stage default) caches with `cacheDataEncrypted: false` | NON_COMPLIANT, listing the methods |
 //! | cache cluster and no `*/*` entry | NON_COMPLIANT (API Gateway's default caches GET unencrypted) |
+//! | a caching setting present but not a boolean | NON_COMPLIANT, naming the setting (never read as unset) |
 //! | deleted, not recorded, out of scope, or tagged `config-rules:exempt` | NOT_APPLICABLE |
 //!
 //! **Remediation.** Turn on cache encryption for the stage default and every override:

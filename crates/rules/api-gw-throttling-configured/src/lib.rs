@@ -27,6 +27,7 @@
 //! | no `*/*` entry, or it lacks a rate or a burst limit | NON_COMPLIANT |
 //! | the stage default's rate or burst above the maximum | NON_COMPLIANT, with the numbers |
 //! | a per-method override (`~1pets/GET`, shown as `GET /pets`) above the maximum | NON_COMPLIANT, naming the method |
+//! | a limit present but not a number | NON_COMPLIANT, naming the setting (never read as "no limit") |
 //! | deleted, not recorded, out of scope, or tagged `config-rules:exempt` | NOT_APPLICABLE |
 //!
 //! **Remediation.** `aws apigateway update-stage --rest-api-id ID --stage-name NAME

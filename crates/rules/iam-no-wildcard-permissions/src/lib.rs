@@ -36,7 +36,8 @@
 //! | an Allow statement with `service:*`, service not exempted | NON_COMPLIANT |
 //! | an Allow statement with `NotAction` | NON_COMPLIANT |
 //! | `AdministratorAccess` attached to a role, user or group | NON_COMPLIANT |
-//! | a document that is not valid JSON | NON_COMPLIANT (it cannot be shown to be safe) |
+//! | a document that is not valid JSON, or a structure IAM itself rejects (`Statement: "x"`, `Action: [["*"]]`, no `Effect`) | NON_COMPLIANT, "not readable" (it cannot be shown to be safe) |
+//! | a document delivered decoded: a JSON object, or a list of them as in AWS's own sample items | read like the URL-encoded text Config records |
 //! | only specific actions or partial wildcards, or wildcards only in `Deny` | COMPLIANT |
 //! | a managed policy item without a default version document | NOT_APPLICABLE |
 //! | deleted, not recorded, out of scope, or tagged `config-rules:exempt` | NOT_APPLICABLE |

@@ -27,6 +27,8 @@
 //! | reserved concurrency at or below the maximum (or no maximum) | COMPLIANT |
 //! | reserved concurrency 0 (the function is switched off) | COMPLIANT, saying so |
 //! | reserved concurrency above `maxReservedConcurrency` | NON_COMPLIANT, with both numbers |
+//! | `reservedConcurrentExecutions` as a float (`25.0`: the Config resource schema types it so) | read as the integer |
+//! | `reservedConcurrentExecutions` present but not a number | NON_COMPLIANT, naming the field (never read as "no reserved concurrency") |
 //! | deleted, not recorded, out of scope, or tagged `config-rules:exempt` | NOT_APPLICABLE |
 //!
 //! **Remediation.** `aws lambda put-function-concurrency --function-name NAME

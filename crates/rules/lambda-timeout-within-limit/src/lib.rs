@@ -24,6 +24,7 @@
 //! | `timeout` ≤ `maxTimeoutSeconds` | COMPLIANT |
 //! | `timeout` > `maxTimeoutSeconds` | NON_COMPLIANT, annotation names both numbers |
 //! | no `timeout` in the item | COMPLIANT with Lambda's default of 3 seconds |
+//! | `timeout` present but not a whole number (`30.0` reads as 30) | NON_COMPLIANT, naming the field |
 //! | function deleted, not recorded, out of scope, or tagged `config-rules:exempt` | NOT_APPLICABLE |
 //!
 //! **Remediation.** Lower the timeout to what the function needs:
