@@ -19,9 +19,12 @@ Control routes (JSON over HTTP, under ``/_emulator/``):
 
 * ``GET  health``                  -> ``{"ok": true}``
 * ``POST result-tokens``           ``{"token": "...", "ruleName": "..."}``: a ResultToken of a rule
-* ``POST faults``                  ``{"operation": "PutEvaluations", "kind": "throttle"|"error500"|"failed-evaluations", "count": 3, "failCount": 1, "resultToken": "..."}``
+* ``POST faults``                  ``{"operation": "PutEvaluations", "kind": "throttle"|"error500"|"failed-evaluations"|"access-denied"|"hang", "count": 3, "failCount": 1, "resultToken": "...", "seconds": 30}``
   (``count`` -1: forever; ``failCount``: how many evaluations of the call fail, default all;
-  ``resultToken``: only calls with this token, so parallel tests do not meet each other's faults)
+  ``resultToken``: only calls with this token, so parallel tests do not meet each other's faults;
+  ``access-denied``: AWS's AccessDenied error in the service's protocol, S3's XML included;
+  ``hang``: the call is answered only after ``seconds``, at most 120, to test client deadlines.
+  S3's ``GetBucketEncryption`` and ``GetBucketTagging`` are named for faults like the others.)
 * ``POST config-items``            ``{"items": [ ...Config API shaped items... ]}``
 * ``GET  calls``                   every AWS call seen: operation, HTTP status, evaluation count, time (epoch s)
 * ``POST reset``                   forget stored evaluations, tokens, faults, items and calls
@@ -95,11 +98,19 @@ class Emulator:
             return self.control(Request(environ), path[len("/_emulator/"):])(environ, start_response)
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         body = self.read_body(environ)
-        operation = target.rsplit(".", 1)[-1] if "." in target else self.query_action(environ, body)
+        operation = target.rsplit(".", 1)[-1] if "." in target else (
+            self.query_action(environ, body) or self.s3_operation(environ))
         fault = self.take_fault(operation, body) if operation else None
-        if fault and fault["kind"] in ("throttle", "error500"):
-            self.record(operation, 400 if fault["kind"] == "throttle" else 500, parse_json(body))
-            return self.fault_response(fault)(environ, start_response)
+        if fault and fault["kind"] == "hang":
+            # An endpoint that accepts the request and answers only much later (or never,
+            # as far as a client with a deadline can tell).
+            time.sleep(min(float(fault.get("seconds") or 30), 120))
+            fault = None
+        if fault and fault["kind"] in ("throttle", "error500", "access-denied"):
+            status = {"throttle": 400, "error500": 500, "access-denied": 403}[fault["kind"]]
+            self.record(operation, status, parse_json(body))
+            return self.fault_response(fault, s3=not target and not self.query_action(environ, body))(
+                environ, start_response)
         if target.startswith(CONFIG_TARGET_PREFIX) and operation in self.handlers:
             try:
                 payload = json.loads(body or b"{}")
@@ -225,9 +236,27 @@ class Emulator:
             return dict(fault)
 
     @staticmethod
-    def fault_response(fault):
+    def s3_operation(environ) -> str:
+        """The S3 bucket sub-resource operations the tests inject faults into."""
+        query = environ.get("QUERY_STRING", "")
+        keys = {part.split("=", 1)[0] for part in query.split("&") if part}
+        if environ.get("REQUEST_METHOD") == "GET":
+            for key, operation in (("encryption", "GetBucketEncryption"), ("tagging", "GetBucketTagging")):
+                if key in keys:
+                    return operation
+        return ""
+
+    @staticmethod
+    def fault_response(fault, s3=False):
         if fault["kind"] == "throttle":
             return error_response(ApiError("ThrottlingException", "Rate exceeded (injected by the emulator)"))
+        if fault["kind"] == "access-denied":
+            if s3:
+                body = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code>"
+                        "<Message>Access Denied (injected by the emulator)</Message></Error>")
+                return Response(body, status=403, content_type="application/xml")
+            return error_response(ApiError("AccessDeniedException", "not authorized (injected by the emulator)",
+                                           status=400))
         return error_response(ApiError("InternalFailure", "Injected server error", status=500))
 
     # ---- control routes ----------------------------------------------------------------
@@ -251,10 +280,10 @@ class Emulator:
                 return json_response({"ok": True})
             if route == "faults" and request.method == "POST":
                 kind = data.get("kind", "throttle")
-                if kind not in ("throttle", "error500", "failed-evaluations"):
+                if kind not in ("throttle", "error500", "failed-evaluations", "access-denied", "hang"):
                     return json_response({"error": f"unknown fault kind {kind}"}, 400)
                 fault = {"kind": kind, "count": int(data.get("count", 1)), "failCount": data.get("failCount"),
-                         "resultToken": data.get("resultToken")}
+                         "resultToken": data.get("resultToken"), "seconds": data.get("seconds")}
                 state.faults.setdefault(data["operation"], []).append(fault)
                 return json_response({"ok": True})
             if route == "config-items" and request.method == "POST":

@@ -3,6 +3,7 @@
 import json
 import os
 import threading
+import time
 import unittest
 import urllib.request
 from datetime import datetime, timezone
@@ -218,6 +219,28 @@ class EmulatorTest(unittest.TestCase):
         self.assertIsInstance(item["configurationItemCaptureTime"], float)
         self.assertNotIn("tags", item)
         self.assertEqual(out["unprocessedResourceKeys"], [])
+
+    def test_access_denied_and_hang_faults(self):
+        s3 = boto3.client("s3", endpoint_url=self.url, region_name="us-east-1",
+                          config=Config(retries={"total_max_attempts": 1, "mode": "standard"}))
+        s3.create_bucket(Bucket="locked")
+        s3.put_bucket_encryption(Bucket="locked", ServerSideEncryptionConfiguration={"Rules": [
+            {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
+        self.control("faults", {"operation": "GetBucketEncryption", "kind": "access-denied", "count": 1})
+        with self.assertRaises(ClientError) as ctx:
+            s3.get_bucket_encryption(Bucket="locked")
+        self.assertEqual(ctx.exception.response["Error"]["Code"], "AccessDenied")
+        self.assertEqual(ctx.exception.response["ResponseMetadata"]["HTTPStatusCode"], 403)
+        # Only the next call: the one after is answered.
+        self.assertIn("ServerSideEncryptionConfiguration", s3.get_bucket_encryption(Bucket="locked"))
+        self.control("faults", {"operation": "DescribeComplianceByConfigRule", "kind": "access-denied"})
+        with self.assertRaises(ClientError) as ctx:
+            self.config.describe_compliance_by_config_rule()
+        self.assertEqual(ctx.exception.response["Error"]["Code"], "AccessDeniedException")
+        self.control("faults", {"operation": "DescribeComplianceByConfigRule", "kind": "hang", "seconds": 1})
+        started = time.monotonic()
+        self.config.describe_compliance_by_config_rule()
+        self.assertGreaterEqual(time.monotonic() - started, 1.0)
 
 
 if __name__ == "__main__":

@@ -648,3 +648,48 @@ fn scan_source_config_reads_configs_inventory_and_says_what_it_covered() {
         ]
     );
 }
+
+/// A bucket whose encryption cannot be read (AccessDenied) is reported as not evaluated, with
+/// the reason, and never as unencrypted; the other bucket is judged as usual.
+#[test]
+fn scan_reports_an_unreadable_bucket_as_not_evaluated() {
+    let emu = e2e_tests::emulator::Emulator::start_private();
+    emu.create_bucket("a-locked-bucket");
+    emu.create_bucket("b-open-bucket");
+    emu.inject(json!({"operation": "GetBucketEncryption", "kind": "access-denied", "count": 1}));
+    let out = Command::new(env!("CARGO_BIN_EXE_config-rules"))
+        .args([
+            "scan",
+            "--source",
+            "api",
+            "--rules",
+            "s3-bucket-encryption-enabled",
+            "--format",
+            "json",
+        ])
+        .current_dir(workspace_root())
+        .envs(emu.aws_env())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = report["results"][0]["evaluations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["ComplianceResourceId"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, vec!["b-open-bucket"]);
+    assert_eq!(
+        report["coverage"]["notEvaluated"],
+        json!([{"resourceType": "AWS::S3::Bucket", "resourceId": "a-locked-bucket",
+                "reason": "AWS API call GetBucketEncryption failed: AccessDenied: Access Denied (injected by the emulator)"}])
+    );
+    assert!(
+        stderr(&out).contains(
+            "not evaluated: AWS::S3::Bucket a-locked-bucket: AWS API call GetBucketEncryption failed: AccessDenied"
+        ),
+        "{}",
+        stderr(&out)
+    );
+}
