@@ -19,11 +19,13 @@ Control routes (JSON over HTTP, under ``/_emulator/``):
 
 * ``GET  health``                  -> ``{"ok": true}``
 * ``POST result-tokens``           ``{"token": "...", "ruleName": "..."}``: a ResultToken of a rule
-* ``POST faults``                  ``{"operation": "PutEvaluations", "kind": "throttle"|"error500"|"failed-evaluations"|"access-denied"|"hang", "count": 3, "failCount": 1, "resultToken": "...", "seconds": 30}``
+* ``POST faults``                  ``{"operation": "PutEvaluations", "kind": "throttle"|"error500"|"failed-evaluations"|"access-denied"|"hang"|"exit", "count": 3, "failCount": 1, "resultToken": "...", "seconds": 30, "after": 1}``
   (``count`` -1: forever; ``failCount``: how many evaluations of the call fail, default all;
   ``resultToken``: only calls with this token, so parallel tests do not meet each other's faults;
   ``access-denied``: AWS's AccessDenied error in the service's protocol, S3's XML included;
-  ``hang``: the call is answered only after ``seconds``, at most 120, to test client deadlines.
+  ``hang``: the call is answered only after ``seconds``, at most 120, to test client deadlines;
+  ``exit``: the emulator process ends at that call, as an endpoint that dies mid-sweep;
+  ``after``: let this many matching calls through before the fault starts.
   S3's ``GetBucketEncryption`` and ``GetBucketTagging`` are named for faults like the others.)
 * ``POST config-items``            ``{"items": [ ...Config API shaped items... ]}``
 * ``GET  calls``                   every AWS call seen: operation, HTTP status, evaluation count, time (epoch s)
@@ -101,6 +103,9 @@ class Emulator:
         operation = target.rsplit(".", 1)[-1] if "." in target else (
             self.query_action(environ, body) or self.s3_operation(environ))
         fault = self.take_fault(operation, body) if operation else None
+        if fault and fault["kind"] == "exit":
+            # The endpoint dies mid-conversation: the process ends without an answer.
+            os._exit(3)
         if fault and fault["kind"] == "hang":
             # An endpoint that accepts the request and answers only much later (or never,
             # as far as a client with a deadline can tell).
@@ -229,6 +234,10 @@ class Emulator:
             if not matching:
                 return None
             fault = matching[0]
+            if fault.get("after", 0) > 0:
+                # Let this many matching calls through first.
+                fault["after"] -= 1
+                return None
             if fault["count"] > 0:
                 fault["count"] -= 1
                 if fault["count"] == 0:
@@ -280,10 +289,11 @@ class Emulator:
                 return json_response({"ok": True})
             if route == "faults" and request.method == "POST":
                 kind = data.get("kind", "throttle")
-                if kind not in ("throttle", "error500", "failed-evaluations", "access-denied", "hang"):
+                if kind not in ("throttle", "error500", "failed-evaluations", "access-denied", "hang", "exit"):
                     return json_response({"error": f"unknown fault kind {kind}"}, 400)
                 fault = {"kind": kind, "count": int(data.get("count", 1)), "failCount": data.get("failCount"),
-                         "resultToken": data.get("resultToken"), "seconds": data.get("seconds")}
+                         "resultToken": data.get("resultToken"), "seconds": data.get("seconds"),
+                         "after": int(data.get("after", 0))}
                 state.faults.setdefault(data["operation"], []).append(fault)
                 return json_response({"ok": True})
             if route == "config-items" and request.method == "POST":

@@ -24,7 +24,8 @@ pub enum Outcome {
 
 #[derive(Default)]
 struct Shared {
-    pending: VecDeque<(String, Vec<u8>)>,
+    /// Request id, event, and the deadline handed to the function (`Lambda-Runtime-Deadline-Ms`).
+    pending: VecDeque<(String, Vec<u8>, i64)>,
     outcomes: HashMap<String, Outcome>,
     init_error: Option<Value>,
 }
@@ -82,13 +83,21 @@ impl Function {
         }
     }
 
-    /// Hands the function one raw event and waits for its answer.
+    /// Hands the function one raw event and waits for its answer; the function's deadline is
+    /// 60 s away (Lambda's `Lambda-Runtime-Deadline-Ms`).
     pub fn invoke_raw(&mut self, payload: Vec<u8>, timeout: Duration) -> Outcome {
+        self.invoke_with_deadline(payload, Duration::from_secs(60), timeout)
+    }
+
+    /// Hands the function one raw event whose deadline is `deadline` from now, and waits up to
+    /// `timeout` for its answer.
+    pub fn invoke_with_deadline(&mut self, payload: Vec<u8>, deadline: Duration, timeout: Duration) -> Outcome {
         self.next_id += 1;
         let id = format!("req-{}", self.next_id);
         let (lock, cv) = &*self.state;
         let mut shared = lock.lock().unwrap();
-        shared.pending.push_back((id.clone(), payload));
+        let deadline_ms = chrono::Utc::now().timestamp_millis() + deadline.as_millis() as i64;
+        shared.pending.push_back((id.clone(), payload, deadline_ms));
         cv.notify_all();
         let deadline = Instant::now() + timeout;
         loop {
@@ -205,8 +214,7 @@ fn route(method: &str, path: &str, body: Vec<u8>, state: &State) -> (&'static st
     if method == "GET" && path == "/runtime/invocation/next" {
         let mut shared = lock.lock().unwrap();
         loop {
-            if let Some((id, event)) = shared.pending.pop_front() {
-                let deadline = chrono::Utc::now().timestamp_millis() + 60_000;
+            if let Some((id, event, deadline)) = shared.pending.pop_front() {
                 let headers = vec![
                     ("Lambda-Runtime-Aws-Request-Id".to_string(), id),
                     ("Lambda-Runtime-Deadline-Ms".to_string(), deadline.to_string()),

@@ -37,6 +37,14 @@ pub enum Error {
     #[error("invalid evaluation: {field}: {reason}")]
     InvalidEvaluation { field: String, reason: String },
 
+    /// The invocation's deadline came before the rule finished judging: nothing was posted.
+    #[error("the invocation's deadline came while {activity}; nothing was posted (raise the function's timeout, or see what was slow in the logs)")]
+    Deadline { activity: String },
+
+    /// A rule or a library it calls panicked: a bug, reported instead of a dead process.
+    #[error("the rule panicked: {message}; nothing was posted")]
+    Panic { message: String },
+
     /// Some evaluations could not be delivered to PutEvaluations.
     #[error("{unposted} of {total} evaluations were not posted to AWS Config: {reason}")]
     Unposted {
@@ -54,6 +62,8 @@ impl Error {
             Error::InvalidParameters { .. } => "InvalidParameters",
             Error::AwsApi { .. } => "AwsApi",
             Error::InvalidEvaluation { .. } => "InvalidEvaluation",
+            Error::Deadline { .. } => "Deadline",
+            Error::Panic { .. } => "Panic",
             Error::Unposted { .. } => "Unposted",
         }
     }
@@ -135,6 +145,37 @@ where
     }
 }
 
+/// A serde error as one line that quotes no value: serde names the offending value
+/// (`invalid type: string "s3cr3t", expected a map`), and an item's values may be secrets
+/// (environment variables, tags). Quoted strings become `a string`; the rest is kept and cut
+/// to [`MAX_QUOTED_CHARS`].
+pub fn serde_reason(err: &serde_json::Error) -> String {
+    let text = err.to_string();
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find("string \"") {
+        out.push_str(&rest[..at]);
+        out.push_str("a string");
+        let after = &rest[at + "string \"".len()..];
+        // The closing quote: the first one not escaped by a backslash.
+        let mut escaped = false;
+        let mut end = after.len();
+        for (i, c) in after.char_indices() {
+            match c {
+                '\\' if !escaped => escaped = true,
+                '"' if !escaped => {
+                    end = i + 1;
+                    break;
+                }
+                _ => escaped = false,
+            }
+        }
+        rest = &after[end.min(after.len())..];
+    }
+    out.push_str(rest);
+    bounded(&out, MAX_QUOTED_CHARS)
+}
+
 /// The most characters of outside text (an id, a value, a service message) an error or an
 /// annotation quotes; longer text is cut with an ellipsis, so no input makes an unbounded log line.
 pub const MAX_QUOTED_CHARS: usize = 200;
@@ -155,5 +196,38 @@ impl From<Error> for lambda_runtime::Diagnostic {
             error_type: err.error_type().to_string(),
             error_message: err.to_string(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serde_errors_quote_no_value() {
+        let err = serde_json::from_str::<std::collections::BTreeMap<String, u8>>(r#"{"a": "s3cr3t \" still secret"}"#)
+            .unwrap_err();
+        let reason = serde_reason(&err);
+        assert!(
+            !reason.contains("s3cr3t") && !reason.contains("still secret"),
+            "{reason}"
+        );
+        assert!(reason.starts_with("invalid type: a string, expected u8"), "{reason}");
+        let huge = serde_json::from_str::<u8>(&format!("\"{}\"", "x".repeat(100_000))).unwrap_err();
+        assert!(serde_reason(&huge).len() < 100);
+    }
+
+    #[test]
+    fn quoted_input_is_bounded() {
+        let err = Error::malformed(
+            "invokingEvent.messageType",
+            format!("unknown message type {:?}", "M".repeat(1_000_000)),
+        );
+        assert!(
+            err.to_string().chars().count() < 500,
+            "{} characters",
+            err.to_string().len()
+        );
+        assert!(err.to_string().ends_with('…'));
     }
 }

@@ -119,22 +119,24 @@ impl RuleEvent {
         }
         let mut map = map.clone();
         map.entry("eventLeftScope").or_insert(Value::Bool(false));
-        let wire = WireEvent::deserialize(Value::Object(map)).map_err(|e| Error::malformed("event", e.to_string()))?;
+        let wire = WireEvent::deserialize(Value::Object(map))
+            .map_err(|e| Error::malformed("event", crate::serde_reason(&e)))?;
         let base = wire.base;
 
         let invoking_text = base
             .invoking_event
             .ok_or_else(|| Error::malformed("invokingEvent", "missing"))?;
         let invoking: Value = serde_json::from_str(&invoking_text)
-            .map_err(|e| Error::malformed("invokingEvent", format!("not JSON: {e}")))?;
+            .map_err(|e| Error::malformed("invokingEvent", format!("not JSON: {}", crate::serde_reason(&e))))?;
         let invocation = parse_invocation(&invoking)?;
 
-        let rule_parameters = match base.rule_parameters.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(text) => Some(
-                serde_json::from_str(text).map_err(|e| Error::malformed("ruleParameters", format!("not JSON: {e}")))?,
-            ),
-        };
+        let rule_parameters =
+            match base.rule_parameters.as_deref().map(str::trim) {
+                None | Some("") => None,
+                Some(text) => Some(serde_json::from_str(text).map_err(|e| {
+                    Error::malformed("ruleParameters", format!("not JSON: {}", crate::serde_reason(&e)))
+                })?),
+            };
         let result_token = base
             .result_token
             .filter(|t| !t.is_empty())
@@ -182,7 +184,8 @@ fn parse_invocation(inv: &Value) -> Result<Invocation, Error> {
             let raw = inv
                 .get("configurationItemSummary")
                 .ok_or_else(|| Error::malformed(field, "missing"))?;
-            let summary = ItemSummary::deserialize(raw).map_err(|e| Error::malformed(field, e.to_string()))?;
+            let summary =
+                ItemSummary::deserialize(raw).map_err(|e| Error::malformed(field, crate::serde_reason(&e)))?;
             Ok(Invocation::Oversized {
                 summary,
                 notification_time,

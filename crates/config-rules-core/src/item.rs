@@ -59,7 +59,7 @@ impl ConfigurationItem {
         if !value.is_object() {
             return Err(Error::malformed(field, "expected a configuration item object"));
         }
-        ConfigurationItem::deserialize(value).map_err(|e| Error::malformed(field, e.to_string()))
+        ConfigurationItem::deserialize(value).map_err(|e| Error::malformed(field, crate::serde_reason(&e)))
     }
 
     /// Parses an item in Config API shape (`GetResourceConfigHistory`,
@@ -84,8 +84,12 @@ impl ConfigurationItem {
             }
         }
         if let Some(Value::String(text)) = item.get("configuration") {
-            let parsed = serde_json::from_str(text)
-                .map_err(|e| Error::malformed(format!("{field}.configuration"), format!("not JSON: {e}")))?;
+            let parsed = serde_json::from_str(text).map_err(|e| {
+                Error::malformed(
+                    format!("{field}.configuration"),
+                    format!("not JSON: {}", crate::serde_reason(&e)),
+                )
+            })?;
             item.insert("configuration".to_string(), parsed);
         }
         if let Some(Value::Object(sup)) = item.get_mut("supplementaryConfiguration") {

@@ -14,6 +14,7 @@
 
 pub mod apigw;
 pub mod config_api;
+pub mod deadline;
 pub mod docs;
 pub mod engine;
 mod error;
@@ -28,7 +29,8 @@ pub mod runner;
 pub mod testing;
 
 pub use config_api::{ConfigApi, ReportedResource, SdkConfigApi};
-pub use error::{bounded, sdk_error, Error, MAX_QUOTED_CHARS};
+pub use deadline::Budget;
+pub use error::{bounded, sdk_error, serde_reason, Error, MAX_QUOTED_CHARS};
 pub use evaluation::{Compliance, Evaluation, ResourceVerdict, Verdict};
 pub use event::{Invocation, RuleEvent};
 pub use item::ConfigurationItem;

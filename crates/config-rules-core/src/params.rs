@@ -86,7 +86,7 @@ impl ParamValues {
         if let Some(unknown) = given.keys().find(|k| !specs.iter().any(|s| s.name == k.as_str())) {
             let known: Vec<&str> = specs.iter().map(|s| s.name).collect();
             return Err(Error::InvalidParameters {
-                key: unknown.clone(),
+                key: crate::bounded(unknown, crate::MAX_QUOTED_CHARS),
                 reason: "unknown parameter".to_string(),
                 expected: if known.is_empty() {
                     "no parameters".to_string()
@@ -195,7 +195,7 @@ fn convert(spec: &ParamSpec, text: &str) -> Result<ParamValue, Error> {
 fn invalid(spec: &ParamSpec, reason: &str) -> Error {
     Error::InvalidParameters {
         key: spec.name.to_string(),
-        reason: reason.to_string(),
+        reason: crate::bounded(reason, crate::MAX_QUOTED_CHARS),
         expected: spec.kind.describe(),
     }
 }

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use crate::config_api::ConfigApi;
+use crate::deadline::Budget;
 use crate::evaluation::Evaluation;
 use crate::Error;
 
@@ -31,15 +32,55 @@ pub async fn post_evaluations(
     evaluations: &[Evaluation],
     resend_backoff: Duration,
 ) -> Result<PostReport, Error> {
+    post_evaluations_within(
+        api,
+        result_token,
+        test_mode,
+        evaluations,
+        resend_backoff,
+        Budget::unlimited(),
+    )
+    .await
+}
+
+/// [`post_evaluations`] within `budget`: no call starts, and no re-send waits, past it; a call
+/// in flight when it runs out is abandoned. Whatever is left is counted in [`Error::Unposted`],
+/// returned while the invocation can still report it.
+pub async fn post_evaluations_within(
+    api: &dyn ConfigApi,
+    result_token: &str,
+    test_mode: bool,
+    evaluations: &[Evaluation],
+    resend_backoff: Duration,
+    budget: Budget,
+) -> Result<PostReport, Error> {
     let mut report = PostReport::default();
     let mut unposted = 0usize;
     let mut last_reason = String::new();
+    let mut out_of_time = false;
     for batch in evaluations.chunks(MAX_BATCH) {
+        if out_of_time {
+            unposted += batch.len();
+            continue;
+        }
         let mut pending: Vec<Evaluation> = batch.to_vec();
         let mut round = 0;
         while !pending.is_empty() {
             report.calls += 1;
-            match api.put_evaluations(result_token, test_mode, &pending).await {
+            let answer = match budget.run(api.put_evaluations(result_token, test_mode, &pending)).await {
+                Ok(answer) => answer,
+                Err(_) => {
+                    out_of_time = true;
+                    last_reason = deadline_reason();
+                    tracing::error!(
+                        batch = pending.len(),
+                        "PutEvaluations cut off by the invocation's deadline"
+                    );
+                    unposted += pending.len();
+                    break;
+                }
+            };
+            match answer {
                 Ok(failed) => {
                     let (retry, done): (Vec<Evaluation>, Vec<Evaluation>) = pending.into_iter().partition(|e| {
                         failed
@@ -73,7 +114,14 @@ pub async fn post_evaluations(
                 break;
             }
             round += 1;
-            tokio::time::sleep(resend_backoff * 2u32.pow(round - 1)).await;
+            let wait = resend_backoff * 2u32.pow(round - 1);
+            if !budget.allows(wait) {
+                out_of_time = true;
+                last_reason = format!("{last_reason}; {}", deadline_reason());
+                unposted += pending.len();
+                break;
+            }
+            tokio::time::sleep(wait).await;
         }
     }
     if unposted > 0 {
@@ -84,4 +132,8 @@ pub async fn post_evaluations(
         });
     }
     Ok(report)
+}
+
+fn deadline_reason() -> String {
+    "the invocation's deadline was near, so posting stopped".to_string()
 }

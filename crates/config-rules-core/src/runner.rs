@@ -1,16 +1,20 @@
 //! The Lambda side: logging, the SDK configuration, and the handler every rule binary runs.
 
+use std::panic::AssertUnwindSafe;
 use std::time::{Duration, Instant};
 
 use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, SdkConfig};
+use futures_util::FutureExt;
 use lambda_runtime::{service_fn, LambdaEvent};
 use serde_json::{json, Value};
 
 use crate::config_api::{ConfigApi, SdkConfigApi};
+use crate::deadline::Budget;
 use crate::evaluation::Compliance;
 use crate::event::RuleEvent;
-use crate::post::post_evaluations;
+use crate::post::post_evaluations_within;
 use crate::rule::{AnyRule, Rule};
 use crate::Error;
 
@@ -21,35 +25,97 @@ pub type BoxError = lambda_runtime::Error;
 /// which backs off on throttling and 5xx errors.
 pub const MAX_ATTEMPTS: u32 = 6;
 
-/// Installs the JSON log subscriber (one JSON object per line). The level comes from
-/// `AWS_LAMBDA_LOG_LEVEL` (set by Lambda's log configuration) or `RUST_LOG`, default `info`.
-pub fn init_logging<W>(writer: W)
+/// The crates whose log level follows the configured level; every other crate (the Lambda
+/// runtime, the AWS SDK, hyper) stays at `warn` whatever the level, because at `debug` and
+/// `trace` they print raw events and response bodies: whole configuration items, environment
+/// variable values, policies.
+pub const OUR_CRATES: &[&str] = &["config_rules_core", "lambda_facts", "config_rules"];
+
+/// The log filter for `level` (`AWS_LAMBDA_LOG_LEVEL` or `RUST_LOG`, a level name; anything
+/// else reads as `info`): our crates and `rule_crate` at that level, all others at `warn`.
+pub fn log_filter(level: Option<&str>, rule_crate: &str) -> String {
+    let level = match level.map(|l| l.trim().to_ascii_lowercase()) {
+        Some(l) if ["trace", "debug", "info", "warn", "error"].contains(&l.as_str()) => l,
+        Some(l) if l == "fatal" => "error".to_string(),
+        _ => "info".to_string(),
+    };
+    let mut filter = "warn".to_string();
+    for target in OUR_CRATES.iter().copied().chain(std::iter::once(rule_crate)) {
+        if !target.is_empty() {
+            filter.push_str(&format!(",{target}={level}"));
+        }
+    }
+    filter
+}
+
+/// Installs the JSON log subscriber (one JSON object per line) and a panic hook that logs a
+/// panic as one bounded JSON line. The level comes from `AWS_LAMBDA_LOG_LEVEL` (set by
+/// Lambda's log configuration) or `RUST_LOG`, default `info`, and applies to this suite's
+/// crates only (see [`OUR_CRATES`]); `rule_crate` is the rule's crate name (`lambda_timeout_within_limit`).
+pub fn init_logging<W>(writer: W, rule_crate: &str)
 where
     W: for<'a> tracing_subscriber::fmt::MakeWriter<'a> + Send + Sync + 'static,
 {
-    let filter = std::env::var("AWS_LAMBDA_LOG_LEVEL")
+    let level = std::env::var("AWS_LAMBDA_LOG_LEVEL")
         .or_else(|_| std::env::var("RUST_LOG"))
-        .unwrap_or_else(|_| "info".to_string())
-        .to_lowercase();
+        .ok();
     let _ = tracing_subscriber::fmt()
         .json()
         .flatten_event(true)
         .with_current_span(false)
         .with_span_list(false)
         .with_target(false)
-        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_env_filter(tracing_subscriber::EnvFilter::new(log_filter(
+            level.as_deref(),
+            rule_crate,
+        )))
         .with_writer(writer)
         .try_init();
+    std::panic::set_hook(Box::new(|info| {
+        let message = panic_message(info.payload());
+        let location = info.location().map(|l| format!("{}:{}", l.file(), l.line()));
+        tracing::error!(error_type = "Panic", location, error = %message, "panic");
+    }));
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    let text = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_string());
+    crate::bounded(&text, crate::MAX_QUOTED_CHARS)
+}
+
+/// Time limits of every AWS call: to connect, per attempt, and per operation (all attempts).
+/// A Lambda invocation is bounded by its deadline as well ([`Budget`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    pub connect: Duration,
+    pub attempt: Duration,
+    pub operation: Duration,
+}
+
+impl Default for Timeouts {
+    /// 3 s to connect, 20 s per attempt, 60 s per operation with its retries.
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(3),
+            attempt: Duration::from_secs(20),
+            operation: Duration::from_secs(60),
+        }
+    }
 }
 
 /// The SDK configuration every function and the CLI use: the default credential chain and
-/// region, `AWS_ENDPOINT_URL` honoured, standard retries with [`MAX_ATTEMPTS`].
+/// region, `AWS_ENDPOINT_URL` honoured, standard retries with [`MAX_ATTEMPTS`], and the
+/// default [`Timeouts`].
 pub async fn load_sdk_config() -> SdkConfig {
-    load_sdk_config_in(None).await
+    load_sdk_config_with(None, Timeouts::default()).await
 }
 
-/// [`load_sdk_config`] with an explicit region instead of the region chain's.
-pub async fn load_sdk_config_in(region: Option<String>) -> SdkConfig {
+/// [`load_sdk_config`] with an explicit region and time limits.
+pub async fn load_sdk_config_with(region: Option<String>, timeouts: Timeouts) -> SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest());
     if let Some(region) = region {
         loader = loader.region(aws_config::Region::new(region));
@@ -60,73 +126,68 @@ pub async fn load_sdk_config_in(region: Option<String>) -> SdkConfig {
                 .with_max_attempts(MAX_ATTEMPTS)
                 .with_initial_backoff(Duration::from_millis(100)),
         )
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(timeouts.connect)
+                .operation_attempt_timeout(timeouts.attempt.min(timeouts.operation))
+                .operation_timeout(timeouts.operation)
+                .build(),
+        )
         .load()
         .await
 }
 
 /// Runs a rule as a Lambda function. `make_rule` builds the rule from the SDK configuration
-/// (rules that call AWS create their clients there).
+/// (rules that call AWS create their clients there). Each invocation works within its
+/// deadline less [`crate::deadline::DEADLINE_MARGIN`].
 pub async fn run<R, F>(make_rule: F) -> Result<(), lambda_runtime::Error>
 where
     R: Rule + 'static,
     F: FnOnce(&SdkConfig) -> R,
 {
-    init_logging(std::io::stdout);
     let sdk = load_sdk_config().await;
     let rule = make_rule(&sdk);
+    init_logging(std::io::stdout, &Rule::meta(&rule).id.replace('-', "_"));
     let api = SdkConfigApi::new(aws_sdk_config::Client::new(&sdk));
     let (rule, api) = (&rule, &api);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
-        handle(rule, api, &event.payload, Duration::from_millis(250)).await
+        let now_ms = u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or_default();
+        let budget = Budget::from_lambda_deadline(event.context.deadline, now_ms);
+        handle_within(rule, api, &event.payload, Duration::from_millis(250), budget).await
     }))
     .await
 }
 
-/// Handles one invocation: decode, evaluate, post. Returns a short summary; every error is
-/// logged with its `error_type` and returned, so Config marks the rule's run as failed.
+/// [`handle_within`] without a deadline (tests, local runs).
 pub async fn handle(
     rule: &dyn AnyRule,
     api: &dyn ConfigApi,
     payload: &Value,
     resend_backoff: Duration,
 ) -> Result<Value, Error> {
+    handle_within(rule, api, payload, resend_backoff, Budget::unlimited()).await
+}
+
+/// Handles one invocation: decode, evaluate, post, within `budget`. Returns a short summary;
+/// every error is logged with its `error_type` and returned, so Config marks the rule's run
+/// as failed: a rule that runs out of time, an AWS call that hangs, even a panic in a library,
+/// ends in an error response before the deadline, never in a killed process.
+pub async fn handle_within(
+    rule: &dyn AnyRule,
+    api: &dyn ConfigApi,
+    payload: &Value,
+    resend_backoff: Duration,
+    budget: Budget,
+) -> Result<Value, Error> {
     let started = Instant::now();
     let rule_id = rule.meta().id;
-    let result = async {
-        let event = RuleEvent::parse(payload)?;
-        let message_type = event.invocation.message_type();
-        tracing::info!(rule = rule_id, message_type, config_rule_name = event.config_rule_name.as_deref(), test_mode = event.is_test_mode(), "invocation");
-        let evaluations = rule.evaluate_event(&event, api).await?;
-        let evaluated_ms = started.elapsed().as_millis() as u64;
-        for e in &evaluations {
-            tracing::info!(rule = rule_id, resource_type = %e.resource_type, resource_id = %e.resource_id, compliance = e.compliance.as_str(), "evaluation");
-        }
-        let report = post_evaluations(api, &event.result_token, event.is_test_mode(), &evaluations, resend_backoff).await?;
-        let count = |c: Compliance| evaluations.iter().filter(|e| e.compliance == c).count();
-        let summary = json!({
-            "rule": rule_id,
-            "messageType": message_type,
-            "evaluations": evaluations.len(),
-            "compliant": count(Compliance::Compliant),
-            "nonCompliant": count(Compliance::NonCompliant),
-            "notApplicable": count(Compliance::NotApplicable),
-            "putEvaluationsCalls": report.calls,
-        });
-        tracing::info!(
-            rule = rule_id,
-            message_type,
-            evaluations = evaluations.len(),
-            compliant = count(Compliance::Compliant),
-            non_compliant = count(Compliance::NonCompliant),
-            not_applicable = count(Compliance::NotApplicable),
-            put_evaluations_calls = report.calls,
-            evaluate_ms = evaluated_ms,
-            total_ms = started.elapsed().as_millis() as u64,
-            "posted"
-        );
-        Ok(summary)
-    }
-    .await;
+    let work = AssertUnwindSafe(invoke(rule, api, payload, resend_backoff, budget, started));
+    let result = match work.catch_unwind().await {
+        Ok(result) => result,
+        Err(payload) => Err(Error::Panic {
+            message: panic_message(payload.as_ref()),
+        }),
+    };
     if let Err(err) = &result {
         match err {
             Error::Unposted { unposted, total, .. } => {
@@ -138,4 +199,86 @@ pub async fn handle(
         }
     }
     result
+}
+
+async fn invoke(
+    rule: &dyn AnyRule,
+    api: &dyn ConfigApi,
+    payload: &Value,
+    resend_backoff: Duration,
+    budget: Budget,
+    started: Instant,
+) -> Result<Value, Error> {
+    let rule_id = rule.meta().id;
+    let event = RuleEvent::parse(payload)?;
+    let message_type = event.invocation.message_type();
+    tracing::info!(
+        rule = rule_id,
+        message_type,
+        config_rule_name = event.config_rule_name.as_deref(),
+        test_mode = event.is_test_mode(),
+        "invocation"
+    );
+    let evaluations = budget
+        .run(rule.evaluate_event(&event, api))
+        .await
+        .map_err(|_| Error::Deadline {
+            activity: format!("the rule was still judging ({} ms in)", started.elapsed().as_millis()),
+        })??;
+    let evaluated_ms = started.elapsed().as_millis() as u64;
+    for e in &evaluations {
+        tracing::info!(rule = rule_id, resource_type = %e.resource_type, resource_id = %e.resource_id, compliance = e.compliance.as_str(), "evaluation");
+    }
+    let report = post_evaluations_within(
+        api,
+        &event.result_token,
+        event.is_test_mode(),
+        &evaluations,
+        resend_backoff,
+        budget,
+    )
+    .await?;
+    let count = |c: Compliance| evaluations.iter().filter(|e| e.compliance == c).count();
+    let summary = json!({
+        "rule": rule_id,
+        "messageType": message_type,
+        "evaluations": evaluations.len(),
+        "compliant": count(Compliance::Compliant),
+        "nonCompliant": count(Compliance::NonCompliant),
+        "notApplicable": count(Compliance::NotApplicable),
+        "putEvaluationsCalls": report.calls,
+    });
+    tracing::info!(
+        rule = rule_id,
+        message_type,
+        evaluations = evaluations.len(),
+        compliant = count(Compliance::Compliant),
+        non_compliant = count(Compliance::NonCompliant),
+        not_applicable = count(Compliance::NotApplicable),
+        put_evaluations_calls = report.calls,
+        evaluate_ms = evaluated_ms,
+        total_ms = started.elapsed().as_millis() as u64,
+        "posted"
+    );
+    Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_configured_level_reaches_our_crates_only() {
+        assert_eq!(
+            log_filter(Some("TRACE"), "lambda_timeout_within_limit"),
+            "warn,config_rules_core=trace,lambda_facts=trace,config_rules=trace,lambda_timeout_within_limit=trace"
+        );
+        // Not a level (a directive list, say): our crates at info, everything else at warn.
+        assert_eq!(
+            log_filter(Some("aws_smithy_runtime=trace"), ""),
+            "warn,config_rules_core=info,lambda_facts=info,config_rules=info"
+        );
+        assert_eq!(log_filter(None, "x").split(',').next(), Some("warn"));
+        assert!(log_filter(Some("FATAL"), "x").ends_with("x=error"));
+    }
 }

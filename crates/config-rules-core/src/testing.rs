@@ -28,6 +28,8 @@ pub enum PutOutcome {
     FailFirst(usize),
     /// Fail the call (after the SDK's retries, as far as the engine can tell).
     Error,
+    /// Answer (accepting everything) only after this long: an endpoint that does not answer.
+    Hang(std::time::Duration),
 }
 
 /// A fake AWS Config: records PutEvaluations calls, serves items and stored results.
@@ -94,6 +96,10 @@ impl ConfigApi for FakeConfig {
             .unwrap_or(PutOutcome::Accept);
         match outcome {
             PutOutcome::Accept => Ok(Vec::new()),
+            PutOutcome::Hang(wait) => {
+                tokio::time::sleep(wait).await;
+                Ok(Vec::new())
+            }
             PutOutcome::FailFirst(n) => Ok(evaluations
                 .iter()
                 .take(n)

@@ -7,13 +7,13 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use config_rules_core::config_api::ReportedResource;
-use config_rules_core::post::post_evaluations;
-use config_rules_core::runner::handle;
+use config_rules_core::post::{post_evaluations, post_evaluations_within};
+use config_rules_core::runner::{handle, handle_within};
 use config_rules_core::testing::{FakeConfig, PutCall, PutOutcome};
 use config_rules_core::{
-    async_trait, AccountContext, AnyRule, Compliance, ConfigurationItem, Error, Evaluation, FromParams, Invocation,
-    ItemContext, ParamKind, ParamSpec, ParamValues, ReportsOn, ResourceVerdict, Rule, RuleEvent, RuleMeta, Trigger,
-    Verdict,
+    async_trait, AccountContext, AnyRule, Budget, Compliance, ConfigurationItem, Error, Evaluation, FromParams,
+    Invocation, ItemContext, ParamKind, ParamSpec, ParamValues, ReportsOn, ResourceVerdict, Rule, RuleEvent, RuleMeta,
+    Trigger, Verdict,
 };
 use serde_json::{json, Value};
 
@@ -596,4 +596,126 @@ async fn scheduled_event_for_a_change_only_rule_posts_nothing() {
     // An empty parameter string is fine; `()` parameters ignore defaults.
     let config = FakeConfig::new();
     assert_eq!(ChangeOnly.evaluate_event(&event, &config).await.unwrap(), vec![]);
+}
+
+/// A rule that never finishes (an AWS call that hangs): the invocation ends with a Deadline
+/// error within its budget, and nothing is posted.
+#[tokio::test]
+async fn a_rule_that_hangs_ends_in_a_deadline_error_within_the_budget() {
+    struct Hangs;
+    #[async_trait]
+    impl Rule for Hangs {
+        type Params = Params;
+        fn meta(&self) -> &'static RuleMeta {
+            &META
+        }
+        async fn evaluate_account(&self, _: &AccountContext, _: &Params) -> Result<Vec<ResourceVerdict>, Error> {
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            Ok(Vec::new())
+        }
+    }
+    let config = FakeConfig::new();
+    let started = std::time::Instant::now();
+    let budget = Budget::until(started + Duration::from_millis(300));
+    let err = handle_within(&Hangs, &config, &scheduled_event(), Duration::ZERO, budget)
+        .await
+        .unwrap_err();
+    assert_eq!(err.error_type(), "Deadline");
+    assert!(
+        err.to_string()
+            .starts_with("the invocation's deadline came while the rule was still judging"),
+        "{err}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(config.calls().is_empty());
+}
+
+/// PutEvaluations that does not answer: the invocation stops waiting at its budget and says
+/// how many evaluations were not posted; later batches are not started.
+#[tokio::test]
+async fn posting_that_hangs_is_cut_at_the_budget_and_counted() {
+    let config = FakeConfig::new().script([PutOutcome::Accept, PutOutcome::Hang(Duration::from_secs(30))]);
+    let started = std::time::Instant::now();
+    let budget = Budget::until(started + Duration::from_millis(300));
+    let err = post_evaluations_within(&config, "tok", false, &many(250), Duration::ZERO, budget)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "150 of 250 evaluations were not posted to AWS Config: the invocation's deadline was near, so posting stopped"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(config.calls().len(), 2, "the third batch is never started");
+}
+
+/// Re-sending FailedEvaluations stops when the next wait would pass the budget.
+#[tokio::test]
+async fn resends_stop_before_the_budget_runs_out() {
+    let config = FakeConfig::new().script(std::iter::repeat_n(PutOutcome::FailFirst(100), 10));
+    let started = std::time::Instant::now();
+    let budget = Budget::until(started + Duration::from_millis(500));
+    let err = post_evaluations_within(&config, "tok", false, &many(100), Duration::from_millis(200), budget)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Unposted {
+                unposted: 100,
+                total: 100,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(
+        err.to_string()
+            .ends_with("the invocation's deadline was near, so posting stopped"),
+        "{err}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_millis(500),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+/// A panic anywhere in the rule (or a library it calls) becomes an error response.
+#[tokio::test]
+async fn a_panic_in_a_rule_is_an_error_not_a_dead_process() {
+    struct Panics;
+    #[async_trait]
+    impl Rule for Panics {
+        type Params = Params;
+        fn meta(&self) -> &'static RuleMeta {
+            &META
+        }
+        async fn evaluate_account(&self, _: &AccountContext, _: &Params) -> Result<Vec<ResourceVerdict>, Error> {
+            let uri: Option<u8> = None;
+            // What the SDK did with a 64 KiB function name: panic while building the request.
+            Ok(vec![ResourceVerdict {
+                resource_type: "T".into(),
+                resource_id: uri.map(|u| u.to_string()).expect("InvalidUri(TooLong)"),
+                verdict: Verdict::compliant("never"),
+            }])
+        }
+    }
+    let config = FakeConfig::new();
+    let err = handle(&Panics, &config, &scheduled_event(), Duration::ZERO)
+        .await
+        .unwrap_err();
+    assert_eq!(err.error_type(), "Panic");
+    assert_eq!(
+        err.to_string(),
+        "the rule panicked: InvalidUri(TooLong); nothing was posted"
+    );
+    assert!(config.calls().is_empty());
 }

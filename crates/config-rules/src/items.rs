@@ -33,8 +33,13 @@ pub fn load(path: &Path, now: DateTime<Utc>) -> Result<Vec<ConfigurationItem>, C
     let mut items = Vec::new();
     for file in files {
         let text = std::fs::read_to_string(&file).map_err(|e| CliError::Input(format!("{}: {e}", file.display())))?;
-        let value: Value =
-            serde_json::from_str(&text).map_err(|e| CliError::Input(format!("{}: not JSON: {e}", file.display())))?;
+        let value: Value = serde_json::from_str(&text).map_err(|e| {
+            CliError::Input(format!(
+                "{}: not JSON: {}",
+                file.display(),
+                config_rules_core::serde_reason(&e)
+            ))
+        })?;
         items.extend(from_document(&value, &file.display().to_string(), now)?);
     }
     Ok(items)
@@ -63,7 +68,12 @@ pub fn from_document(doc: &Value, name: &str, now: DateTime<Utc>) -> Result<Vec<
             } else {
                 format!("{name}: {field}[{i}]")
             };
-            let mut item = ConfigurationItem::from_api_json(v, &at).map_err(|e| CliError::Input(e.to_string()))?;
+            let mut item = ConfigurationItem::from_api_json(v, &at).map_err(|e| match e {
+                config_rules_core::Error::MalformedEvent { field, reason } => {
+                    CliError::Input(format!("malformed item: {field}: {reason}"))
+                }
+                other => CliError::Input(other.to_string()),
+            })?;
             item.configuration_item_capture_time.get_or_insert(now);
             Ok(item)
         })

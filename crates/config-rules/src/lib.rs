@@ -30,7 +30,12 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Input(_) => 2,
-            CliError::Rule(config_rules_core::Error::AwsApi { .. } | config_rules_core::Error::Unposted { .. }) => 3,
+            CliError::Rule(
+                config_rules_core::Error::AwsApi { .. }
+                | config_rules_core::Error::Unposted { .. }
+                | config_rules_core::Error::Deadline { .. }
+                | config_rules_core::Error::Panic { .. },
+            ) => 3,
             CliError::Rule(_) => 2,
             CliError::Aws(_) => 3,
         }

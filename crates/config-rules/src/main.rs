@@ -26,6 +26,10 @@ use serde_json::Value;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// The longest one AWS call may take, retries included, in seconds (connecting gives up
+    /// after 3 s, one attempt after 20 s or this, whichever is less).
+    #[arg(long, global = true, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    timeout: u64,
 }
 
 #[derive(Subcommand)]
@@ -144,7 +148,11 @@ fn main() -> ExitCode {
             return ExitCode::from(3);
         }
     };
-    match runtime.block_on(dispatch(cli.command)) {
+    let timeouts = config_rules_core::runner::Timeouts {
+        operation: std::time::Duration::from_secs(cli.timeout),
+        ..config_rules_core::runner::Timeouts::default()
+    };
+    match runtime.block_on(dispatch(cli.command, timeouts)) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
             let text = err.to_string().replace('\n', " ");
@@ -154,7 +162,7 @@ fn main() -> ExitCode {
     }
 }
 
-async fn dispatch(command: Command) -> Result<u8, CliError> {
+async fn dispatch(command: Command, timeouts: config_rules_core::runner::Timeouts) -> Result<u8, CliError> {
     match command {
         Command::List => {
             print!("{}", list());
@@ -166,9 +174,9 @@ async fn dispatch(command: Command) -> Result<u8, CliError> {
             Ok(0)
         }
         Command::Docs { write, root } => write_docs(&root, write),
-        Command::Evaluate(args) if args.event.is_some() => evaluate_event(args).await,
-        Command::Evaluate(args) => evaluate_item_files(args).await,
-        Command::Scan(args) => scan_account(args).await,
+        Command::Evaluate(args) if args.event.is_some() => evaluate_event(args, timeouts).await,
+        Command::Evaluate(args) => evaluate_item_files(args, timeouts).await,
+        Command::Scan(args) => scan_account(args, timeouts).await,
     }
 }
 
@@ -234,7 +242,7 @@ fn read_json(path: &std::path::Path, what: &str) -> Result<Value, CliError> {
     serde_json::from_str(&text).map_err(|e| CliError::Input(format!("{what} {}: not JSON: {e}", path.display())))
 }
 
-async fn evaluate_event(args: EvaluateArgs) -> Result<u8, CliError> {
+async fn evaluate_event(args: EvaluateArgs, timeouts: config_rules_core::runner::Timeouts) -> Result<u8, CliError> {
     let rule_id = args
         .rule
         .ok_or_else(|| CliError::Input("--event needs --rule".to_string()))?;
@@ -248,7 +256,7 @@ async fn evaluate_event(args: EvaluateArgs) -> Result<u8, CliError> {
         event.rule_parameters =
             Some(serde_json::from_str(&params).map_err(|e| CliError::Input(format!("--params: not JSON: {e}")))?);
     }
-    let sdk = config_rules_core::runner::load_sdk_config().await;
+    let sdk = config_rules_core::runner::load_sdk_config_with(None, timeouts).await;
     let rule = catalog::build(&rule_id, &sdk).ok_or_else(|| unknown_rule(&rule_id))?;
     let api = config_rules_core::SdkConfigApi::new(aws_sdk_config::Client::new(&sdk));
     let evaluations = rule.evaluate_event(&event, &api).await.map_err(CliError::Rule)?;
@@ -308,13 +316,16 @@ fn selected_rules(
         .collect()
 }
 
-async fn evaluate_item_files(args: EvaluateArgs) -> Result<u8, CliError> {
+async fn evaluate_item_files(
+    args: EvaluateArgs,
+    timeouts: config_rules_core::runner::Timeouts,
+) -> Result<u8, CliError> {
     let now = args.at.unwrap_or_else(chrono::Utc::now);
     let path = args
         .items
         .ok_or_else(|| CliError::Input("--items is required".to_string()))?;
     let params = params_file(&args.selection)?;
-    let sdk = config_rules_core::runner::load_sdk_config().await;
+    let sdk = config_rules_core::runner::load_sdk_config_with(None, timeouts).await;
     let rules = selected_rules(&args.selection, &sdk)?;
     let items = config_rules::items::load(&path, now)?;
     let account = if args.live {
@@ -331,10 +342,10 @@ async fn evaluate_item_files(args: EvaluateArgs) -> Result<u8, CliError> {
     )
 }
 
-async fn scan_account(args: ScanArgs) -> Result<u8, CliError> {
+async fn scan_account(args: ScanArgs, timeouts: config_rules_core::runner::Timeouts) -> Result<u8, CliError> {
     let now = args.at.unwrap_or_else(chrono::Utc::now);
     let params = params_file(&args.selection)?;
-    let sdk = config_rules_core::runner::load_sdk_config_in(args.region).await;
+    let sdk = config_rules_core::runner::load_sdk_config_with(args.region, timeouts).await;
     let rules = selected_rules(&args.selection, &sdk)?;
     let progress = if std::io::stderr().is_terminal() {
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());

@@ -693,3 +693,46 @@ fn scan_reports_an_unreadable_bucket_as_not_evaluated() {
         stderr(&out)
     );
 }
+
+/// An endpoint that accepts the connection and never answers: the CLI gives up after
+/// `--timeout` seconds with exit 3 and one line naming the call, instead of hanging.
+#[test]
+fn an_endpoint_that_never_answers_times_out() {
+    let emu = e2e_tests::emulator::Emulator::start_private();
+    emu.inject(json!({"operation": "GetCallerIdentity", "kind": "hang", "seconds": 60, "count": -1}));
+    let started = std::time::Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_config-rules"))
+        .args(["scan", "--source", "api", "--timeout", "2"])
+        .current_dir(workspace_root())
+        .envs(emu.aws_env())
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "config-rules: AWS API call GetCallerIdentity failed: timed out\n"
+    );
+    assert!(took < std::time::Duration::from_secs(30), "took {took:?}");
+}
+
+/// Errors from --items name the item, not an event, and quote no configuration value.
+#[test]
+fn malformed_items_are_named_as_items_without_their_values() {
+    let dir = std::env::temp_dir().join(format!("config-rules-items-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("items.json");
+    std::fs::write(
+        &path,
+        json!([{"resourceType": "AWS::Lambda::Function", "resourceId": "f", "tags": "hunter2-secret"}]).to_string(),
+    )
+    .unwrap();
+    let out = cli(&["evaluate", "--items", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.starts_with(&format!("config-rules: malformed item: {}[0]: ", path.display())),
+        "{err}"
+    );
+    assert!(!err.contains("hunter2"), "{err}");
+}
