@@ -8,7 +8,7 @@ VPY := $(VENV)/bin/python
 CARGO ?= cargo
 ARM64_TARGET := aarch64-unknown-linux-gnu
 
-.PHONY: bench demo docs help venv venv-build test lint fmt unit e2e emulator-test template-lint build deploy emulator clean
+.PHONY: bench demo docs help venv venv-build test lint fmt unit e2e emulator-test template-lint build deploy emulator clean rust-target lambda-artifact
 
 help: ## List the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -29,13 +29,27 @@ venv-build: $(VENV)/.build-tools ## Add the SAM CLI, cargo-lambda and zig to .ve
 fmt: ## Format the Rust code
 	$(CARGO) fmt --all
 
-lint: venv ## rustfmt check, clippy -D warnings, cfn-lint
+lint: venv ## rustfmt check, clippy -D warnings, cfn-lint, sam validate --lint
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(MAKE) --no-print-directory template-lint
 
-template-lint: venv
+template-lint: venv-build
 	$(VENV)/bin/cfn-lint template.yaml
+	$(VENV)/bin/sam validate --lint --template template.yaml --region us-east-1
+
+# One rule built for Lambda the way `make build` builds every rule (debug, to stay quick), and
+# checked: x86_64, which `make test` also runs (tests/artifact.rs); arm64 when its standard
+# library can be installed here (otherwise a note says it was not checked).
+lambda-artifact: venv-build
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(CARGO) lambda build --x86-64 --output-format zip \
+	  --lambda-dir target/lambda-check --bin lambda-timeout-within-limit
+	$(VPY) tests/check_artifacts.py --arch x86_64 --dir target/lambda-check --extract lambda-timeout-within-limit
+	@if rustup target list --installed 2>/dev/null | grep -qx '$(ARM64_TARGET)' || rustup target add $(ARM64_TARGET); then \
+	  PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(CARGO) lambda build --arm64 --output-format zip \
+	    --lambda-dir target/lambda-check-arm64 --bin lambda-timeout-within-limit && \
+	  $(VPY) tests/check_artifacts.py --arch arm64 --dir target/lambda-check-arm64 lambda-timeout-within-limit; \
+	else echo "note: the arm64 standard library could not be installed here; the arm64 artifact was not checked"; fi
 
 emulator-test: venv ## The emulator's own tests
 	cd tests/emulator && ../../$(VPY) -m unittest discover -v 2>&1 | tail -n 3
@@ -47,9 +61,10 @@ e2e: venv ## End-to-end tests: rule binaries under a Lambda Runtime API against 
 	$(CARGO) build --workspace --bins
 	$(CARGO) test -p e2e-tests
 
-test: lint emulator-test ## Everything CI runs: lint, then every test
+test: lint emulator-test lambda-artifact ## Everything CI runs: lint, then every test
 	$(CARGO) build --workspace --bins
 	$(CARGO) test --workspace --exclude config-rules-bench
+	$(CARGO) test -p e2e-tests --test artifact -- --ignored
 	$(CARGO) run -q -p config-rules-bench -- --smoke --bin-dir target/debug
 
 $(VENV)/.bench-tools: bench/peers/requirements.txt $(VENV)/.test-tools
@@ -69,15 +84,29 @@ bench: $(VENV)/.bench-tools ## Benchmarks of release builds, side by side with r
 emulator: venv ## Run the local AWS account alone on 127.0.0.1:4566 (Ctrl-C stops it)
 	$(VPY) tests/emulator/server.py --port $${PORT:-4566}
 
-build: venv-build ## sam build: cross-compile every rule for arm64 with cargo-lambda and zig
-	@if ! rustup target list --installed 2>/dev/null | grep -qx '$(ARM64_TARGET)'; then \
-	  echo "The arm64 Rust standard library is missing. Install it once with:"; \
-	  echo "    rustup target add $(ARM64_TARGET)"; \
-	  echo "then run 'make build' again."; exit 1; fi
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/sam build
+# The instruction set of `make build` / `make deploy`: arm64 (Graviton, the default) or x86_64.
+ARCH ?= arm64
+RULES := $(notdir $(wildcard crates/rules/*))
+LAMBDA_TARGET := $(if $(filter x86_64,$(ARCH)),x86_64-unknown-linux-gnu,$(ARM64_TARGET))
+LAMBDA_FLAG := $(if $(filter x86_64,$(ARCH)),--x86-64,--arm64)
+# `make build BUILD=debug` builds unoptimised (fast; what `make test` checks).
+BUILD ?= release
 
-deploy: build ## sam deploy (first time: make deploy GUIDED=1)
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/sam deploy $(if $(GUIDED),--guided,)
+rust-target: ## Install the Rust standard library for ARCH (rustup downloads it once)
+	@if ! rustup target list --installed 2>/dev/null | grep -qx '$(LAMBDA_TARGET)'; then \
+	  rustup target add $(LAMBDA_TARGET) || { \
+	    echo "The $(LAMBDA_TARGET) Rust standard library could not be installed. Install it with:"; \
+	    echo "    rustup target add $(LAMBDA_TARGET)"; \
+	    echo "then run 'make build' again (or 'make build ARCH=x86_64')."; exit 1; }; \
+	fi
+
+build: venv-build rust-target ## Build every rule once for Lambda (ARCH=arm64|x86_64): target/lambda/<rule>/bootstrap.zip
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(CARGO) lambda build $(if $(filter release,$(BUILD)),--release,) $(LAMBDA_FLAG) \
+	  --output-format zip --lambda-dir target/lambda $(foreach r,$(RULES),--bin $(r))
+	$(VPY) tests/check_artifacts.py --arch $(ARCH) $(RULES)
+
+deploy: build ## sam deploy the built artifacts (first time: make deploy GUIDED=1)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/sam deploy --parameter-overrides Architecture=$(ARCH) $(if $(GUIDED),--guided,)
 
 clean: ## Remove build output and .venv
 	$(CARGO) clean
@@ -87,5 +116,6 @@ demo: venv ## The main job: a local account in the emulator, scanned by every ru
 	$(CARGO) build -p config-rules
 	$(VPY) demo/demo.py
 
-docs: ## Regenerate docs/rules/*.md and the README rule table from the rule sources
+docs: ## Regenerate docs/rules/*.md, the README tables and template.yaml's rule blocks from the rule sources
 	$(CARGO) run -q -p config-rules -- docs --write
+	$(CARGO) run -q -p config-rules -- template --write

@@ -96,10 +96,11 @@ fn every_rule_has_its_function_permission_and_config_rule() {
         let function = resource(&t, &format!("{p}Function"));
         assert_eq!(function["Type"], "AWS::Serverless::Function", "{p}Function");
         assert_eq!(function["Condition"], condition);
-        assert_eq!(function["Metadata"]["BuildMethod"], "rust-cargolambda");
+        // `make build` builds every rule once with cargo-lambda; SAM packages the zips.
         assert_eq!(
-            function["Metadata"]["BuildProperties"]["Binary"], meta.id,
-            "binary name of {p}Function"
+            function["Properties"]["CodeUri"],
+            json!(format!("target/lambda/{}/bootstrap.zip", meta.id)),
+            "artifact of {p}Function"
         );
         assert_eq!(
             function["Properties"]["Timeout"],
@@ -194,7 +195,33 @@ fn every_rule_has_its_function_permission_and_config_rule() {
         );
         for spec in meta.parameters {
             let param_name = format!("{p}{}", pascal(spec.name));
-            assert_eq!(inputs[spec.name], json!({"!Ref": param_name}));
+            // An unset optional parameter is left out, never sent blank: Config rejects blank
+            // values ("Blank spaces are not acceptable for input parameter").
+            if !spec.required && spec.default.is_none_or(str::is_empty) {
+                assert_eq!(
+                    inputs[spec.name],
+                    json!({"!If": [format!("{param_name}Set"), {"!Ref": param_name}, {"!Ref": "AWS::NoValue"}]}),
+                    "{param_name}"
+                );
+                assert_eq!(
+                    t["Conditions"][format!("{param_name}Set")],
+                    json!({"!Not": [{"!Equals": [{"!Ref": param_name}, ""]}]})
+                );
+            } else {
+                assert_eq!(inputs[spec.name], json!({"!Ref": param_name}));
+            }
+            if spec.required {
+                let assertion = &t["Rules"][format!("{p}Needs{}", pascal(spec.name))];
+                assert_eq!(
+                    assertion["RuleCondition"],
+                    json!({"!Equals": [{"!Ref": format!("Enable{p}")}, "true"]})
+                );
+                assert_eq!(
+                    assertion["Assertions"][0]["Assert"],
+                    json!({"!Not": [{"!Equals": [{"!Ref": param_name}, ""]}]}),
+                    "{param_name} is checked at deploy time"
+                );
+            }
             let param = t["Parameters"]
                 .get(&param_name)
                 .unwrap_or_else(|| panic!("no template parameter {param_name}"));
@@ -223,7 +250,10 @@ fn every_rule_has_its_function_permission_and_config_rule() {
                 ParamKind::OneOf(words) => {
                     assert_eq!(param["AllowedValues"], json!(words), "{param_name}")
                 }
-                ParamKind::Text | ParamKind::List => {}
+                ParamKind::Text | ParamKind::List => assert!(
+                    param["MaxLength"].as_u64().is_some_and(|l| l > 0),
+                    "{param_name} has a MaxLength"
+                ),
             }
         }
         // A rule that cannot run without a parameter value is opt-in.
@@ -278,7 +308,7 @@ fn each_function_role_allows_exactly_what_its_rule_calls() {
             role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"],
             json!({"Service": "lambda.amazonaws.com"})
         );
-        let mut granted = BTreeSet::new();
+        let mut granted: BTreeSet<(String, Vec<String>)> = BTreeSet::new();
         for s in statements(role) {
             assert_eq!(s["Effect"], "Allow");
             let sid = s["Sid"].as_str().unwrap_or_default();
@@ -293,10 +323,29 @@ fn each_function_role_allows_exactly_what_its_rule_calls() {
             if sid == "Tracing" {
                 continue;
             }
-            granted.extend(actions(&s));
+            let resources: Vec<String> = match &s["Resource"] {
+                Value::String(star) => {
+                    assert_eq!(star, "*");
+                    Vec::new()
+                }
+                Value::Array(list) => list.iter().map(|r| r["!Sub"].as_str().unwrap().to_string()).collect(),
+                other => panic!("{p}Role: unexpected Resource {other}"),
+            };
+            for a in actions(&s) {
+                granted.insert((a, resources.clone()));
+            }
         }
-        let needed: BTreeSet<String> = meta.required_actions().into_iter().map(String::from).collect();
-        assert_eq!(granted, needed, "actions of {p}Role");
+        let needed: BTreeSet<(String, Vec<String>)> = meta
+            .required_permissions()
+            .into_iter()
+            .map(|perm| {
+                (
+                    perm.action.to_string(),
+                    perm.resources.iter().map(|r| r.to_string()).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(granted, needed, "actions and resources of {p}Role");
     }
 }
 
@@ -375,9 +424,82 @@ fn globals_follow_the_platform_choices() {
     let t = template();
     let g = &t["Globals"]["Function"];
     assert_eq!(g["Runtime"], "provided.al2023");
-    assert_eq!(g["Architectures"], json!(["arm64"]));
+    assert_eq!(g["Architectures"], json!([{"!Ref": "Architecture"}]));
+    let arch = &t["Parameters"]["Architecture"];
+    assert_eq!(arch["Default"], "arm64");
+    assert_eq!(arch["AllowedValues"], json!(["arm64", "x86_64"]));
     assert_eq!(g["Handler"], "bootstrap");
     let memory = g["MemorySize"].as_i64().unwrap();
     assert!((128..=256).contains(&memory));
     assert_eq!(g["Tracing"], json!({"!Ref": "Tracing"}));
+}
+
+/// The per-rule blocks are generated from the rules' metadata: the file must be what
+/// `config-rules template --write` (`make docs`) writes.
+#[test]
+fn the_generated_blocks_have_not_drifted() {
+    let text = std::fs::read_to_string(workspace_root().join("template.yaml")).unwrap();
+    let generated = config_rules::template::with_blocks(&text, &metas()).unwrap();
+    assert!(generated == text, "template.yaml is out of date: run `make docs`");
+}
+
+/// EventBridge publishes to the encrypted alert topic: the key lets events.amazonaws.com use
+/// it for that topic only (SNS's documented statement), and not under aws:SourceAccount, which
+/// KMS does not receive on this path (every alert would be dropped).
+#[test]
+fn the_alert_key_lets_eventbridge_publish_to_its_topic() {
+    let t = template();
+    let statements = t["Resources"]["AlertsKey"]["Properties"]["KeyPolicy"]["Statement"]
+        .as_array()
+        .unwrap();
+    let events = statements
+        .iter()
+        .find(|s| s["Principal"]["Service"] == "events.amazonaws.com")
+        .expect("a statement for EventBridge");
+    assert_eq!(events["Action"], json!(["kms:GenerateDataKey*", "kms:Decrypt"]));
+    assert!(
+        events["Condition"]
+            .to_string()
+            .contains("kms:EncryptionContext:aws:sns:topicArn"),
+        "{events}"
+    );
+    assert!(
+        !events["Condition"].to_string().contains("aws:SourceAccount"),
+        "{events}"
+    );
+    let topic_name = &t["Resources"]["AlertsTopic"]["Properties"]["TopicName"];
+    assert_eq!(topic_name, &json!({"!Sub": "${AWS::StackName}-config-rules-alerts"}));
+    assert!(events["Condition"]
+        .to_string()
+        .contains(":${AWS::StackName}-config-rules-alerts"));
+}
+
+/// A remediation runs automatically only where that is safe; the timeout fix, which can cut
+/// a long-running function, needs its own explicit opt-in.
+#[test]
+fn only_safe_remediations_run_automatically_by_default() {
+    let t = template();
+    for meta in metas() {
+        let p = pascal(meta.id);
+        let config = t["Resources"].get(format!("{p}RemediationConfiguration"));
+        let Some(r) = meta.remediation else {
+            assert!(config.is_none(), "{p} has no remediation in its metadata");
+            continue;
+        };
+        let config = config.unwrap_or_else(|| panic!("{p}RemediationConfiguration"));
+        assert_eq!(config["Properties"]["TargetId"], json!({"!Ref": r.document}));
+        assert!(
+            t["Resources"][r.document]["Type"] == "AWS::SSM::Document",
+            "{}",
+            r.document
+        );
+        let automatic = &config["Properties"]["Automatic"]["!If"][0];
+        if r.automatic_safe {
+            assert_eq!(automatic, "RemediationAutomatic");
+        } else {
+            assert_eq!(automatic, &json!(format!("{p}RemediationAutomatic")));
+            assert_eq!(t["Parameters"][format!("{p}AutomaticRemediation")]["Default"], "false");
+        }
+    }
+    assert!(metas().iter().any(|m| m.remediation.is_some_and(|r| !r.automatic_safe)));
 }

@@ -35,7 +35,10 @@ pub use evaluation::{Compliance, Evaluation, ResourceVerdict, Verdict};
 pub use event::{Invocation, RuleEvent};
 pub use item::ConfigurationItem;
 pub use params::{FromParams, ParamKind, ParamSpec, ParamValues};
-pub use rule::{AccountContext, AnyRule, ItemContext, ReportsOn, Rule, RuleMeta, Trigger, ACCOUNT_RESOURCE_TYPE};
+pub use rule::{
+    arn, AccountContext, AnyRule, ItemContext, Permission, Remediation, RemediationValue, ReportsOn, Rule, RuleMeta,
+    Trigger, ACCOUNT_RESOURCE_TYPE,
+};
 
 /// Re-exported so rule binaries need no direct dependency on them.
 pub use async_trait::async_trait;

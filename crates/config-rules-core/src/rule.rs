@@ -65,13 +65,111 @@ pub struct RuleMeta {
     pub trigger: Trigger,
     pub reports_on: ReportsOn,
     pub parameters: &'static [ParamSpec],
-    /// The IAM actions the rule itself calls (beyond what the engine needs).
-    pub permissions: &'static [&'static str],
+    /// The IAM actions the rule itself calls (beyond what the engine needs), each with the
+    /// resources it needs them on; the template grants exactly these.
+    pub permissions: &'static [Permission],
     /// Whether judging one configuration item calls AWS (through the rule's client), so it
     /// cannot run offline on items alone.
     pub item_calls_aws: bool,
     /// The shortest Lambda timeout, in seconds, that covers the rule's work.
     pub timeout_seconds: u32,
+    /// When `resource_types` is empty (the scope is a deployment choice): the template
+    /// parameter's default scope.
+    pub default_scope: &'static [&'static str],
+    /// The SSM Automation fix the template can attach, if a safe, reversible one exists.
+    pub remediation: Option<Remediation>,
+}
+
+/// ARN patterns for [`Permission::on`], in CloudFormation `Fn::Sub` syntax.
+pub mod arn {
+    /// This account's Lambda functions in this region.
+    pub const LAMBDA_FUNCTIONS: &str = "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:*";
+    /// This account's Lambda code signing configurations in this region.
+    pub const LAMBDA_CODE_SIGNING_CONFIGS: &str =
+        "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:code-signing-config:*";
+    /// This account's KMS keys in this region.
+    pub const KMS_KEYS: &str = "arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*";
+    /// This account's IAM users.
+    pub const IAM_USERS: &str = "arn:${AWS::Partition}:iam::${AWS::AccountId}:user/*";
+    /// This account's AWS Config rules in this region: `GetComplianceDetailsByConfigRule` is
+    /// authorized on the rule's ARN, which holds an id Config assigns at creation (so the
+    /// function's role, created first, cannot name it exactly).
+    pub const CONFIG_RULES: &str = "arn:${AWS::Partition}:config:${AWS::Region}:${AWS::AccountId}:config-rule/*";
+    /// Trails, in any region and account: a multi-region trail reports its home region's ARN,
+    /// an organization trail its management account's.
+    pub const CLOUDTRAIL_TRAILS: &str = "arn:${AWS::Partition}:cloudtrail:*:*:trail/*";
+    /// This region's REST APIs (the list and each API's resources and methods).
+    pub const APIGATEWAY_REST_APIS: &[&str] = &[
+        "arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis",
+        "arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/*",
+    ];
+    /// This region's HTTP and WebSocket APIs (the list and each API's routes).
+    pub const APIGATEWAY_V2_APIS: &[&str] = &[
+        "arn:${AWS::Partition}:apigateway:${AWS::Region}::/apis",
+        "arn:${AWS::Partition}:apigateway:${AWS::Region}::/apis/*",
+    ];
+}
+
+/// An IAM action a rule's function needs, and where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Permission {
+    pub action: &'static str,
+    /// ARN patterns (see [`arn`]); empty means `"*"`, for actions that support no
+    /// resource-level permission (`lambda:ListFunctions`, `config:PutEvaluations`).
+    pub resources: &'static [&'static str],
+}
+
+impl Permission {
+    /// An action that supports no resource-level permission: granted on `"*"`.
+    pub const fn any(action: &'static str) -> Self {
+        Permission { action, resources: &[] }
+    }
+    /// An action granted on these resources only.
+    pub const fn on(action: &'static str, resources: &'static [&'static str]) -> Self {
+        Permission { action, resources }
+    }
+}
+
+/// How AWS Config passes one parameter of a remediation document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RemediationValue {
+    /// The non-compliant resource's id (`RESOURCE_ID`).
+    ResourceId,
+    /// The deployed value of one of the rule's parameters (by its `ruleParameters` name).
+    RuleParameter(&'static str),
+}
+
+/// An SSM Automation fix for the rule's NON_COMPLIANT resources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Remediation {
+    /// The logical id of the `AWS::SSM::Document` in template.yaml (hand-written there).
+    pub document: &'static str,
+    /// The document's parameters besides `AutomationAssumeRole`.
+    pub parameters: &'static [(&'static str, RemediationValue)],
+    /// Safe to run without a person looking (`AutomaticRemediation=true` runs it). A fix that
+    /// can break a workload is manual unless its own opt-in parameter says otherwise.
+    pub automatic_safe: bool,
+    /// What the fix changes, for the docs and the template's parameter description.
+    pub summary: &'static str,
+}
+
+impl RuleMeta {
+    /// Defaults for the fields most rules leave alone: `..RuleMeta::DEFAULT` in a rule's
+    /// `META`, so a new field is added here once.
+    pub const DEFAULT: RuleMeta = RuleMeta {
+        id: "",
+        summary: "",
+        source: "",
+        resource_types: &[],
+        trigger: Trigger::Change,
+        reports_on: ReportsOn::EachResource,
+        parameters: &[],
+        permissions: &[],
+        item_calls_aws: false,
+        timeout_seconds: 10,
+        default_scope: &[],
+        remediation: None,
+    };
 }
 
 impl RuleMeta {
@@ -80,17 +178,23 @@ impl RuleMeta {
         crate::docs::module_docs(self.source)
     }
 
-    /// IAM actions the rule's function needs: the engine's and the rule's own.
-    pub fn required_actions(&self) -> Vec<&'static str> {
-        let mut actions = vec!["config:PutEvaluations"];
+    /// What the rule's function needs: the engine's calls and the rule's own.
+    pub fn required_permissions(&self) -> Vec<Permission> {
+        const CONFIG_RULES: &[&str] = &[arn::CONFIG_RULES];
+        let mut out = vec![Permission::any("config:PutEvaluations")];
         if self.reports_on == ReportsOn::EachResource && self.trigger.on_change() {
-            actions.push("config:GetResourceConfigHistory");
+            out.push(Permission::any("config:GetResourceConfigHistory"));
         }
         if self.trigger.periodic() || self.reports_on == ReportsOn::Account {
-            actions.push("config:GetComplianceDetailsByConfigRule");
+            out.push(Permission::on("config:GetComplianceDetailsByConfigRule", CONFIG_RULES));
         }
-        actions.extend_from_slice(self.permissions);
-        actions
+        out.extend_from_slice(self.permissions);
+        out
+    }
+
+    /// The IAM actions of [`RuleMeta::required_permissions`].
+    pub fn required_actions(&self) -> Vec<&'static str> {
+        self.required_permissions().iter().map(|p| p.action).collect()
     }
 }
 

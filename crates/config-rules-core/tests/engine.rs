@@ -31,9 +31,9 @@ const META: RuleMeta = RuleMeta {
         required: false,
         description: "A limit.",
     }],
-    permissions: &[],
     item_calls_aws: false,
     timeout_seconds: 10,
+    ..RuleMeta::DEFAULT
 };
 
 struct Params;

@@ -63,9 +63,31 @@ pub const PERMISSIONS_END: &str = "<!-- permissions:end -->";
 
 /// What each function's role may do, besides writing its own logs (and X-Ray traces).
 pub fn permissions_table(metas: &[&RuleMeta]) -> String {
-    let mut out = String::from("| function | IAM actions |\n|---|---|\n");
+    let mut out = String::from("| function | IAM actions (on `*` unless a resource is named) |\n|---|---|\n");
     for m in metas {
-        let actions: Vec<String> = m.required_actions().iter().map(|a| format!("`{a}`")).collect();
+        let actions: Vec<String> = m
+            .required_permissions()
+            .iter()
+            .map(|p| {
+                if p.resources.is_empty() {
+                    format!("`{}`", p.action)
+                } else {
+                    let short: Vec<String> = p
+                        .resources
+                        .iter()
+                        .map(|r| {
+                            format!(
+                                "`{}`",
+                                r.replace("${AWS::Partition}", "aws")
+                                    .replace("${AWS::Region}", "REGION")
+                                    .replace("${AWS::AccountId}", "ACCOUNT")
+                            )
+                        })
+                        .collect();
+                    format!("`{}` on {}", p.action, short.join(", "))
+                }
+            })
+            .collect();
         out.push_str(&format!("| `{}` | {} |\n", m.id, actions.join(", ")));
     }
     out

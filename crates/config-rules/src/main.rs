@@ -42,6 +42,16 @@ enum Command {
     Evaluate(EvaluateArgs),
     /// Evaluate a live account.
     Scan(ScanArgs),
+    /// Check or rewrite the per-rule blocks of template.yaml (generated from the rules' metadata).
+    #[command(hide = true)]
+    Template {
+        /// Rewrite template.yaml instead of checking it.
+        #[arg(long)]
+        write: bool,
+        /// The repository root.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
     /// Print or rewrite the generated docs (docs/rules/*.md, README rule table).
     Docs {
         /// Rewrite the files under this folder instead of checking them.
@@ -174,6 +184,7 @@ async fn dispatch(command: Command, timeouts: config_rules_core::runner::Timeout
             Ok(0)
         }
         Command::Docs { write, root } => write_docs(&root, write),
+        Command::Template { write, root } => write_template(&root, write),
         Command::Evaluate(args) if args.event.is_some() => evaluate_event(args, timeouts).await,
         Command::Evaluate(args) => evaluate_item_files(args, timeouts).await,
         Command::Scan(args) => scan_account(args, timeouts).await,
@@ -235,6 +246,23 @@ fn write_docs(root: &std::path::Path, write: bool) -> Result<u8, CliError> {
         println!("{} {s}", if write { "wrote" } else { "out of date:" });
     }
     Ok(if stale.is_empty() || write { 0 } else { 1 })
+}
+
+fn write_template(root: &std::path::Path, write: bool) -> Result<u8, CliError> {
+    let path = root.join("template.yaml");
+    let text = std::fs::read_to_string(&path).map_err(|e| CliError::Input(format!("{}: {e}", path.display())))?;
+    let updated = config_rules::template::with_blocks(&text, &catalog::metas()).map_err(CliError::Input)?;
+    if updated == text {
+        return Ok(0);
+    }
+    if write {
+        std::fs::write(&path, updated).map_err(|e| CliError::Input(format!("{}: {e}", path.display())))?;
+        println!("wrote {}", path.display());
+        Ok(0)
+    } else {
+        println!("out of date: {} (run `make docs`)", path.display());
+        Ok(1)
+    }
 }
 
 fn read_json(path: &std::path::Path, what: &str) -> Result<Value, CliError> {

@@ -85,7 +85,7 @@ pub async fn evaluate_items(
             ReportsOn::EachResource if meta.item_calls_aws && live_account.is_none() => {
                 run.note = Some(format!(
                     "calls AWS for each item ({}): run with --live (or use scan)",
-                    meta.permissions.join(", ")
+                    meta.permissions.iter().map(|p| p.action).collect::<Vec<_>>().join(", ")
                 ));
             }
             ReportsOn::EachResource => {

@@ -54,7 +54,7 @@
 use async_trait::async_trait;
 use config_rules_core::{
     apigw, sdk_error, AccountContext, ConfigurationItem, Error, FromParams, ItemContext, ParamKind, ParamSpec,
-    ParamValues, ReportsOn, ResourceVerdict, Rule, RuleMeta, Trigger, Verdict,
+    ParamValues, Permission, ReportsOn, ResourceVerdict, Rule, RuleMeta, Trigger, Verdict,
 };
 
 pub const REST_API: &str = "AWS::ApiGateway::RestApi";
@@ -83,9 +83,18 @@ pub const META: RuleMeta = RuleMeta {
             description: "Paths, or method and path, that may stay open.",
         },
     ],
-    permissions: &["apigateway:GET"],
+    permissions: &[Permission::on(
+        "apigateway:GET",
+        &[
+            "arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis",
+            "arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/*",
+            "arn:${AWS::Partition}:apigateway:${AWS::Region}::/apis",
+            "arn:${AWS::Partition}:apigateway:${AWS::Region}::/apis/*",
+        ],
+    )],
     item_calls_aws: true,
     timeout_seconds: 60,
+    ..RuleMeta::DEFAULT
 };
 
 /// Validated parameters.

@@ -43,7 +43,8 @@
 
 use config_rules_core::apigw::{method_label, STAGE_DEFAULT_KEY};
 use config_rules_core::{
-    ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, RuleMeta, Trigger, Verdict,
+    ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, Remediation, RemediationValue, ReportsOn,
+    RuleMeta, Trigger, Verdict,
 };
 use serde_json::Value;
 
@@ -61,9 +62,15 @@ pub const META: RuleMeta = RuleMeta {
         required: false,
         description: "Report stages without a cache cluster as NON_COMPLIANT.",
     }],
-    permissions: &[],
     item_calls_aws: false,
     timeout_seconds: 10,
+    remediation: Some(Remediation {
+        document: "ApiStageCacheRemediationDocument",
+        parameters: &[("StageArn", RemediationValue::ResourceId)],
+        automatic_safe: true,
+        summary: "turns on cache data encryption for the stage's default method settings and every method override that caches (a stage without a cache cluster is left alone, with an error saying so)",
+    }),
+    ..RuleMeta::DEFAULT
 };
 
 /// Validated parameters.

@@ -67,9 +67,9 @@ pub const META: RuleMeta = RuleMeta {
             description: "An access log destination is required.",
         },
     ],
-    permissions: &[],
     item_calls_aws: false,
     timeout_seconds: 10,
+    ..RuleMeta::DEFAULT
 };
 
 /// Validated parameters.

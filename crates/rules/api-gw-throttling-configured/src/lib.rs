@@ -67,9 +67,9 @@ pub const META: RuleMeta = RuleMeta {
             description: "The highest burst allowed.",
         },
     ],
-    permissions: &[],
     item_calls_aws: false,
     timeout_seconds: 10,
+    ..RuleMeta::DEFAULT
 };
 
 /// Validated parameters.

@@ -51,9 +51,9 @@ pub const META: RuleMeta = RuleMeta {
         required: false,
         description: "Allowed web ACL ARNs; empty accepts any web ACL.",
     }],
-    permissions: &[],
     item_calls_aws: false,
     timeout_seconds: 10,
+    ..RuleMeta::DEFAULT
 };
 
 /// Validated parameters.

@@ -46,8 +46,8 @@
 
 use async_trait::async_trait;
 use config_rules_core::{
-    AccountContext, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, ResourceVerdict, Rule, RuleMeta,
-    Trigger, Verdict, ACCOUNT_RESOURCE_TYPE,
+    arn, AccountContext, Error, FromParams, ParamKind, ParamSpec, ParamValues, Permission, ReportsOn, ResourceVerdict,
+    Rule, RuleMeta, Trigger, Verdict, ACCOUNT_RESOURCE_TYPE,
 };
 
 mod sdk;
@@ -84,12 +84,13 @@ pub const META: RuleMeta = RuleMeta {
         },
     ],
     permissions: &[
-        "cloudtrail:DescribeTrails",
-        "cloudtrail:GetTrailStatus",
-        "cloudtrail:GetEventSelectors",
+        Permission::any("cloudtrail:DescribeTrails"),
+        Permission::on("cloudtrail:GetTrailStatus", &[arn::CLOUDTRAIL_TRAILS]),
+        Permission::on("cloudtrail:GetEventSelectors", &[arn::CLOUDTRAIL_TRAILS]),
     ],
     item_calls_aws: false,
     timeout_seconds: 30,
+    ..RuleMeta::DEFAULT
 };
 
 /// Validated parameters.

@@ -47,8 +47,8 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use config_rules_core::{
-    sdk_error, AccountContext, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, ResourceVerdict, Rule,
-    RuleMeta, Trigger, Verdict,
+    arn, sdk_error, AccountContext, Error, FromParams, ParamKind, ParamSpec, ParamValues, Permission, ReportsOn,
+    ResourceVerdict, Rule, RuleMeta, Trigger, Verdict,
 };
 
 pub const META: RuleMeta = RuleMeta {
@@ -74,9 +74,14 @@ pub const META: RuleMeta = RuleMeta {
             description: "Also fail an active key not used for maxAccessKeyAgeDays.",
         },
     ],
-    permissions: &["iam:ListUsers", "iam:ListAccessKeys", "iam:GetAccessKeyLastUsed"],
+    permissions: &[
+        Permission::any("iam:ListUsers"),
+        Permission::on("iam:ListAccessKeys", &[arn::IAM_USERS]),
+        Permission::on("iam:GetAccessKeyLastUsed", &[arn::IAM_USERS]),
+    ],
     item_calls_aws: false,
     timeout_seconds: 60,
+    ..RuleMeta::DEFAULT
 };
 
 /// Validated parameters.

@@ -90,9 +90,9 @@ pub const META: RuleMeta = RuleMeta {
             description: "Services whose service:* wildcard is accepted, e.g. logs,xray.",
         },
     ],
-    permissions: &[],
     item_calls_aws: false,
     timeout_seconds: 15,
+    ..RuleMeta::DEFAULT
 };
 
 /// Validated parameters.

@@ -40,7 +40,7 @@
 
 use async_trait::async_trait;
 use config_rules_core::{
-    sdk_error, AccountContext, Error, ReportsOn, ResourceVerdict, Rule, RuleMeta, Trigger, Verdict,
+    arn, sdk_error, AccountContext, Error, Permission, ReportsOn, ResourceVerdict, Rule, RuleMeta, Trigger, Verdict,
 };
 
 pub const META: RuleMeta = RuleMeta {
@@ -51,9 +51,14 @@ pub const META: RuleMeta = RuleMeta {
     trigger: Trigger::Periodic,
     reports_on: ReportsOn::Account,
     parameters: &[],
-    permissions: &["kms:ListKeys", "kms:DescribeKey", "kms:GetKeyRotationStatus"],
+    permissions: &[
+        Permission::any("kms:ListKeys"),
+        Permission::on("kms:DescribeKey", &[arn::KMS_KEYS]),
+        Permission::on("kms:GetKeyRotationStatus", &[arn::KMS_KEYS]),
+    ],
     item_calls_aws: false,
     timeout_seconds: 60,
+    ..RuleMeta::DEFAULT
 };
 
 /// What `DescribeKey` says of a key.

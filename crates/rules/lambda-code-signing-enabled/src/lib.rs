@@ -41,8 +41,8 @@
 
 use async_trait::async_trait;
 use config_rules_core::{
-    ConfigurationItem, Error, FromParams, ItemContext, ParamKind, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta,
-    Trigger, Verdict,
+    arn, ConfigurationItem, Error, FromParams, ItemContext, ParamKind, ParamSpec, ParamValues, Permission, ReportsOn,
+    Rule, RuleMeta, Trigger, Verdict,
 };
 pub use lambda_facts::{CodeSigningApi, SdkLambda};
 
@@ -60,9 +60,13 @@ pub const META: RuleMeta = RuleMeta {
         required: false,
         description: "The code signing policy must be Enforce, not Warn.",
     }],
-    permissions: &["lambda:GetFunctionCodeSigningConfig", "lambda:GetCodeSigningConfig"],
+    permissions: &[
+        Permission::on("lambda:GetFunctionCodeSigningConfig", &[arn::LAMBDA_FUNCTIONS]),
+        Permission::on("lambda:GetCodeSigningConfig", &[arn::LAMBDA_CODE_SIGNING_CONFIGS]),
+    ],
     item_calls_aws: true,
     timeout_seconds: 15,
+    ..RuleMeta::DEFAULT
 };
 
 /// Validated parameters.

@@ -57,9 +57,9 @@ pub const META: RuleMeta = RuleMeta {
         required: false,
         description: "The largest reserved concurrency allowed; unset accepts any.",
     }],
-    permissions: &[],
     item_calls_aws: false,
     timeout_seconds: 10,
+    ..RuleMeta::DEFAULT
 };
 
 /// Validated parameters.

@@ -58,9 +58,9 @@ pub const META: RuleMeta = RuleMeta {
         required: false,
         description: "Allowed KMS key ARNs or key ids; empty accepts any customer managed key.",
     }],
-    permissions: &[],
     item_calls_aws: false,
     timeout_seconds: 10,
+    ..RuleMeta::DEFAULT
 };
 
 /// Validated parameters.

@@ -40,8 +40,8 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use config_rules_core::{
-    AccountContext, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, ResourceVerdict, Rule, RuleMeta,
-    Trigger, Verdict,
+    AccountContext, Error, FromParams, ParamKind, ParamSpec, ParamValues, Permission, ReportsOn, ResourceVerdict, Rule,
+    RuleMeta, Trigger, Verdict,
 };
 
 pub const META: RuleMeta = RuleMeta {
@@ -58,9 +58,10 @@ pub const META: RuleMeta = RuleMeta {
         required: false,
         description: "Roles (names or ARNs) that may be shared by several functions.",
     }],
-    permissions: &["lambda:ListFunctions"],
+    permissions: &[Permission::any("lambda:ListFunctions")],
     item_calls_aws: false,
     timeout_seconds: 60,
+    ..RuleMeta::DEFAULT
 };
 
 /// Validated parameters.

@@ -56,8 +56,8 @@
 
 use async_trait::async_trait;
 use config_rules_core::{
-    ConfigurationItem, Error, FromParams, ItemContext, ParamKind, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta,
-    Trigger, Verdict,
+    arn, ConfigurationItem, Error, FromParams, ItemContext, ParamKind, ParamSpec, ParamValues, Permission, ReportsOn,
+    Rule, RuleMeta, Trigger, Verdict,
 };
 pub use lambda_facts::{FunctionUrlApi, SdkLambda};
 use serde_json::Value;
@@ -76,9 +76,10 @@ pub const META: RuleMeta = RuleMeta {
         required: false,
         description: "Accept a function URL with AuthType NONE.",
     }],
-    permissions: &["lambda:GetFunctionUrlConfig"],
+    permissions: &[Permission::on("lambda:GetFunctionUrlConfig", &[arn::LAMBDA_FUNCTIONS])],
     item_calls_aws: true,
     timeout_seconds: 15,
+    ..RuleMeta::DEFAULT
 };
 
 /// Validated parameters.

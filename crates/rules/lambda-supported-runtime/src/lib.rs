@@ -52,8 +52,8 @@
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use config_rules_core::{
-    AccountContext, ConfigurationItem, Error, FromParams, ItemContext, ParamKind, ParamSpec, ParamValues, ReportsOn,
-    ResourceVerdict, Rule, RuleMeta, Trigger, Verdict,
+    AccountContext, ConfigurationItem, Error, FromParams, ItemContext, ParamKind, ParamSpec, ParamValues, Permission,
+    ReportsOn, ResourceVerdict, Rule, RuleMeta, Trigger, Verdict,
 };
 pub use lambda_facts::{FunctionLister, FunctionSummary, SdkLambda};
 
@@ -142,9 +142,10 @@ pub const META: RuleMeta = RuleMeta {
             description: "Runtime ids to fail whatever their date.",
         },
     ],
-    permissions: &["lambda:ListFunctions"],
+    permissions: &[Permission::any("lambda:ListFunctions")],
     item_calls_aws: false,
     timeout_seconds: 60,
+    ..RuleMeta::DEFAULT
 };
 
 /// Validated parameters.

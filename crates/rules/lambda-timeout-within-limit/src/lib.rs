@@ -36,7 +36,8 @@
 //! AWS Config managed rule `lambda-function-settings-check` (parameter `timeout`).
 
 use config_rules_core::{
-    ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, RuleMeta, Trigger, Verdict,
+    ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, Remediation, RemediationValue, ReportsOn,
+    RuleMeta, Trigger, Verdict,
 };
 
 /// Lambda's timeout when none is set.
@@ -56,9 +57,18 @@ pub const META: RuleMeta = RuleMeta {
         required: false,
         description: "The longest timeout allowed, in seconds.",
     }],
-    permissions: &[],
     item_calls_aws: false,
     timeout_seconds: 10,
+    remediation: Some(Remediation {
+        document: "LambdaTimeoutRemediationDocument",
+        parameters: &[
+            ("FunctionName", RemediationValue::ResourceId),
+            ("Timeout", RemediationValue::RuleParameter("maxTimeoutSeconds")),
+        ],
+        automatic_safe: false,
+        summary: "sets the function's timeout to maxTimeoutSeconds; a function that really needs longer then fails, so it runs automatically only with its own opt-in",
+    }),
+    ..RuleMeta::DEFAULT
 };
 
 /// Validated parameters.

@@ -70,9 +70,19 @@ pub const META: RuleMeta = RuleMeta {
             description: "A JSON object: per tag key, the list of allowed values.",
         },
     ],
-    permissions: &[],
     item_calls_aws: false,
     timeout_seconds: 10,
+    default_scope: &[
+        "AWS::Lambda::Function",
+        "AWS::ApiGateway::RestApi",
+        "AWS::ApiGateway::Stage",
+        "AWS::ApiGatewayV2::Api",
+        "AWS::S3::Bucket",
+        "AWS::DynamoDB::Table",
+        "AWS::SQS::Queue",
+        "AWS::SNS::Topic",
+    ],
+    ..RuleMeta::DEFAULT
 };
 
 /// Validated parameters.

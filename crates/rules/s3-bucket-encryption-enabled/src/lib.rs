@@ -68,9 +68,9 @@ pub const META: RuleMeta = RuleMeta {
             description: "Allowed KMS keys (ARNs or key ids); empty accepts any key.",
         },
     ],
-    permissions: &[],
     item_calls_aws: false,
     timeout_seconds: 10,
+    ..RuleMeta::DEFAULT
 };
 
 /// Validated parameters.

@@ -1,0 +1,472 @@
+//! The per-rule blocks of `template.yaml`, generated from the rules' metadata.
+//!
+//! Each block sits between a `# BEGIN GENERATED <name>` and a `# END GENERATED <name>` comment
+//! line; `config-rules template --write` rewrites what is between them and a test fails when the
+//! file drifts. Everything outside the markers (the suite's parameters, globals, the alert topic
+//! and its key, the remediation documents and role) is written by hand. Adding a rule needs no
+//! template edit.
+//!
+//! What is generated, per rule: its `Enable<Rule>` switch and one parameter per rule parameter
+//! (`<Rule><Parameter>`), the conditions that switch it and leave unset optional parameters out
+//! of `InputParameters` (`Fn::If` + `AWS::NoValue`: Config rejects blank values), a template
+//! `Rules` assertion for each required parameter, the log group, role (exactly the actions of
+//! [`RuleMeta::required_permissions`], on their resources), function, invoke permission (with
+//! `SourceAccount`), Config rule, alert wiring, remediation configuration and outputs.
+
+use config_rules_core::{ParamKind, ParamSpec, RemediationValue, RuleMeta};
+
+use crate::catalog::pascal;
+
+/// Config's limit on the whole `InputParameters` JSON, in characters.
+pub const MAX_INPUT_PARAMETERS_CHARS: usize = 1024;
+
+const BEGIN: &str = "# BEGIN GENERATED ";
+const END: &str = "# END GENERATED ";
+
+/// A JSON string literal, which YAML reads as a double-quoted scalar.
+fn q(s: &str) -> String {
+    serde_json::Value::String(s.to_string()).to_string()
+}
+
+/// A sentence fragment: the first letter lower-cased.
+fn fragment(text: &str) -> String {
+    let text = text.trim_end_matches('.');
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn param_name(meta: &RuleMeta, spec: &ParamSpec) -> String {
+    format!("{}{}", pascal(meta.id), pascal(spec.name))
+}
+
+/// An optional parameter that may be left unset: no default (or an empty one) and not required.
+fn optional(spec: &ParamSpec) -> bool {
+    !spec.required && spec.default.is_none_or(str::is_empty)
+}
+
+/// The longest value each text or list parameter of a rule may take, so that the whole
+/// `InputParameters` JSON stays within [`MAX_INPUT_PARAMETERS_CHARS`]: what the fixed-size
+/// parameters and the keys leave, shared equally (text values count twice, as their quotes
+/// may be escaped).
+pub fn max_lengths(meta: &RuleMeta) -> Vec<(&'static str, usize)> {
+    let mut fixed = 2; // the braces
+    let mut free = Vec::new();
+    for spec in meta.parameters {
+        fixed += spec.name.len() + 6; // "key":"",
+        match spec.kind {
+            ParamKind::Boolean => fixed += 5,
+            ParamKind::Integer { min, max } => fixed += min.to_string().len().max(max.to_string().len()),
+            ParamKind::OneOf(words) => fixed += words.iter().map(|w| w.len()).max().unwrap_or(0),
+            ParamKind::Text | ParamKind::List => free.push(spec),
+        }
+    }
+    if free.is_empty() {
+        return Vec::new();
+    }
+    let share = MAX_INPUT_PARAMETERS_CHARS.saturating_sub(fixed) / free.len();
+    free.iter()
+        .map(|s| (s.name, if s.kind == ParamKind::Text { share / 2 } else { share }))
+        .collect()
+}
+
+/// The block names, in file order.
+pub const BLOCKS: &[&str] = &[
+    "parameter-groups",
+    "parameters",
+    "conditions",
+    "rules",
+    "functions",
+    "alert-rule-names",
+    "remediations",
+    "outputs",
+];
+
+/// One generated block's text (without its marker lines).
+pub fn block(name: &str, metas: &[&RuleMeta]) -> Option<String> {
+    let mut out = String::new();
+    match name {
+        "parameter-groups" => {
+            out.push_str("      - Label: { default: Rules to deploy }\n        Parameters:\n");
+            for m in metas {
+                out.push_str(&format!("          - Enable{}\n", pascal(m.id)));
+            }
+            out.push_str("      - Label: { default: Rule parameters }\n        Parameters:\n");
+            for m in metas {
+                if m.resource_types.is_empty() && !m.default_scope.is_empty() {
+                    out.push_str(&format!("          - {}ResourceTypes\n", pascal(m.id)));
+                }
+                for spec in m.parameters {
+                    out.push_str(&format!("          - {}\n", param_name(m, spec)));
+                }
+                if m.remediation.is_some_and(|r| !r.automatic_safe) {
+                    out.push_str(&format!("          - {}AutomaticRemediation\n", pascal(m.id)));
+                }
+            }
+        }
+        "parameters" => metas.iter().for_each(|m| parameters(m, &mut out)),
+        "conditions" => metas.iter().for_each(|m| conditions(m, &mut out)),
+        "rules" => {
+            let mut any = false;
+            for m in metas {
+                for spec in m.parameters.iter().filter(|s| s.required) {
+                    any = true;
+                    let p = pascal(m.id);
+                    out.push_str(&format!(
+                        "  {p}Needs{}:\n    RuleCondition: !Equals [!Ref Enable{p}, \"true\"]\n    Assertions:\n      - Assert: !Not [!Equals [!Ref {}, \"\"]]\n        AssertDescription: {}\n",
+                        pascal(spec.name),
+                        param_name(m, spec),
+                        q(&format!("{} needs {} ({}) when Enable{p} is true.", m.id, param_name(m, spec), fragment(spec.description)))
+                    ));
+                }
+            }
+            if !any {
+                // CloudFormation wants at least one rule in a Rules section.
+                out.push_str(
+                    "  NoRequiredParameters:\n    Assertions:\n      - Assert: !Equals [\"true\", \"true\"]\n",
+                );
+            }
+        }
+        "functions" => metas.iter().for_each(|m| function(m, &mut out)),
+        "alert-rule-names" => {
+            for m in metas {
+                out.push_str(&format!("            - !Sub \"${{NamePrefix}}{}\"\n", m.id));
+            }
+        }
+        "remediations" => metas.iter().for_each(|m| remediation(m, &mut out)),
+        "outputs" => {
+            for m in metas {
+                let p = pascal(m.id);
+                out.push_str(&format!(
+                    "  {p}ConfigRuleName:\n    Condition: {p}Enabled\n    Value: !Ref {p}ConfigRule\n  {p}FunctionArn:\n    Condition: {p}Enabled\n    Value: !GetAtt {p}Function.Arn\n"
+                ));
+            }
+        }
+        _ => return None,
+    }
+    Some(out)
+}
+
+fn parameters(m: &RuleMeta, out: &mut String) {
+    let p = pascal(m.id);
+    let required: Vec<String> = m
+        .parameters
+        .iter()
+        .filter(|s| s.required)
+        .map(|s| param_name(m, s))
+        .collect();
+    let opt_in = !required.is_empty();
+    let note = if opt_in {
+        format!(" (needs {})", required.join(", "))
+    } else {
+        String::new()
+    };
+    out.push_str(&format!(
+        "  Enable{p}:\n    Type: String\n    Default: \"{}\"\n    AllowedValues: [\"true\", \"false\"]\n    Description: {}\n",
+        if opt_in { "false" } else { "true" },
+        q(&format!("Deploy {}{note}.", m.id))
+    ));
+    if m.resource_types.is_empty() && !m.default_scope.is_empty() {
+        out.push_str(&format!(
+            "  {p}ResourceTypes:\n    Type: CommaDelimitedList\n    Default: {}\n    Description: {}\n",
+            q(&m.default_scope.join(",")),
+            q(&format!("{} scope: the resource types it judges.", m.id))
+        ));
+    }
+    let lengths = max_lengths(m);
+    for spec in m.parameters {
+        let name = param_name(m, spec);
+        let mut description = format!("{} {}: {}", m.id, spec.name, fragment(spec.description));
+        let mut notes = Vec::new();
+        if spec.kind == ParamKind::List {
+            notes.push("comma list");
+        }
+        if spec.required {
+            notes.push("required");
+        } else if optional(spec) {
+            notes.push("empty: not set");
+        }
+        if !notes.is_empty() {
+            description.push_str(&format!(" ({})", notes.join("; ")));
+        }
+        description.push('.');
+        out.push_str(&format!("  {name}:\n"));
+        match spec.kind {
+            ParamKind::Boolean => out.push_str(&format!(
+                "    Type: String\n    Default: {}\n    AllowedValues: [\"true\", \"false\"]\n",
+                q(spec.default.unwrap_or("false"))
+            )),
+            ParamKind::Integer { min, max } => match spec.default.filter(|d| !d.is_empty()) {
+                Some(d) => out.push_str(&format!(
+                    "    Type: Number\n    Default: {d}\n    MinValue: {min}\n    MaxValue: {max}\n"
+                )),
+                None => out.push_str("    Type: String\n    Default: \"\"\n    AllowedPattern: \"^[0-9]*$\"\n"),
+            },
+            ParamKind::OneOf(words) => out.push_str(&format!(
+                "    Type: String\n    Default: {}\n    AllowedValues: [{}]\n",
+                q(spec.default.unwrap_or("")),
+                words.iter().map(|w| q(w)).collect::<Vec<_>>().join(", ")
+            )),
+            ParamKind::Text | ParamKind::List => {
+                let max = lengths
+                    .iter()
+                    .find(|(n, _)| *n == spec.name)
+                    .map(|(_, l)| *l)
+                    .unwrap_or(256);
+                out.push_str(&format!(
+                    "    Type: String\n    Default: {}\n    MaxLength: {max}\n",
+                    q(spec.default.unwrap_or(""))
+                ))
+            }
+        }
+        out.push_str(&format!("    Description: {}\n", q(&description)));
+    }
+    if let Some(r) = m.remediation.filter(|r| !r.automatic_safe) {
+        out.push_str(&format!(
+            "  {p}AutomaticRemediation:\n    Type: String\n    Default: \"false\"\n    AllowedValues: [\"true\", \"false\"]\n    Description: {}\n",
+            q(&format!(
+                "Run {}'s remediation automatically (needs EnableRemediation; AutomaticRemediation does not cover it): it {}.",
+                m.id, r.summary
+            ))
+        ));
+    }
+}
+
+fn conditions(m: &RuleMeta, out: &mut String) {
+    let p = pascal(m.id);
+    out.push_str(&format!("  {p}Enabled: !Equals [!Ref Enable{p}, \"true\"]\n"));
+    for spec in m.parameters.iter().filter(|s| optional(s)) {
+        let name = param_name(m, spec);
+        out.push_str(&format!("  {name}Set: !Not [!Equals [!Ref {name}, \"\"]]\n"));
+    }
+    if let Some(r) = m.remediation {
+        out.push_str(&format!(
+            "  {p}RemediationOn: !And [!Condition RemediationEnabled, !Condition {p}Enabled]\n"
+        ));
+        if !r.automatic_safe {
+            out.push_str(&format!(
+                "  {p}RemediationAutomatic: !Equals [!Ref {p}AutomaticRemediation, \"true\"]\n"
+            ));
+        }
+    }
+}
+
+/// The role's statements: one per distinct resource list, in the order the permissions come.
+fn permission_statements(m: &RuleMeta) -> Vec<(String, Vec<&'static str>, Vec<&'static str>)> {
+    let mut groups: Vec<(Vec<&'static str>, Vec<&'static str>)> = Vec::new();
+    for perm in m.required_permissions() {
+        let resources = perm.resources.to_vec();
+        match groups.iter_mut().find(|(r, _)| *r == resources) {
+            Some((_, actions)) => actions.push(perm.action),
+            None => groups.push((resources, vec![perm.action])),
+        }
+    }
+    let mut used: Vec<String> = Vec::new();
+    groups
+        .into_iter()
+        .map(|(resources, actions)| {
+            let service = actions[0].split(':').next().unwrap_or("calls");
+            let base = format!(
+                "{}{}",
+                pascal(service),
+                if resources.is_empty() { "" } else { "Scoped" }
+            );
+            let mut sid = base.clone();
+            let mut n = 2;
+            while used.contains(&sid) {
+                sid = format!("{base}{n}");
+                n += 1;
+            }
+            used.push(sid.clone());
+            (sid, actions, resources)
+        })
+        .collect()
+}
+
+fn function(m: &RuleMeta, out: &mut String) {
+    let p = pascal(m.id);
+    let id = m.id;
+    out.push_str(&format!(
+        "  # ---------------------------------------------------------------- {id}\n  {p}LogGroup:\n    Type: AWS::Logs::LogGroup\n    Condition: {p}Enabled\n    Properties:\n      RetentionInDays: !Ref LogRetentionDays\n"
+    ));
+    out.push_str(&format!(
+        "  {p}Role:\n    Type: AWS::IAM::Role\n    Condition: {p}Enabled\n    Properties:\n      AssumeRolePolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Principal: {{ Service: lambda.amazonaws.com }}\n            Action: sts:AssumeRole\n      Policies:\n        - PolicyName: rule\n          PolicyDocument:\n            Version: \"2012-10-17\"\n            Statement:\n              - Sid: Logs\n                Effect: Allow\n                Action: [logs:CreateLogStream, logs:PutLogEvents]\n                Resource: !GetAtt {p}LogGroup.Arn\n"
+    ));
+    for (sid, actions, resources) in permission_statements(m) {
+        out.push_str(&format!(
+            "              - Sid: {sid}\n                Effect: Allow\n                Action: [{}]\n",
+            actions.join(", ")
+        ));
+        if resources.is_empty() {
+            out.push_str("                Resource: \"*\"\n");
+        } else {
+            out.push_str("                Resource:\n");
+            for r in resources {
+                out.push_str(&format!("                  - !Sub {}\n", q(r)));
+            }
+        }
+    }
+    out.push_str("              - !If\n                - TracingActive\n                - Sid: Tracing\n                  Effect: Allow\n                  Action: [xray:PutTraceSegments, xray:PutTelemetryRecords]\n                  Resource: \"*\"\n                - !Ref AWS::NoValue\n");
+    out.push_str(&format!(
+        "  {p}Function:\n    Type: AWS::Serverless::Function\n    Condition: {p}Enabled\n    Properties:\n      CodeUri: target/lambda/{id}/bootstrap.zip\n      Description: {}\n      Timeout: {}\n      Role: !GetAtt {p}Role.Arn\n      LoggingConfig:\n        LogFormat: JSON\n        ApplicationLogLevel: INFO\n        SystemLogLevel: WARN\n        LogGroup: !Ref {p}LogGroup\n",
+        q(&format!("AWS Config rule {id}")),
+        m.timeout_seconds
+    ));
+    out.push_str(&format!(
+        "  {p}Permission:\n    Type: AWS::Lambda::Permission\n    Condition: {p}Enabled\n    Properties:\n      Action: lambda:InvokeFunction\n      FunctionName: !GetAtt {p}Function.Arn\n      Principal: config.amazonaws.com\n      SourceAccount: !Ref AWS::AccountId\n"
+    ));
+    out.push_str(&format!(
+        "  {p}ConfigRule:\n    Type: AWS::Config::ConfigRule\n    Condition: {p}Enabled\n    DependsOn: {p}Permission\n    Properties:\n      ConfigRuleName: !Sub \"${{NamePrefix}}{id}\"\n      Description: {}\n",
+        q(m.summary)
+    ));
+    if m.trigger.on_change() {
+        if m.resource_types.is_empty() {
+            out.push_str(&format!(
+                "      Scope:\n        ComplianceResourceTypes: !Ref {p}ResourceTypes\n"
+            ));
+        } else {
+            out.push_str(&format!(
+                "      Scope:\n        ComplianceResourceTypes: [{}]\n",
+                m.resource_types.join(", ")
+            ));
+        }
+    }
+    if !m.parameters.is_empty() {
+        out.push_str("      InputParameters:\n");
+        for spec in m.parameters {
+            let name = param_name(m, spec);
+            if optional(spec) {
+                out.push_str(&format!(
+                    "        {}: !If [{name}Set, !Ref {name}, !Ref AWS::NoValue]\n",
+                    spec.name
+                ));
+            } else {
+                out.push_str(&format!("        {}: !Ref {name}\n", spec.name));
+            }
+        }
+    }
+    out.push_str(&format!(
+        "      Source:\n        Owner: CUSTOM_LAMBDA\n        SourceIdentifier: !GetAtt {p}Function.Arn\n        SourceDetails:\n"
+    ));
+    if m.trigger.on_change() {
+        for t in [
+            "ConfigurationItemChangeNotification",
+            "OversizedConfigurationItemChangeNotification",
+        ] {
+            out.push_str(&format!(
+                "          - EventSource: aws.config\n            MessageType: {t}\n"
+            ));
+        }
+    }
+    if m.trigger.periodic() {
+        out.push_str("          - EventSource: aws.config\n            MessageType: ScheduledNotification\n            MaximumExecutionFrequency: !Ref PeriodicFrequency\n");
+    }
+}
+
+fn remediation(m: &RuleMeta, out: &mut String) {
+    let Some(r) = m.remediation else { return };
+    let p = pascal(m.id);
+    let automatic = if r.automatic_safe {
+        "RemediationAutomatic".to_string()
+    } else {
+        format!("{p}RemediationAutomatic")
+    };
+    out.push_str(&format!(
+        "  {p}RemediationConfiguration:\n    Type: AWS::Config::RemediationConfiguration\n    Condition: {p}RemediationOn\n    Properties:\n      ConfigRuleName: !Ref {p}ConfigRule\n      TargetType: SSM_DOCUMENT\n      TargetId: !Ref {}\n      Automatic: !If [{automatic}, true, false]\n      MaximumAutomaticAttempts: 3\n      RetryAttemptSeconds: 60\n      Parameters:\n        AutomationAssumeRole:\n          StaticValue: {{ Values: [!GetAtt RemediationRole.Arn] }}\n",
+        r.document
+    ));
+    for (name, value) in r.parameters {
+        match value {
+            RemediationValue::ResourceId => out.push_str(&format!(
+                "        {name}:\n          ResourceValue: {{ Value: RESOURCE_ID }}\n"
+            )),
+            RemediationValue::RuleParameter(param) => {
+                let spec = m.parameters.iter().find(|s| s.name == *param);
+                let template_param = spec.map(|s| param_name(m, s)).unwrap_or_else(|| param.to_string());
+                out.push_str(&format!(
+                    "        {name}:\n          StaticValue: {{ Values: [!Ref {template_param}] }}\n"
+                ))
+            }
+        }
+    }
+}
+
+/// `text` (template.yaml) with every generated block rewritten; `Err` names a missing marker.
+pub fn with_blocks(text: &str, metas: &[&RuleMeta]) -> Result<String, String> {
+    let mut out = text.to_string();
+    for name in BLOCKS {
+        let begin = format!("{BEGIN}{name}");
+        let end = format!("{END}{name}");
+        let start = out
+            .find(&begin)
+            .ok_or_else(|| format!("template.yaml lacks the marker `{begin}`"))?;
+        let body_start = out[start..].find('\n').map(|i| start + i + 1).unwrap_or(out.len());
+        let end_at = out[body_start..]
+            .find(&end)
+            .map(|i| body_start + i)
+            .ok_or_else(|| format!("template.yaml lacks the marker `{end}`"))?;
+        // The END marker's own indentation stays in place.
+        let line_start = out[..end_at].rfind('\n').map(|i| i + 1).unwrap_or(0);
+        let body = block(name, metas).unwrap_or_default();
+        out.replace_range(body_start..line_start, &body);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn every_rules_input_parameters_fit_configs_limit() {
+        for m in crate::catalog::metas() {
+            // The longest InputParameters the template's limits allow.
+            let mut worst = serde_json::Map::new();
+            let lengths = max_lengths(m);
+            for spec in m.parameters {
+                let value = match spec.kind {
+                    ParamKind::Boolean => "false".to_string(),
+                    ParamKind::Integer { min, max } => if min.to_string().len() > max.to_string().len() {
+                        min
+                    } else {
+                        max
+                    }
+                    .to_string(),
+                    ParamKind::OneOf(words) => words.iter().max_by_key(|w| w.len()).unwrap().to_string(),
+                    ParamKind::Text => "\"".repeat(lengths.iter().find(|(n, _)| *n == spec.name).unwrap().1),
+                    ParamKind::List => "a".repeat(lengths.iter().find(|(n, _)| *n == spec.name).unwrap().1),
+                };
+                worst.insert(spec.name.to_string(), serde_json::Value::String(value));
+            }
+            let json = serde_json::Value::Object(worst).to_string();
+            assert!(
+                json.chars().count() <= MAX_INPUT_PARAMETERS_CHARS,
+                "{}: {} characters",
+                m.id,
+                json.len()
+            );
+        }
+    }
+
+    #[test]
+    fn blocks_replace_only_what_is_between_their_markers() {
+        let mut text = String::new();
+        for name in BLOCKS {
+            text.push_str(&format!(
+                "head {name}\n  {BEGIN}{name} (note)\n  stale\n  {END}{name}\ntail\n"
+            ));
+        }
+        let metas = crate::catalog::metas();
+        let out = with_blocks(&text, &metas).unwrap();
+        assert!(!out.contains("stale"));
+        assert_eq!(with_blocks(&out, &metas).unwrap(), out, "idempotent");
+        assert!(out.contains("  # END GENERATED outputs\ntail\n"));
+        assert_eq!(
+            with_blocks("no markers", &metas).unwrap_err(),
+            "template.yaml lacks the marker `# BEGIN GENERATED parameter-groups`"
+        );
+    }
+}
