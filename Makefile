@@ -71,7 +71,7 @@ $(VENV)/.bench-tools: bench/peers/requirements.txt $(VENV)/.test-tools
 	$(VPY) -m pip install --quiet --disable-pip-version-check -r bench/peers/requirements.txt
 	touch $@
 
-BENCH_RULES := lambda-timeout-within-limit iam-no-wildcard-permissions lambda-execution-role-not-shared
+BENCH_RULES := lambda-timeout-within-limit iam-no-wildcard-permissions lambda-execution-role-not-shared kms-key-rotation-enabled
 
 bench: $(VENV)/.bench-tools ## Benchmarks of release builds, side by side with rdklib peers (not part of make test)
 	$(CARGO) build --release $(foreach r,$(BENCH_RULES),-p $(r))

@@ -35,6 +35,8 @@ struct Options {
     out: PathBuf,
     /// Zip the binaries to report zipped sizes (slow for debug builds; off in smoke runs).
     zip: bool,
+    /// Resource counts of the per-resource (KMS key) sweep.
+    key_sizes: Vec<usize>,
 }
 
 fn options() -> Options {
@@ -46,6 +48,7 @@ fn options() -> Options {
         bin_dir: target.join("release"),
         out: target.join("bench/results.json"),
         zip: true,
+        key_sizes: vec![1000, 5000],
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -61,7 +64,12 @@ fn options() -> Options {
                 o.sizes = vec![100];
                 o.peer = false;
                 o.zip = false;
+                o.key_sizes = vec![20];
                 o.out = target.join("bench/smoke.json");
+            }
+            "--key-sizes" => {
+                o.key_sizes = value().split(',').map(|s| s.parse().expect("--key-sizes a,b")).collect();
+                i += 1;
             }
             "--iterations" => {
                 o.iterations = value().parse().expect("--iterations N");
@@ -79,7 +87,7 @@ fn options() -> Options {
                 o.bin_dir = PathBuf::from(value());
                 i += 1;
             }
-            other => panic!("unknown option {other} (--smoke, --iterations N, --sizes a,b, --no-peer, --bin-dir D)"),
+            other => panic!("unknown option {other} (--smoke, --iterations N, --sizes a,b, --key-sizes a,b, --no-peer, --bin-dir D)"),
         }
         i += 1;
     }
@@ -287,6 +295,55 @@ fn sweeps(o: &Options) -> Vec<Value> {
     out
 }
 
+/// A periodic sweep that calls AWS twice per resource (`kms-key-rotation-enabled`:
+/// DescribeKey and GetKeyRotationStatus per key, at most 8 at a time): how its time grows,
+/// which sizes the function's timeout.
+fn key_sweeps(o: &Options) -> Vec<Value> {
+    const RULE: &str = "kms-key-rotation-enabled";
+    let emu = Emulator::start_private();
+    let mut created = 0usize;
+    let mut out = Vec::new();
+    for &n in &o.key_sizes {
+        let todo: Vec<usize> = (created..n).collect();
+        std::thread::scope(|s| {
+            for chunk in todo.chunks(todo.len().div_ceil(4).max(1)) {
+                let emu = &emu;
+                s.spawn(move || {
+                    for i in chunk {
+                        let key = emu.kms_call("CreateKey", json!({"Description": format!("bench-{i}")}));
+                        if i % 2 == 0 {
+                            emu.kms_call("EnableKeyRotation", json!({"KeyId": key["KeyMetadata"]["KeyId"]}));
+                        }
+                    }
+                });
+            }
+        });
+        created = n;
+        let token = unique("bench-keys");
+        let rule_name = unique(RULE);
+        emu.register_token(&token, &rule_name);
+        let mut event = load_event(RULE, "scheduled");
+        event["resultToken"] = json!(token);
+        event["configRuleName"] = json!(rule_name);
+        let started = Instant::now();
+        let mut function = launch(Implementation::Rust, RULE, &o.bin_dir, &emu);
+        let outcome = function.invoke_raw(event.to_string().into_bytes(), Duration::from_secs(600));
+        let wall = started.elapsed();
+        assert!(
+            matches!(outcome, Outcome::Response(_)),
+            "key sweep {n}: {outcome:?}; see {}",
+            function.log.display()
+        );
+        let posted: u64 = emu.put_calls(&token).iter().map(|c| c.1).sum();
+        assert_eq!(posted as usize, n, "evaluations posted for {n} keys");
+        out.push(
+            json!({"rule": RULE, "resources": n, "wallMs": ms(wall), "msPerResource": ms(wall) / n as f64,
+                        "awsCallsPerResource": 2, "concurrency": 8 /* config_rules_core::sweep::SWEEP_CONCURRENCY */}),
+        );
+    }
+    out
+}
+
 /// Criterion's medians, as items per second.
 fn throughput() -> Vec<Value> {
     let root = workspace_root().join("target/criterion");
@@ -355,8 +412,9 @@ fn main() -> ExitCode {
         "coldStart": cold,
         "peerOverOurs": ratios,
         "artifactSizes": sizes(&o),
-        "releaseProfile": {"opt-level": 3, "lto": "thin", "codegen-units": 1, "strip": "symbols", "panic": "abort"},
+        "releaseProfile": {"opt-level": 3, "lto": "thin", "codegen-units": 1, "strip": "symbols", "panic": "unwind"},
         "sweep": sweep,
+        "perResourceSweep": key_sweeps(&o),
         "evaluationThroughput": throughput(),
         "harnessSeconds": started.elapsed().as_secs_f64(),
     });
@@ -430,6 +488,20 @@ fn print_table(r: &Value) {
             s["msPerFunction"].as_f64().unwrap_or(0.0),
             s["putEvaluationsCalls"].as_u64().unwrap_or(0),
             f(&s["peakRssMiB"])
+        );
+    }
+    println!("\nper-resource sweep (two AWS calls per resource, bounded concurrency)");
+    println!(
+        "{:<28} {:>10} {:>10} {:>14}",
+        "rule", "resources", "wall ms", "ms/resource"
+    );
+    for s in r["perResourceSweep"].as_array().into_iter().flatten() {
+        println!(
+            "{:<28} {:>10} {:>10} {:>14.3}",
+            s["rule"].as_str().unwrap_or(""),
+            s["resources"].as_u64().unwrap_or(0),
+            f(&s["wallMs"]),
+            s["msPerResource"].as_f64().unwrap_or(0.0)
         );
     }
     let t = r["evaluationThroughput"].as_array().cloned().unwrap_or_default();

@@ -101,7 +101,8 @@ class Emulator:
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         body = self.read_body(environ)
         operation = target.rsplit(".", 1)[-1] if "." in target else (
-            self.query_action(environ, body) or self.s3_operation(environ))
+            self.query_action(environ, body) or self.s3_operation(environ) or self.rest_operation(environ))
+        CURRENT.caller = caller(environ)
         fault = self.take_fault(operation, body) if operation else None
         if fault and fault["kind"] == "exit":
             # The endpoint dies mid-conversation: the process ends without an answer.
@@ -210,8 +211,29 @@ class Emulator:
                     return part[len("Action="):]
         return ""
 
+    @staticmethod
+    def rest_operation(environ) -> str:
+        """The REST (JSON over paths) operations the rules call, named as IAM names them:
+        Lambda's reads, and API Gateway's, which IAM authorizes as one action, apigateway:GET."""
+        method, path = environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", "")
+        if method != "GET":
+            return ""
+        parts = [p for p in path.split("/") if p]
+        if parts[:2] == ["2015-03-31", "functions"] and len(parts) == 2:
+            return "ListFunctions"
+        if parts[:2] == ["2021-10-31", "functions"] and parts[-1:] == ["url"]:
+            return "GetFunctionUrlConfig"
+        if parts[:2] == ["2020-06-30", "functions"] and parts[-1:] == ["code-signing-config"]:
+            return "GetFunctionCodeSigningConfig"
+        if parts[:2] == ["2020-04-22", "code-signing-configs"]:
+            return "GetCodeSigningConfig"
+        if parts[:1] in (["restapis"], ["apis"]) or parts[:2] == ["v2", "apis"]:
+            return "GET"
+        return ""
+
     def record(self, operation, status, payload):
         entry = {"operation": operation, "status": status, "at": time.time()}
+        entry.update(getattr(CURRENT, "caller", None) or {})
         if operation == "PutEvaluations" and payload is not None:
             entry["evaluations"] = len(payload.get("Evaluations") or [])
             entry["testMode"] = bool(payload.get("TestMode"))
@@ -466,6 +488,22 @@ class Emulator:
         "DescribeComplianceByConfigRule": describe_compliance_by_config_rule,
         "GetResourceConfigHistory": get_resource_config_history,
     }
+
+
+# The caller of the request this thread serves (the server is threaded: one request a thread).
+CURRENT = threading.local()
+
+
+def caller(environ):
+    """Who signed the request: the access key and the service of its credential scope
+    (``Credential=AKID/DATE/REGION/SERVICE/aws4_request``), so tests can tell which function
+    made which call, and name it as IAM does (``service:Operation``)."""
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    marker = "Credential="
+    if marker not in auth:
+        return {}
+    scope = auth.split(marker, 1)[1].split(",", 1)[0].split("/")
+    return {"accessKey": scope[0], "service": scope[3] if len(scope) > 3 else ""}
 
 
 class Passthrough(Exception):

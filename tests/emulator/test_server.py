@@ -242,6 +242,18 @@ class EmulatorTest(unittest.TestCase):
         self.config.describe_compliance_by_config_rule()
         self.assertGreaterEqual(time.monotonic() - started, 1.0)
 
+    def test_calls_name_their_caller_and_rest_operations(self):
+        lam = boto3.client("lambda", endpoint_url=self.url, region_name="us-east-1",
+                           aws_access_key_id="fn-some-rule", aws_secret_access_key="x")
+        lam.list_functions()
+        config = boto3.client("config", endpoint_url=self.url, region_name="us-east-1",
+                              aws_access_key_id="fn-other-rule", aws_secret_access_key="x")
+        config.describe_compliance_by_config_rule()
+        calls = self.control("calls")["calls"]
+        mine = [(c["accessKey"], c["service"], c["operation"]) for c in calls if c.get("accessKey", "").startswith("fn-")]
+        self.assertIn(("fn-some-rule", "lambda", "ListFunctions"), mine)
+        self.assertIn(("fn-other-rule", "config", "DescribeComplianceByConfigRule"), mine)
+
 
 if __name__ == "__main__":
     unittest.main()

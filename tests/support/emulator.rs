@@ -210,21 +210,32 @@ impl Emulator {
 
     /// An AWS Config call (JSON 1.1 protocol); returns the answer.
     pub fn config_call(&self, operation: &str, body: Value) -> Value {
-        let auth =
-            format!("AWS4-HMAC-SHA256 Credential=testing/20261128/{REGION}/config/aws4_request, SignedHeaders=host, Signature=0");
-        let target = format!("StarlingDoveService.{operation}");
+        self.json_call("config", &format!("StarlingDoveService.{operation}"), body)
+    }
+
+    /// An AWS KMS call (JSON 1.1 protocol); returns the answer.
+    pub fn kms_call(&self, operation: &str, body: Value) -> Value {
+        self.json_call("kms", &format!("TrentService.{operation}"), body)
+    }
+
+    /// A call in the AWS JSON 1.1 protocol (`X-Amz-Target`); returns the answer.
+    pub fn json_call(&self, service: &str, target: &str, body: Value) -> Value {
+        let operation = target.rsplit('.').next().unwrap_or(target);
+        let auth = format!(
+            "AWS4-HMAC-SHA256 Credential=testing/20261128/{REGION}/{service}/aws4_request, SignedHeaders=host, Signature=0"
+        );
         let (status, out) = self.request(
             "POST",
             "/",
             &[
                 ("Content-Type", "application/x-amz-json-1.1"),
-                ("X-Amz-Target", &target),
+                ("X-Amz-Target", target),
                 ("Authorization", &auth),
             ],
             body.to_string().as_bytes(),
         );
         let text = String::from_utf8_lossy(&out).to_string();
-        assert!(status < 300, "config {operation}: {status} {text}");
+        assert!(status < 300, "{service} {operation}: {status} {text}");
         serde_json::from_str(&text).unwrap_or(Value::Null)
     }
 

@@ -26,6 +26,7 @@ pub mod params;
 pub mod post;
 pub mod rule;
 pub mod runner;
+pub mod sweep;
 pub mod testing;
 
 pub use config_api::{ConfigApi, ReportedResource, SdkConfigApi};

@@ -78,6 +78,10 @@ pub struct RuleMeta {
     pub default_scope: &'static [&'static str],
     /// The SSM Automation fix the template can attach, if a safe, reversible one exists.
     pub remediation: Option<Remediation>,
+    /// A [`ReportsOn::Account`] rule whose only result is the account itself: it never has
+    /// stale per-resource results to retire, so the engine never reads its stored results and
+    /// its role needs no `config:GetComplianceDetailsByConfigRule`.
+    pub reports_only_account: bool,
 }
 
 /// ARN patterns for [`Permission::on`], in CloudFormation `Fn::Sub` syntax.
@@ -169,6 +173,7 @@ impl RuleMeta {
         timeout_seconds: 10,
         default_scope: &[],
         remediation: None,
+        reports_only_account: false,
     };
 }
 
@@ -185,7 +190,7 @@ impl RuleMeta {
         if self.reports_on == ReportsOn::EachResource && self.trigger.on_change() {
             out.push(Permission::any("config:GetResourceConfigHistory"));
         }
-        if self.trigger.periodic() || self.reports_on == ReportsOn::Account {
+        if (self.trigger.periodic() || self.reports_on == ReportsOn::Account) && !self.reports_only_account {
             out.push(Permission::on("config:GetComplianceDetailsByConfigRule", CONFIG_RULES));
         }
         out.extend_from_slice(self.permissions);

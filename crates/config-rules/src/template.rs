@@ -17,6 +17,10 @@ use config_rules_core::{ParamKind, ParamSpec, RemediationValue, RuleMeta};
 
 use crate::catalog::pascal;
 
+/// `lambda-timeout-within-limit`'s default limit: longer-running rule functions carry its
+/// exemption tag (the periodic sweeps that call AWS once or twice per resource).
+pub const TIMEOUT_RULE_DEFAULT_SECONDS: u32 = 60;
+
 /// Config's limit on the whole `InputParameters` JSON, in characters.
 pub const MAX_INPUT_PARAMETERS_CHARS: usize = 1024;
 
@@ -310,9 +314,16 @@ fn function(m: &RuleMeta, out: &mut String) {
     }
     out.push_str("              - !If\n                - TracingActive\n                - Sid: Tracing\n                  Effect: Allow\n                  Action: [xray:PutTraceSegments, xray:PutTelemetryRecords]\n                  Resource: \"*\"\n                - !Ref AWS::NoValue\n");
     out.push_str(&format!(
-        "  {p}Function:\n    Type: AWS::Serverless::Function\n    Condition: {p}Enabled\n    Properties:\n      CodeUri: target/lambda/{id}/bootstrap.zip\n      Description: {}\n      Timeout: {}\n      Role: !GetAtt {p}Role.Arn\n      LoggingConfig:\n        LogFormat: JSON\n        ApplicationLogLevel: INFO\n        SystemLogLevel: WARN\n        LogGroup: !Ref {p}LogGroup\n",
+        "  {p}Function:\n    Type: AWS::Serverless::Function\n    Condition: {p}Enabled\n    Properties:\n      CodeUri: target/lambda/{id}/bootstrap.zip\n      Description: {}\n      Timeout: {}\n      Role: !GetAtt {p}Role.Arn\n{}      LoggingConfig:\n        LogFormat: JSON\n        ApplicationLogLevel: INFO\n        SystemLogLevel: WARN\n        LogGroup: !Ref {p}LogGroup\n",
         q(&format!("AWS Config rule {id}")),
-        m.timeout_seconds
+        m.timeout_seconds,
+        if m.timeout_seconds > TIMEOUT_RULE_DEFAULT_SECONDS {
+            // A sweep that calls AWS per resource needs longer than an API-facing function
+            // should have: exempt from the suite's own timeout rule, by its documented tag.
+            "      Tags:\n        config-rules:exempt: lambda-timeout-within-limit\n"
+        } else {
+            ""
+        }
     ));
     out.push_str(&format!(
         "  {p}Permission:\n    Type: AWS::Lambda::Permission\n    Condition: {p}Enabled\n    Properties:\n      Action: lambda:InvokeFunction\n      FunctionName: !GetAtt {p}Function.Arn\n      Principal: config.amazonaws.com\n      SourceAccount: !Ref AWS::AccountId\n"

@@ -90,6 +90,7 @@ pub const META: RuleMeta = RuleMeta {
     ],
     item_calls_aws: false,
     timeout_seconds: 30,
+    reports_only_account: true,
     ..RuleMeta::DEFAULT
 };
 
