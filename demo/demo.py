@@ -68,7 +68,7 @@ def main():
     print(f"\nDemo finished in {time.time() - started:.0f} s. Where to look next (README.md):")
     print("  - 'Rules'                 what each rule checks; config-rules explain <rule-id>")
     print("  - 'Command-line tool'     evaluate events and snapshots, scan a live account, SARIF/JUnit for CI")
-    print("  - 'Deploy'                sam build && sam deploy --guided, alerts and remediation")
+    print("  - 'Deploy'                make build && make deploy GUIDED=1, alerts and remediation")
     print("  - 'Local AWS account'     make emulator, to experiment against the same emulator")
     return 0
 

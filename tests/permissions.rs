@@ -29,16 +29,6 @@ fn all_paths_parameters(rule: &str) -> Value {
     }
 }
 
-fn events(rule: &str) -> Vec<Value> {
-    let dir = workspace_root().join("events").join(rule);
-    let mut files: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
-    files.sort();
-    files
-        .iter()
-        .map(|p| serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap())
-        .collect()
-}
-
 #[test]
 fn each_function_calls_exactly_what_its_role_grants() {
     let emu = Emulator::start_private();
@@ -48,11 +38,9 @@ fn each_function_calls_exactly_what_its_role_grants() {
         .output()
         .unwrap();
     assert!(seed.status.success(), "seed: {}", String::from_utf8_lossy(&seed.stderr));
-    // The functions the code signing samples ask about: one signed, so GetCodeSigningConfig runs.
-    let role = emu.create_role("contract-signing-role");
-    let csc = "arn:aws:lambda:us-east-1:123456789012:code-signing-config:csc-0a1b2c3d4e5f";
-    emu.create_function("signed-api", &role, "python3.12", json!({"CodeSigningConfigArn": csc}));
-    emu.create_function("unsigned-api", &role, "python3.12", json!({}));
+    // The samples' account: the items behind the oversized samples, and the functions the code
+    // signing samples ask about (one signed, so GetCodeSigningConfig runs).
+    e2e_tests::samples::prepare(&emu);
 
     let mut failures = Vec::new();
     for meta in metas() {
@@ -62,7 +50,8 @@ fn each_function_calls_exactly_what_its_role_grants() {
         env.push(("AWS_ACCESS_KEY_ID".to_string(), key.clone()));
         let log = log_dir().join(format!("{}.log", unique(&format!("contract-{}", meta.id))));
         let mut function = Function::start(&rule_binary(meta.id), meta.id, &env, log);
-        for mut event in events(meta.id) {
+        for sample in e2e_tests::samples::samples(Some(meta.id)) {
+            let mut event = sample.event;
             // A real result token: the engine then reads stored results where it would in AWS.
             let token = unique("contract");
             let rule_name = unique(meta.id);

@@ -9,6 +9,7 @@
 
 pub mod emulator;
 pub mod runtime;
+pub mod samples;
 
 use std::path::PathBuf;
 

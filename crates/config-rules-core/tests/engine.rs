@@ -117,6 +117,9 @@ fn every_sample_event_parses_to_its_message_type() {
     for rule_dir in std::fs::read_dir(events_dir()).unwrap() {
         for file in std::fs::read_dir(rule_dir.unwrap().path()).unwrap() {
             let path = file.unwrap().path();
+            if !path.is_file() {
+                continue; // expected/: the results, not events
+            }
             let raw: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
             let event = RuleEvent::parse(&raw).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             let name = path.file_stem().unwrap().to_string_lossy().to_string();
@@ -132,7 +135,15 @@ fn every_sample_event_parses_to_its_message_type() {
             seen += 1;
         }
     }
-    assert!(seen >= 16, "only {seen} sample events");
+    // Each sample has its expected results (events/<rule>/expected/<name>.json) and each
+    // expected file its sample: the counts must agree.
+    let expected = std::fs::read_dir(events_dir())
+        .unwrap()
+        .filter_map(|d| std::fs::read_dir(d.unwrap().path().join("expected")).ok())
+        .flat_map(|files| files.map(|f| f.unwrap().path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .count();
+    assert_eq!(seen, expected, "sample events and expected results differ in number");
 }
 
 #[test]

@@ -4,7 +4,6 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use e2e_tests::emulator::emulator;
 use e2e_tests::workspace_root;
 use serde_json::{json, Value};
 
@@ -14,17 +13,6 @@ fn cli(args: &[&str]) -> Output {
         .current_dir(workspace_root())
         .env("NO_COLOR", "1")
         .env_remove("AWS_ENDPOINT_URL")
-        .output()
-        .unwrap()
-}
-
-/// The binary with AWS pointed at the shared emulator of this test process.
-fn cli_aws(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_config-rules"))
-        .args(args)
-        .current_dir(workspace_root())
-        .env("NO_COLOR", "1")
-        .envs(emulator().aws_env())
         .output()
         .unwrap()
 }
@@ -83,71 +71,46 @@ fn explain_prints_the_rule_documentation() {
     );
 }
 
-fn event_files() -> Vec<(String, PathBuf)> {
-    let mut files = Vec::new();
-    for dir in std::fs::read_dir(workspace_root().join("events")).unwrap() {
-        let dir = dir.unwrap().path();
-        let rule = dir.file_name().unwrap().to_string_lossy().to_string();
-        for f in std::fs::read_dir(&dir).unwrap() {
-            files.push((rule.clone(), f.unwrap().path()));
-        }
-    }
-    files.sort();
-    files
-}
-
-/// Every sample event gives exactly the evaluations the Lambda would post. Events that need
-/// AWS (oversized items, the CloudTrail rule) run against the emulator.
+/// Every sample event gives exactly the evaluations the Lambda would post
+/// (`events/<rule>/expected/<name>.json`, shared with the end-to-end loop), judged against the
+/// samples' account in the emulator (`e2e_tests::samples::prepare`).
 #[test]
 fn evaluate_every_sample_event() {
-    let emu = emulator();
-    // The full items behind the oversized samples: the same resource's item from a change
-    // event of the same rule (the IAM sample has none: it borrows the reports role's item).
-    let read = |p: &Path| -> Value { serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap() };
-    let invoking = |ev: &Value| -> Value { serde_json::from_str(ev["invokingEvent"].as_str().unwrap()).unwrap() };
-    let key = |v: &Value| (v["resourceType"].clone(), v["resourceId"].clone());
-    let mut items: Vec<Value> = Vec::new();
-    for (rule, path) in event_files() {
-        let inv = invoking(&read(&path));
-        let Some(summary) = inv.get("configurationItemSummary") else {
-            continue;
-        };
-        let mut found = event_files()
-            .into_iter()
-            .filter(|(r, _)| *r == rule)
-            .map(|(_, p)| invoking(&read(&p)))
-            .filter_map(|i| i.get("configurationItem").cloned())
-            .find(|item| key(item) == key(summary) && item["configurationItemStatus"] == "OK");
-        if found.is_none() && summary["resourceId"] == "AROA1EXAMPLEBIGROLE" {
-            let donor = read(&workspace_root().join("events/iam-no-wildcard-permissions/service_wildcard.json"));
-            let mut item = invoking(&donor)["configurationItem"].clone();
-            item["resourceId"] = json!("AROA1EXAMPLEBIGROLE");
-            found = Some(item);
-        }
-        items.push(found.unwrap_or_else(|| panic!("{}: no item for the oversized summary", path.display())));
-    }
-    emu.load_config_items(json!(items));
-    // The functions the code signing samples ask Lambda about.
-    let role = emu.create_role("cli-signing-role");
-    let csc = "arn:aws:lambda:us-east-1:123456789012:code-signing-config:csc-0a1b2c3d4e5f";
-    emu.create_function("signed-api", &role, "python3.12", json!({"CodeSigningConfigArn": csc}));
-    emu.create_function("unsigned-api", &role, "python3.12", json!({}));
-    for (rule, path) in event_files() {
-        let name = path.file_stem().unwrap().to_string_lossy().to_string();
-        let out = cli_aws(&[
-            "evaluate",
-            "--rule",
-            &rule,
-            "--event",
-            path.to_str().unwrap(),
-            "--format",
-            "json",
-        ]);
+    let emu = e2e_tests::emulator::Emulator::start_private();
+    e2e_tests::samples::prepare(&emu);
+    for sample in e2e_tests::samples::samples(None) {
+        let (rule, name) = (&sample.rule, &sample.name);
+        let out = Command::new(env!("CARGO_BIN_EXE_config-rules"))
+            .args([
+                "evaluate",
+                "--rule",
+                rule,
+                "--event",
+                sample.path.to_str().unwrap(),
+                "--format",
+                "json",
+            ])
+            .current_dir(workspace_root())
+            .env("NO_COLOR", "1")
+            .envs(emu.aws_env())
+            .output()
+            .unwrap();
         assert!(out.status.success(), "{rule}/{name}: {}", stderr(&out));
         let parsed: Value =
             serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{rule}/{name}: stdout is not JSON: {e}"));
         assert!(parsed.is_array());
-        expect_file(&format!("events/{rule}/{name}.json"), &stdout(&out));
+        let path = sample.expected_path();
+        if std::env::var_os("UPDATE_EXPECT").is_some() {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, stdout(&out)).unwrap();
+            continue;
+        }
+        assert_eq!(
+            parsed,
+            json!(sample.expected()),
+            "{rule}/{name} differs from {}",
+            path.display()
+        );
     }
 }
 
