@@ -8,7 +8,7 @@ VPY := $(VENV)/bin/python
 CARGO ?= cargo
 ARM64_TARGET := aarch64-unknown-linux-gnu
 
-.PHONY: bench demo docs help venv venv-build test lint fmt unit e2e emulator-test template-lint build deploy emulator clean rust-target lambda-artifact
+.PHONY: bench demo docs help venv venv-build test lint fmt unit e2e emulator-test template-lint build deploy emulator clean rust-target lambda-artifact new-rule
 
 help: ## List the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -115,6 +115,10 @@ clean: ## Remove build output and .venv
 demo: venv ## The main job: a local account in the emulator, scanned by every rule, with a report
 	$(CARGO) build -p config-rules
 	$(VPY) demo/demo.py
+
+new-rule: ## Scaffold a rule: make new-rule ID=<rule-id> (crate, samples, expected results, registry line)
+	@test -n "$(ID)" || { echo "usage: make new-rule ID=<rule-id>"; exit 2; }
+	$(PYTHON) tools/new_rule.py $(ID)
 
 docs: ## Regenerate docs/rules/*.md, the README tables and template.yaml's rule blocks from the rule sources
 	$(CARGO) run -q -p config-rules -- docs --write

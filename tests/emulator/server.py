@@ -15,21 +15,7 @@ One process, one port. Every request goes to moto's own WSGI application except:
 * Fault injection: ``/_emulator/faults`` makes the next N calls of an operation fail with a
   ``ThrottlingException``, an HTTP 500, or (``PutEvaluations``) ``FailedEvaluations`` entries.
 
-Control routes (JSON over HTTP, under ``/_emulator/``):
-
-* ``GET  health``                  -> ``{"ok": true}``
-* ``POST result-tokens``           ``{"token": "...", "ruleName": "..."}``: a ResultToken of a rule
-* ``POST faults``                  ``{"operation": "PutEvaluations", "kind": "throttle"|"error500"|"failed-evaluations"|"access-denied"|"hang"|"exit", "count": 3, "failCount": 1, "resultToken": "...", "seconds": 30, "after": 1}``
-  (``count`` -1: forever; ``failCount``: how many evaluations of the call fail, default all;
-  ``resultToken``: only calls with this token, so parallel tests do not meet each other's faults;
-  ``access-denied``: AWS's AccessDenied error in the service's protocol, S3's XML included;
-  ``hang``: the call is answered only after ``seconds``, at most 120, to test client deadlines;
-  ``exit``: the emulator process ends at that call, as an endpoint that dies mid-sweep;
-  ``after``: let this many matching calls through before the fault starts.
-  S3's ``GetBucketEncryption`` and ``GetBucketTagging`` are named for faults like the others.)
-* ``POST config-items``            ``{"items": [ ...Config API shaped items... ]}``
-* ``GET  calls``                   every AWS call seen: operation, HTTP status, evaluation count, time (epoch s)
-* ``POST reset``                   forget stored evaluations, tokens, faults, items and calls
+Control routes (JSON over HTTP, under ``/_emulator/``) are documented in docs/emulator.md.
 
 Run alone: ``python tests/emulator/server.py --port 4566``.
 """

@@ -2,78 +2,60 @@
 
 use config_rules_core::{AnyRule, RuleMeta, SdkConfig};
 
+/// One rule of the suite: its metadata, and how to build it (its AWS clients from an SDK
+/// configuration; no call is made until it is used).
+#[derive(Clone, Copy)]
+pub struct Entry {
+    pub meta: &'static RuleMeta,
+    pub build: fn(&SdkConfig) -> Box<dyn AnyRule>,
+}
+
+/// An [`Entry`] for the rule crate `$krate` (its `META` and `rule` constructor).
+macro_rules! rule {
+    ($krate:ident) => {
+        Entry {
+            meta: &$krate::META,
+            build: |sdk| Box::new($krate::rule(sdk)),
+        }
+    };
+}
+
+/// Every rule, in the order the suite presents them: the one registry the CLI, the docs and the
+/// template generators read. `make new-rule` adds a line.
+pub const RULES: &[Entry] = &[
+    rule!(lambda_timeout_within_limit),
+    rule!(iam_no_wildcard_permissions),
+    rule!(api_gw_cache_encrypted),
+    rule!(cloudtrail_multi_region_enabled),
+    rule!(lambda_execution_role_not_shared),
+    rule!(lambda_env_encrypted_with_cmk),
+    rule!(lambda_concurrency_limited),
+    rule!(lambda_supported_runtime),
+    rule!(lambda_no_public_access),
+    rule!(lambda_code_signing_enabled),
+    rule!(iam_access_keys_rotated),
+    rule!(kms_key_rotation_enabled),
+    rule!(api_gw_throttling_configured),
+    rule!(api_gw_waf_associated),
+    rule!(api_gw_logging_enabled),
+    rule!(s3_bucket_encryption_enabled),
+    rule!(required_tags),
+    rule!(api_gw_authorization_required),
+];
+
 /// Every rule's metadata, in the order the suite presents them.
 pub fn metas() -> Vec<&'static RuleMeta> {
-    vec![
-        &lambda_timeout_within_limit::META,
-        &iam_no_wildcard_permissions::META,
-        &api_gw_cache_encrypted::META,
-        &cloudtrail_multi_region_enabled::META,
-        &lambda_execution_role_not_shared::META,
-        &lambda_env_encrypted_with_cmk::META,
-        &lambda_concurrency_limited::META,
-        &lambda_supported_runtime::META,
-        &lambda_no_public_access::META,
-        &lambda_code_signing_enabled::META,
-        &iam_access_keys_rotated::META,
-        &kms_key_rotation_enabled::META,
-        &api_gw_throttling_configured::META,
-        &api_gw_waf_associated::META,
-        &api_gw_logging_enabled::META,
-        &s3_bucket_encryption_enabled::META,
-        &required_tags::META,
-        &api_gw_authorization_required::META,
-    ]
+    RULES.iter().map(|e| e.meta).collect()
 }
 
 /// The metadata of one rule.
 pub fn meta(id: &str) -> Option<&'static RuleMeta> {
-    metas().into_iter().find(|m| m.id == id)
+    RULES.iter().find(|e| e.meta.id == id).map(|e| e.meta)
 }
 
 /// The rule with this id, its AWS clients built from `sdk` (no call is made until used).
 pub fn build(id: &str, sdk: &SdkConfig) -> Option<Box<dyn AnyRule>> {
-    Some(match id {
-        "lambda-timeout-within-limit" => Box::new(lambda_timeout_within_limit::LambdaTimeoutWithinLimit),
-        "iam-no-wildcard-permissions" => Box::new(iam_no_wildcard_permissions::IamNoWildcardPermissions),
-        "api-gw-cache-encrypted" => Box::new(api_gw_cache_encrypted::ApiGwCacheEncrypted),
-        "cloudtrail-multi-region-enabled" => {
-            Box::new(cloudtrail_multi_region_enabled::CloudtrailMultiRegionEnabled::new(
-                cloudtrail_multi_region_enabled::SdkTrails::new(sdk),
-            ))
-        }
-        "lambda-execution-role-not-shared" => {
-            Box::new(lambda_execution_role_not_shared::LambdaExecutionRoleNotShared::new(
-                lambda_execution_role_not_shared::SdkLambda::new(sdk),
-            ))
-        }
-        "lambda-env-encrypted-with-cmk" => Box::new(lambda_env_encrypted_with_cmk::LambdaEnvEncryptedWithCmk),
-        "lambda-concurrency-limited" => Box::new(lambda_concurrency_limited::LambdaConcurrencyLimited),
-        "lambda-supported-runtime" => Box::new(lambda_supported_runtime::LambdaSupportedRuntime::new(
-            lambda_facts::SdkLambda::new(sdk),
-        )),
-        "lambda-no-public-access" => Box::new(lambda_no_public_access::LambdaNoPublicAccess::new(
-            lambda_facts::SdkLambda::new(sdk),
-        )),
-        "lambda-code-signing-enabled" => Box::new(lambda_code_signing_enabled::LambdaCodeSigningEnabled::new(
-            lambda_facts::SdkLambda::new(sdk),
-        )),
-        "iam-access-keys-rotated" => Box::new(iam_access_keys_rotated::IamAccessKeysRotated::new(
-            iam_access_keys_rotated::SdkIam::new(sdk),
-        )),
-        "kms-key-rotation-enabled" => Box::new(kms_key_rotation_enabled::KmsKeyRotationEnabled::new(
-            kms_key_rotation_enabled::SdkKms::new(sdk),
-        )),
-        "api-gw-throttling-configured" => Box::new(api_gw_throttling_configured::ApiGwThrottlingConfigured),
-        "api-gw-waf-associated" => Box::new(api_gw_waf_associated::ApiGwWafAssociated),
-        "api-gw-logging-enabled" => Box::new(api_gw_logging_enabled::ApiGwLoggingEnabled),
-        "s3-bucket-encryption-enabled" => Box::new(s3_bucket_encryption_enabled::S3BucketEncryptionEnabled),
-        "required-tags" => Box::new(required_tags::RequiredTags),
-        "api-gw-authorization-required" => Box::new(api_gw_authorization_required::ApiGwAuthorizationRequired::new(
-            api_gw_authorization_required::SdkApis::new(sdk),
-        )),
-        _ => return None,
-    })
+    RULES.iter().find(|e| e.meta.id == id).map(|e| (e.build)(sdk))
 }
 
 /// `lambda-timeout-within-limit` → `LambdaTimeoutWithinLimit` (template logical ids).

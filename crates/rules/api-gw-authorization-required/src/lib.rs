@@ -411,6 +411,11 @@ impl ApiAuthApi for SdkApis {
     }
 }
 
+/// The rule as the runner and the CLI build it, its AWS clients from `sdk`.
+pub fn rule(sdk: &config_rules_core::SdkConfig) -> impl Rule {
+    ApiGwAuthorizationRequired::new(SdkApis::new(sdk))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -44,7 +44,7 @@
 use config_rules_core::apigw::{method_label, STAGE_DEFAULT_KEY};
 use config_rules_core::{
     ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, Remediation, RemediationValue, ReportsOn,
-    RuleMeta, Trigger, Verdict,
+    Rule, RuleMeta, Trigger, Verdict,
 };
 use serde_json::Value;
 
@@ -186,6 +186,11 @@ config_rules_core::pure_rule!(
     Params,
     evaluate
 );
+
+/// The rule as the runner and the CLI build it.
+pub fn rule(_sdk: &config_rules_core::SdkConfig) -> impl Rule {
+    ApiGwCacheEncrypted
+}
 
 #[cfg(test)]
 mod tests {

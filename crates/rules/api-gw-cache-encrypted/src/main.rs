@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), config_rules_core::runner::BoxError> {
-    config_rules_core::runner::run(|_| api_gw_cache_encrypted::ApiGwCacheEncrypted).await
+    config_rules_core::runner::run(api_gw_cache_encrypted::rule).await
 }

@@ -40,7 +40,8 @@
 
 use config_rules_core::apigw::STAGE_DEFAULT_KEY;
 use config_rules_core::{
-    ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, RuleMeta, Trigger, Verdict,
+    ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta, Trigger,
+    Verdict,
 };
 use serde_json::Value;
 
@@ -154,6 +155,11 @@ config_rules_core::pure_rule!(
     Params,
     evaluate
 );
+
+/// The rule as the runner and the CLI build it.
+pub fn rule(_sdk: &config_rules_core::SdkConfig) -> impl Rule {
+    ApiGwLoggingEnabled
+}
 
 #[cfg(test)]
 mod tests {

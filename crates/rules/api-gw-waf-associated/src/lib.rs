@@ -34,7 +34,8 @@
 //! AWS Config managed rule `api-gw-associated-with-waf`.
 
 use config_rules_core::{
-    ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, RuleMeta, Trigger, Verdict,
+    ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta, Trigger,
+    Verdict,
 };
 
 pub const META: RuleMeta = RuleMeta {
@@ -89,6 +90,11 @@ config_rules_core::pure_rule!(
     Params,
     evaluate
 );
+
+/// The rule as the runner and the CLI build it.
+pub fn rule(_sdk: &config_rules_core::SdkConfig) -> impl Rule {
+    ApiGwWafAssociated
+}
 
 #[cfg(test)]
 mod tests {

@@ -314,5 +314,10 @@ impl<A: TrailApi> Rule for CloudtrailMultiRegionEnabled<A> {
     }
 }
 
+/// The rule as the runner and the CLI build it, its AWS clients from `sdk`.
+pub fn rule(sdk: &config_rules_core::SdkConfig) -> impl Rule {
+    CloudtrailMultiRegionEnabled::new(SdkTrails::new(sdk))
+}
+
 #[cfg(test)]
 mod tests;

@@ -329,6 +329,11 @@ impl AccessKeyApi for SdkIam {
     }
 }
 
+/// The rule as the runner and the CLI build it, its AWS clients from `sdk`.
+pub fn rule(sdk: &config_rules_core::SdkConfig) -> impl Rule {
+    IamAccessKeysRotated::new(SdkIam::new(sdk))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

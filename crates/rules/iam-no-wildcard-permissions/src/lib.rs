@@ -55,7 +55,8 @@
 use std::fmt;
 
 use config_rules_core::{
-    ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, RuleMeta, Trigger, Verdict,
+    ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta, Trigger,
+    Verdict,
 };
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
@@ -407,6 +408,11 @@ config_rules_core::pure_rule!(
     Params,
     evaluate
 );
+
+/// The rule as the runner and the CLI build it.
+pub fn rule(_sdk: &config_rules_core::SdkConfig) -> impl Rule {
+    IamNoWildcardPermissions
+}
 
 #[cfg(test)]
 mod tests;

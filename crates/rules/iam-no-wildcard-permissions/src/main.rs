@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), config_rules_core::runner::BoxError> {
-    config_rules_core::runner::run(|_| iam_no_wildcard_permissions::IamNoWildcardPermissions).await
+    config_rules_core::runner::run(iam_no_wildcard_permissions::rule).await
 }

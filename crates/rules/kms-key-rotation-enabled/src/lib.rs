@@ -260,6 +260,11 @@ impl KeyApi for SdkKms {
     }
 }
 
+/// The rule as the runner and the CLI build it, its AWS clients from `sdk`.
+pub fn rule(sdk: &config_rules_core::SdkConfig) -> impl Rule {
+    KmsKeyRotationEnabled::new(SdkKms::new(sdk))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,8 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), config_rules_core::runner::BoxError> {
-    config_rules_core::runner::run(|sdk| {
-        kms_key_rotation_enabled::KmsKeyRotationEnabled::new(kms_key_rotation_enabled::SdkKms::new(sdk))
-    })
-    .await
+    config_rules_core::runner::run(kms_key_rotation_enabled::rule).await
 }

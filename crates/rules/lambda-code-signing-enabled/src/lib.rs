@@ -148,6 +148,11 @@ impl<C: CodeSigningApi> Rule for LambdaCodeSigningEnabled<C> {
     }
 }
 
+/// The rule as the runner and the CLI build it, its AWS clients from `sdk`.
+pub fn rule(sdk: &config_rules_core::SdkConfig) -> impl Rule {
+    LambdaCodeSigningEnabled::new(lambda_facts::SdkLambda::new(sdk))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

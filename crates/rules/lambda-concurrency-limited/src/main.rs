@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), config_rules_core::runner::BoxError> {
-    config_rules_core::runner::run(|_| lambda_concurrency_limited::LambdaConcurrencyLimited).await
+    config_rules_core::runner::run(lambda_concurrency_limited::rule).await
 }

@@ -40,7 +40,8 @@
 //! AWS Config managed rule `lambda-function-settings-check`; Security Hub control Lambda.3.
 
 use config_rules_core::{
-    ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, RuleMeta, Trigger, Verdict,
+    ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta, Trigger,
+    Verdict,
 };
 use serde_json::Value;
 
@@ -120,6 +121,11 @@ config_rules_core::pure_rule!(
     Params,
     evaluate
 );
+
+/// The rule as the runner and the CLI build it.
+pub fn rule(_sdk: &config_rules_core::SdkConfig) -> impl Rule {
+    LambdaEnvEncryptedWithCmk
+}
 
 #[cfg(test)]
 mod tests {

@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), config_rules_core::runner::BoxError> {
-    config_rules_core::runner::run(|_| lambda_env_encrypted_with_cmk::LambdaEnvEncryptedWithCmk).await
+    config_rules_core::runner::run(lambda_env_encrypted_with_cmk::rule).await
 }

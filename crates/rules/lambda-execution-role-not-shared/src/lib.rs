@@ -168,5 +168,10 @@ impl<L: FunctionLister> Rule for LambdaExecutionRoleNotShared<L> {
     }
 }
 
+/// The rule as the runner and the CLI build it, its AWS clients from `sdk`.
+pub fn rule(sdk: &config_rules_core::SdkConfig) -> impl Rule {
+    LambdaExecutionRoleNotShared::new(SdkLambda::new(sdk))
+}
+
 #[cfg(test)]
 mod tests;

@@ -319,5 +319,10 @@ impl<U: FunctionUrlApi> Rule for LambdaNoPublicAccess<U> {
     }
 }
 
+/// The rule as the runner and the CLI build it, its AWS clients from `sdk`.
+pub fn rule(sdk: &config_rules_core::SdkConfig) -> impl Rule {
+    LambdaNoPublicAccess::new(lambda_facts::SdkLambda::new(sdk))
+}
+
 #[cfg(test)]
 mod tests;

@@ -258,6 +258,11 @@ impl<L: FunctionLister> Rule for LambdaSupportedRuntime<L> {
     }
 }
 
+/// The rule as the runner and the CLI build it, its AWS clients from `sdk`.
+pub fn rule(sdk: &config_rules_core::SdkConfig) -> impl Rule {
+    LambdaSupportedRuntime::new(lambda_facts::SdkLambda::new(sdk))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,8 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), config_rules_core::runner::BoxError> {
-    config_rules_core::runner::run(|sdk| {
-        lambda_supported_runtime::LambdaSupportedRuntime::new(lambda_facts::SdkLambda::new(sdk))
-    })
-    .await
+    config_rules_core::runner::run(lambda_supported_runtime::rule).await
 }

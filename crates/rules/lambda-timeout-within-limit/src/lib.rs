@@ -37,7 +37,7 @@
 
 use config_rules_core::{
     ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, Remediation, RemediationValue, ReportsOn,
-    RuleMeta, Trigger, Verdict,
+    Rule, RuleMeta, Trigger, Verdict,
 };
 
 /// Lambda's timeout when none is set.
@@ -124,6 +124,11 @@ config_rules_core::pure_rule!(
     Params,
     evaluate
 );
+
+/// The rule as the runner and the CLI build it.
+pub fn rule(_sdk: &config_rules_core::SdkConfig) -> impl Rule {
+    LambdaTimeoutWithinLimit
+}
 
 #[cfg(test)]
 mod tests {

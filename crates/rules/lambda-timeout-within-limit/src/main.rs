@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), config_rules_core::runner::BoxError> {
-    config_rules_core::runner::run(|_| lambda_timeout_within_limit::LambdaTimeoutWithinLimit).await
+    config_rules_core::runner::run(lambda_timeout_within_limit::rule).await
 }

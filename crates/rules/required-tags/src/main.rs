@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), config_rules_core::runner::BoxError> {
-    config_rules_core::runner::run(|_| required_tags::RequiredTags).await
+    config_rules_core::runner::run(required_tags::rule).await
 }

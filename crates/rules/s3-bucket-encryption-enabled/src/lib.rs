@@ -41,7 +41,8 @@
 //! `s3-default-encryption-kms`.
 
 use config_rules_core::{
-    ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, RuleMeta, Trigger, Verdict,
+    ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta, Trigger,
+    Verdict,
 };
 use serde_json::Value;
 
@@ -143,6 +144,11 @@ config_rules_core::pure_rule!(
     Params,
     evaluate
 );
+
+/// The rule as the runner and the CLI build it.
+pub fn rule(_sdk: &config_rules_core::SdkConfig) -> impl Rule {
+    S3BucketEncryptionEnabled
+}
 
 #[cfg(test)]
 mod tests {

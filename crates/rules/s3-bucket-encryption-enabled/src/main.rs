@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), config_rules_core::runner::BoxError> {
-    config_rules_core::runner::run(|_| s3_bucket_encryption_enabled::S3BucketEncryptionEnabled).await
+    config_rules_core::runner::run(s3_bucket_encryption_enabled::rule).await
 }
