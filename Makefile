@@ -8,7 +8,7 @@ VPY := $(VENV)/bin/python
 CARGO ?= cargo
 ARM64_TARGET := aarch64-unknown-linux-gnu
 
-.PHONY: bench demo docs help venv venv-build test lint fmt unit e2e emulator-test template-lint build deploy emulator clean rust-target lambda-artifact new-rule
+.PHONY: bench demo docs help venv venv-build test lint fmt unit e2e emulator-test template-lint build deploy emulator clean rust-target lambda-artifact new-rule regenerate
 
 help: ## List the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -51,8 +51,9 @@ lambda-artifact: venv-build
 	  $(VPY) tests/check_artifacts.py --arch arm64 --dir target/lambda-check-arm64 lambda-timeout-within-limit; \
 	else echo "note: the arm64 standard library could not be installed here; the arm64 artifact was not checked"; fi
 
-emulator-test: venv ## The emulator's own tests
-	cd tests/emulator && ../../$(VPY) -m unittest discover -v 2>&1 | tail -n 3
+emulator-test: venv ## The emulator's own tests (and the rule scaffold's)
+	set -o pipefail; cd tests/emulator && ../../$(VPY) -m unittest discover -v 2>&1 | tail -n 3
+	set -o pipefail; $(VPY) -m unittest tools/test_new_rule.py 2>&1 | tail -n 3
 
 unit: ## Rust unit and integration tests (no emulator needed)
 	$(CARGO) test --workspace --exclude e2e-tests
@@ -119,6 +120,11 @@ demo: venv ## The main job: a local account in the emulator, scanned by every ru
 new-rule: ## Scaffold a rule: make new-rule ID=<rule-id> (crate, samples, expected results, registry line)
 	@test -n "$(ID)" || { echo "usage: make new-rule ID=<rule-id>"; exit 2; }
 	$(PYTHON) tools/new_rule.py $(ID)
+
+regenerate: venv ## Everything derived: docs, README tables, template blocks, and the CLI's expected outputs
+	$(MAKE) --no-print-directory docs
+	$(CARGO) build -q --workspace --bins
+	UPDATE_EXPECT=1 $(CARGO) test -q -p config-rules --test cli
 
 docs: ## Regenerate docs/rules/*.md, the README tables and template.yaml's rule blocks from the rule sources
 	$(CARGO) run -q -p config-rules -- docs --write

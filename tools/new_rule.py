@@ -259,8 +259,10 @@ def scaffold(rule_id, root=ROOT):
     cargo = root / "Cargo.toml"
     cargo.write_text(insert_after_last(cargo.read_text(), r'^[a-z0-9-]+ = \{ path = "crates/rules/',
                                        f'{rule_id} = {{ path = "crates/rules/{rule_id}" }}'))
+    existing = sorted(p.name for p in (root / "crates/rules").iterdir() if p.is_dir() and p.name != rule_id)
     cli = root / "crates/config-rules/Cargo.toml"
-    cli.write_text(insert_after_last(cli.read_text(), r"^[a-z0-9-]+\.workspace = true$", f"{rule_id}.workspace = true"))
+    rule_lines = "|".join(re.escape(r) for r in existing)
+    cli.write_text(insert_after_last(cli.read_text(), rf"^({rule_lines})\.workspace = true$", f"{rule_id}.workspace = true"))
     catalog = root / "crates/config-rules/src/catalog.rs"
     catalog.write_text(insert_after_last(catalog.read_text(), r"^\s+rule!\([a-z0-9_]+\),$", f"    rule!({snake(rule_id)}),"))
     return crate
