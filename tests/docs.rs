@@ -45,13 +45,38 @@ fn every_rule_doc_has_the_required_sections() {
         ] {
             assert!(docs.contains(section), "{} docs lack {section}", meta.id);
         }
+        // The header's parameter table documents exactly the declared parameters, each with
+        // the default the code uses.
+        let rows: Vec<Vec<String>> = docs
+            .lines()
+            .filter(|l| l.starts_with("| `"))
+            .map(|l| l.trim_matches('|').split(" | ").map(|c| c.trim().to_string()).collect())
+            .collect();
         for p in meta.parameters {
+            let row = rows
+                .iter()
+                .find(|r| r[0] == format!("`{}`", p.name))
+                .unwrap_or_else(|| panic!("{}: no parameter row for {}", meta.id, p.name));
+            let default = &row[2];
+            let want = match p.default {
+                _ if p.required => default == "required",
+                Some(d) if !d.is_empty() => *default == format!("`{d}`"),
+                _ => default == "empty" || default == "unset",
+            };
             assert!(
-                docs.contains(&format!("`{}`", p.name)),
-                "{} docs do not document {}",
-                meta.id,
-                p.name
+                want,
+                "{}: {} documented with default {default}, the code has {:?}",
+                meta.id, p.name, p.default
             );
+        }
+        let documented = rows.iter().filter(|r| r.len() == 4 && !r[0].contains("AWS::")).count();
+        assert!(
+            documented >= meta.parameters.len(),
+            "{}: the parameter table lacks rows",
+            meta.id
+        );
+        for t in meta.resource_types {
+            assert!(docs.contains(&format!("`{t}`")), "{} docs never name {t}", meta.id);
         }
     }
 }
