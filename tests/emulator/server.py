@@ -656,10 +656,21 @@ def add_managed_policy_names(body: bytes) -> bytes:
     return re.sub(r"<Policies>.*?</Policies>", fix_policies, text, flags=re.S).encode("utf-8")
 
 
+def key_rotation_period(body: bytes) -> bytes:
+    """AWS KMS's GetKeyRotationStatus names the rotation period of a rotating key
+    (`RotationPeriodInDays`, 365 unless set otherwise: AWS KMS API reference,
+    GetKeyRotationStatus); moto 5.2 leaves it out."""
+    payload = json.loads(body)
+    if payload.get("KeyRotationEnabled") and "RotationPeriodInDays" not in payload:
+        payload["RotationPeriodInDays"] = 365
+    return json.dumps(payload).encode()
+
+
 # Operations whose moto answers are mended on the way out.
 RESPONSE_PATCHES = {
     "GetAccountAuthorizationDetails": add_managed_policy_names,
     "BatchGetResourceConfig": batch_get_epoch_times,
+    "GetKeyRotationStatus": key_rotation_period,
 }
 
 

@@ -254,6 +254,13 @@ class EmulatorTest(unittest.TestCase):
         self.assertIn(("fn-some-rule", "lambda", "ListFunctions"), mine)
         self.assertIn(("fn-other-rule", "config", "DescribeComplianceByConfigRule"), mine)
 
+    def test_rotating_keys_report_their_rotation_period(self):
+        kms = boto3.client("kms", endpoint_url=self.url, region_name="us-east-1")
+        key = kms.create_key()["KeyMetadata"]["KeyId"]
+        self.assertNotIn("RotationPeriodInDays", kms.get_key_rotation_status(KeyId=key))
+        kms.enable_key_rotation(KeyId=key)
+        self.assertEqual(kms.get_key_rotation_status(KeyId=key)["RotationPeriodInDays"], 365)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -246,11 +246,4 @@ mod tests {
             );
         }
     }
-
-    #[test]
-    fn docs_are_the_file_header() {
-        let docs = META.docs();
-        assert!(docs.starts_with("# lambda-timeout-within-limit\n"));
-        assert!(docs.contains("| `maxTimeoutSeconds` | integer 1–900 | `60` |"));
-    }
 }
