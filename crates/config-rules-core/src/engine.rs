@@ -11,8 +11,26 @@ use crate::evaluation::{Compliance, Evaluation, ResourceVerdict, Verdict};
 use crate::event::{Invocation, RuleEvent};
 use crate::item::{ConfigurationItem, EXEMPT_TAG};
 use crate::params::{FromParams, ParamValues};
-use crate::rule::{AccountContext, ItemContext, ReportsOn, Rule};
+use crate::rule::{AccountContext, ItemContext, ReportsOn, Rule, RuleMeta};
 use crate::Error;
+
+/// An object-safe view of any [`Rule`], for code that holds many rules (the CLI).
+#[async_trait::async_trait]
+pub trait AnyRule: Send + Sync {
+    fn meta(&self) -> &'static RuleMeta;
+    /// Everything the Lambda function would post for this event.
+    async fn evaluate_event(&self, event: &RuleEvent, config: &dyn ConfigApi) -> Result<Vec<Evaluation>, Error>;
+}
+
+#[async_trait::async_trait]
+impl<R: Rule> AnyRule for R {
+    fn meta(&self) -> &'static RuleMeta {
+        Rule::meta(self)
+    }
+    async fn evaluate_event(&self, event: &RuleEvent, config: &dyn ConfigApi) -> Result<Vec<Evaluation>, Error> {
+        evaluate_event(self, event, config).await
+    }
+}
 
 /// Everything the rule's Lambda function posts for `event`, each evaluation checked against
 /// PutEvaluations' constraints (an invalid one is an error: nothing is posted or printed).

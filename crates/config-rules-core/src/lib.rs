@@ -31,14 +31,15 @@ pub mod testing;
 
 pub use config_api::{ConfigApi, ReportedResource, SdkConfigApi};
 pub use deadline::Budget;
+pub use engine::AnyRule;
 pub use error::{bounded, sdk_error, serde_reason, Error, MAX_QUOTED_CHARS};
 pub use evaluation::{Compliance, Evaluation, ResourceVerdict, Verdict};
 pub use event::{Invocation, RuleEvent};
 pub use item::ConfigurationItem;
 pub use params::{FromParams, ParamKind, ParamSpec, ParamValues};
 pub use rule::{
-    arn, AccountContext, AnyRule, ItemContext, Permission, Remediation, RemediationValue, ReportsOn, Rule, RuleMeta,
-    Trigger, ACCOUNT_RESOURCE_TYPE,
+    arn, AccountContext, ItemContext, Permission, Remediation, RemediationValue, ReportsOn, Rule, RuleMeta, Trigger,
+    ACCOUNT_RESOURCE_TYPE,
 };
 
 /// Re-exported so rule binaries need no direct dependency on them.

@@ -64,9 +64,14 @@ pub enum ParamValue {
 }
 
 /// Validated parameters of one invocation: every declared parameter with its value or default.
+///
+/// Read them by name with the accessor of their kind; each default lives only in the
+/// [`ParamSpec`] (the value is filled in here), and reading a name the rule did not declare,
+/// or with the wrong kind, is an error rather than a silent `false` or empty value.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ParamValues {
     values: BTreeMap<&'static str, ParamValue>,
+    declared: BTreeMap<&'static str, ParamKind>,
 }
 
 impl ParamValues {
@@ -96,6 +101,7 @@ impl ParamValues {
             });
         }
         let mut values = BTreeMap::new();
+        let declared = specs.iter().map(|s| (s.name, s.kind)).collect();
         for spec in specs {
             let text = match given.get(spec.name) {
                 None | Some(Value::Null) => None,
@@ -112,7 +118,7 @@ impl ParamValues {
             };
             values.insert(spec.name, convert(spec, &text)?);
         }
-        Ok(ParamValues { values })
+        Ok(ParamValues { values, declared })
     }
 
     /// The value of a declared parameter, or `None` when it is optional and unset.
@@ -120,32 +126,162 @@ impl ParamValues {
         self.values.get(name)
     }
 
-    /// An integer parameter (`None` when optional and unset).
-    pub fn integer(&self, name: &str) -> Option<i64> {
-        match self.get(name) {
-            Some(ParamValue::Integer(i)) => Some(*i),
-            _ => None,
+    /// Checks that the rule declared `name` with a kind `accepts`; the value, if set.
+    fn declared(&self, name: &str, what: &str, accepts: fn(&ParamKind) -> bool) -> Result<Option<&ParamValue>, Error> {
+        match self.declared.get(name) {
+            Some(kind) if accepts(kind) => Ok(self.values.get(name)),
+            Some(kind) => Err(Error::InvalidParameters {
+                key: name.to_string(),
+                reason: format!("read as {what}, but declared as {}", kind.describe()),
+                expected: "the declared kind (a bug in the rule)".to_string(),
+            }),
+            None => Err(Error::InvalidParameters {
+                key: name.to_string(),
+                reason: "read by the rule but not declared in its META".to_string(),
+                expected: "a declared parameter (a bug in the rule)".to_string(),
+            }),
         }
     }
 
-    /// A boolean parameter; unset reads as `false`.
-    pub fn boolean(&self, name: &str) -> bool {
-        matches!(self.get(name), Some(ParamValue::Boolean(true)))
+    /// An integer parameter with a default (or required): its value.
+    pub fn integer(&self, name: &str) -> Result<i64, Error> {
+        self.optional_integer(name)?.ok_or_else(|| unset(name))
+    }
+
+    /// An optional integer parameter: `None` when unset.
+    pub fn optional_integer(&self, name: &str) -> Result<Option<i64>, Error> {
+        Ok(
+            match self.declared(name, "an integer", |k| matches!(k, ParamKind::Integer { .. }))? {
+                Some(ParamValue::Integer(i)) => Some(*i),
+                _ => None,
+            },
+        )
+    }
+
+    /// A boolean parameter (declared with a default).
+    pub fn boolean(&self, name: &str) -> Result<bool, Error> {
+        match self.declared(name, "a boolean", |k| *k == ParamKind::Boolean)? {
+            Some(ParamValue::Boolean(b)) => Ok(*b),
+            _ => Err(unset(name)),
+        }
     }
 
     /// A list parameter; unset reads as empty.
-    pub fn list(&self, name: &str) -> Vec<String> {
-        match self.get(name) {
+    pub fn list(&self, name: &str) -> Result<Vec<String>, Error> {
+        Ok(match self.declared(name, "a list", |k| *k == ParamKind::List)? {
             Some(ParamValue::List(items)) => items.clone(),
             _ => Vec::new(),
+        })
+    }
+
+    /// A text or one-of parameter: `None` when optional and unset.
+    pub fn text(&self, name: &str) -> Result<Option<&str>, Error> {
+        Ok(
+            match self.declared(name, "text", |k| matches!(k, ParamKind::Text | ParamKind::OneOf(_)))? {
+                Some(ParamValue::Text(t)) => Some(t),
+                _ => None,
+            },
+        )
+    }
+
+    /// A text or one-of parameter with a default (or required): its value.
+    pub fn word(&self, name: &str) -> Result<&str, Error> {
+        self.text(name)?.ok_or_else(|| unset(name))
+    }
+}
+
+fn unset(name: &str) -> Error {
+    Error::InvalidParameters {
+        key: name.to_string(),
+        reason: "read as always set, but declared without a default (a bug in the rule)".to_string(),
+        expected: "a default in its ParamSpec, or the optional accessor".to_string(),
+    }
+}
+
+impl ParamSpec {
+    /// An integer parameter within `min..=max`, with a default (Config's string form).
+    pub const fn integer(
+        name: &'static str,
+        min: i64,
+        max: i64,
+        default: &'static str,
+        description: &'static str,
+    ) -> Self {
+        ParamSpec {
+            name,
+            kind: ParamKind::Integer { min, max },
+            default: Some(default),
+            required: false,
+            description,
         }
     }
 
-    /// A text or one-of parameter (`None` when optional and unset).
-    pub fn text(&self, name: &str) -> Option<&str> {
-        match self.get(name) {
-            Some(ParamValue::Text(t)) => Some(t),
-            _ => None,
+    /// An optional integer parameter within `min..=max`, unset by default.
+    pub const fn optional_integer(name: &'static str, min: i64, max: i64, description: &'static str) -> Self {
+        ParamSpec {
+            name,
+            kind: ParamKind::Integer { min, max },
+            default: None,
+            required: false,
+            description,
+        }
+    }
+
+    /// A boolean parameter with a default.
+    pub const fn boolean(name: &'static str, default: bool, description: &'static str) -> Self {
+        ParamSpec {
+            name,
+            kind: ParamKind::Boolean,
+            default: Some(if default { "true" } else { "false" }),
+            required: false,
+            description,
+        }
+    }
+
+    /// A comma-separated list, empty by default.
+    pub const fn list(name: &'static str, description: &'static str) -> Self {
+        ParamSpec {
+            name,
+            kind: ParamKind::List,
+            default: None,
+            required: false,
+            description,
+        }
+    }
+
+    /// One of a fixed set of words, with a default.
+    pub const fn one_of(
+        name: &'static str,
+        words: &'static [&'static str],
+        default: &'static str,
+        description: &'static str,
+    ) -> Self {
+        ParamSpec {
+            name,
+            kind: ParamKind::OneOf(words),
+            default: Some(default),
+            required: false,
+            description,
+        }
+    }
+
+    /// Free text, unset by default.
+    pub const fn text(name: &'static str, description: &'static str) -> Self {
+        ParamSpec {
+            name,
+            kind: ParamKind::Text,
+            default: None,
+            required: false,
+            description,
+        }
+    }
+
+    /// The same parameter, which the rule cannot run without (no default).
+    pub const fn required(self) -> Self {
+        ParamSpec {
+            default: None,
+            required: true,
+            ..self
         }
     }
 }
@@ -261,11 +397,11 @@ mod tests {
     #[test]
     fn defaults_fill_unset_parameters() {
         let p = ParamValues::parse(SPECS, None).unwrap();
-        assert_eq!(p.integer("maxTimeoutSeconds"), Some(60));
-        assert!(!p.boolean("strict"));
-        assert_eq!(p.list("exemptServices"), Vec::<String>::new());
+        assert_eq!(p.integer("maxTimeoutSeconds"), Ok(60));
+        assert_eq!(p.boolean("strict"), Ok(false));
+        assert_eq!(p.list("exemptServices"), Ok(Vec::<String>::new()));
         assert_eq!(p.get("exemptServices"), None);
-        assert_eq!(p.text("level"), Some("ERROR"));
+        assert_eq!(p.word("level"), Ok("ERROR"));
     }
 
     #[test]
@@ -273,18 +409,18 @@ mod tests {
         let p = parse(json!({"maxTimeoutSeconds": "120", "strict": "TRUE",
             "exemptServices": " s3, logs ,,", "level": "INFO"}))
         .unwrap();
-        assert_eq!(p.integer("maxTimeoutSeconds"), Some(120));
-        assert!(p.boolean("strict"));
-        assert_eq!(p.list("exemptServices"), vec!["s3", "logs"]);
-        assert_eq!(p.text("level"), Some("INFO"));
+        assert_eq!(p.integer("maxTimeoutSeconds"), Ok(120));
+        assert_eq!(p.boolean("strict"), Ok(true));
+        assert_eq!(p.list("exemptServices"), Ok(vec!["s3".to_string(), "logs".to_string()]));
+        assert_eq!(p.word("level"), Ok("INFO"));
     }
 
     #[test]
     fn native_json_values_and_empty_strings() {
         let p = parse(json!({"maxTimeoutSeconds": 30, "strict": true, "level": ""})).unwrap();
-        assert_eq!(p.integer("maxTimeoutSeconds"), Some(30));
-        assert!(p.boolean("strict"));
-        assert_eq!(p.text("level"), Some("ERROR"));
+        assert_eq!(p.integer("maxTimeoutSeconds"), Ok(30));
+        assert_eq!(p.boolean("strict"), Ok(true));
+        assert_eq!(p.word("level"), Ok("ERROR"));
     }
 
     #[test]
@@ -319,7 +455,47 @@ mod tests {
             );
         }
         let ok = ParamValues::parse(REQ, Some(&json!({"tagKeys": "owner"}))).unwrap();
-        assert_eq!(ok.list("tagKeys"), vec!["owner"]);
+        assert_eq!(ok.list("tagKeys"), Ok(vec!["owner".to_string()]));
+    }
+
+    #[test]
+    fn reading_an_undeclared_or_mistyped_parameter_is_an_error_not_a_default() {
+        let p = ParamValues::parse(SPECS, None).unwrap();
+        let key = |r: Result<bool, Error>| match r {
+            Err(Error::InvalidParameters { key, reason, .. }) => (key, reason),
+            other => panic!("expected an error, got {other:?}"),
+        };
+        assert_eq!(
+            key(p.boolean("stirct")),
+            (
+                "stirct".to_string(),
+                "read by the rule but not declared in its META".to_string()
+            )
+        );
+        assert_eq!(
+            key(p.boolean("maxTimeoutSeconds")),
+            (
+                "maxTimeoutSeconds".to_string(),
+                "read as a boolean, but declared as an integer from 1 to 900".to_string()
+            )
+        );
+        // An optional parameter read as always set.
+        assert!(matches!(p.word("exemptServices"), Err(Error::InvalidParameters { .. })));
+        assert_eq!(p.optional_integer("maxTimeoutSeconds"), Ok(Some(60)));
+    }
+
+    #[test]
+    fn const_constructors_declare_what_they_say() {
+        const TIMEOUT: ParamSpec = ParamSpec::integer("maxTimeoutSeconds", 1, 900, "60", "limit");
+        assert_eq!(TIMEOUT, SPECS[0]);
+        assert_eq!(ParamSpec::boolean("strict", false, "strict"), SPECS[1]);
+        assert_eq!(ParamSpec::list("exemptServices", "services"), SPECS[2]);
+        assert_eq!(
+            ParamSpec::one_of("level", &["ERROR", "INFO"], "ERROR", "level"),
+            SPECS[3]
+        );
+        let required = ParamSpec::list("tagKeys", "keys").required();
+        assert_eq!((required.required, required.default), (true, None));
     }
 
     #[test]

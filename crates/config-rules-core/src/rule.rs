@@ -3,11 +3,10 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::evaluation::{Evaluation, ResourceVerdict, Verdict};
-use crate::event::RuleEvent;
+use crate::evaluation::{ResourceVerdict, Verdict};
 use crate::item::ConfigurationItem;
 use crate::params::{FromParams, ParamSpec};
-use crate::{ConfigApi, Error};
+use crate::Error;
 
 /// The resource type Config uses for account-level results.
 pub const ACCOUNT_RESOURCE_TYPE: &str = "AWS::::Account";
@@ -276,24 +275,6 @@ pub trait Rule: Send + Sync {
     ) -> Result<Vec<ResourceVerdict>, Error> {
         let _ = (ctx, params);
         Ok(Vec::new())
-    }
-}
-
-/// An object-safe view of any [`Rule`], for code that holds many rules (the CLI).
-#[async_trait]
-pub trait AnyRule: Send + Sync {
-    fn meta(&self) -> &'static RuleMeta;
-    /// Everything the Lambda function would post for this event.
-    async fn evaluate_event(&self, event: &RuleEvent, config: &dyn ConfigApi) -> Result<Vec<Evaluation>, Error>;
-}
-
-#[async_trait]
-impl<R: Rule> AnyRule for R {
-    fn meta(&self) -> &'static RuleMeta {
-        Rule::meta(self)
-    }
-    async fn evaluate_event(&self, event: &RuleEvent, config: &dyn ConfigApi) -> Result<Vec<Evaluation>, Error> {
-        crate::engine::evaluate_event(self, event, config).await
     }
 }
 

@@ -12,10 +12,11 @@ use serde_json::{json, Value};
 
 use crate::config_api::{ConfigApi, SdkConfigApi};
 use crate::deadline::Budget;
+use crate::engine::AnyRule;
 use crate::evaluation::Compliance;
 use crate::event::RuleEvent;
 use crate::post::post_evaluations_within;
-use crate::rule::{AnyRule, Rule};
+use crate::rule::Rule;
 use crate::Error;
 
 /// The error type a rule binary's `main` returns.

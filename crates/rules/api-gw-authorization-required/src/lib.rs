@@ -53,8 +53,8 @@
 
 use async_trait::async_trait;
 use config_rules_core::{
-    apigw, sdk_error, AccountContext, ConfigurationItem, Error, FromParams, ItemContext, ParamKind, ParamSpec,
-    ParamValues, Permission, ReportsOn, ResourceVerdict, Rule, RuleMeta, Trigger, Verdict,
+    apigw, sdk_error, AccountContext, ConfigurationItem, Error, FromParams, ItemContext, ParamSpec, ParamValues,
+    Permission, ReportsOn, ResourceVerdict, Rule, RuleMeta, Trigger, Verdict,
 };
 
 pub const REST_API: &str = "AWS::ApiGateway::RestApi";
@@ -68,20 +68,15 @@ pub const META: RuleMeta = RuleMeta {
     trigger: Trigger::ChangeAndPeriodic,
     reports_on: ReportsOn::EachResource,
     parameters: &[
-        ParamSpec {
-            name: "includeOptions",
-            kind: ParamKind::Boolean,
-            default: Some("false"),
-            required: false,
-            description: "Also require authorization on OPTIONS methods.",
-        },
-        ParamSpec {
-            name: "allowedUnauthenticatedPaths",
-            kind: ParamKind::List,
-            default: Some(""),
-            required: false,
-            description: "Paths, or method and path, that may stay open.",
-        },
+        ParamSpec::boolean(
+            "includeOptions",
+            false,
+            "Also require authorization on OPTIONS methods.",
+        ),
+        ParamSpec::list(
+            "allowedUnauthenticatedPaths",
+            "Paths, or method and path, that may stay open.",
+        ),
     ],
     permissions: &[Permission::on(
         "apigateway:GET",
@@ -109,8 +104,8 @@ pub struct Params {
 impl FromParams for Params {
     fn from_params(values: &ParamValues) -> Result<Self, Error> {
         Ok(Params {
-            include_options: values.boolean("includeOptions"),
-            allowed_paths: values.list("allowedUnauthenticatedPaths"),
+            include_options: values.boolean("includeOptions")?,
+            allowed_paths: values.list("allowedUnauthenticatedPaths")?,
         })
     }
 }

@@ -43,8 +43,8 @@
 
 use config_rules_core::apigw::{method_label, STAGE_DEFAULT_KEY};
 use config_rules_core::{
-    ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, Remediation, RemediationValue, ReportsOn,
-    Rule, RuleMeta, Trigger, Verdict,
+    ConfigurationItem, Error, FromParams, ParamSpec, ParamValues, Remediation, RemediationValue, ReportsOn, Rule,
+    RuleMeta, Trigger, Verdict,
 };
 use serde_json::Value;
 
@@ -55,13 +55,7 @@ pub const META: RuleMeta = RuleMeta {
     resource_types: &["AWS::ApiGateway::Stage"],
     trigger: Trigger::Change,
     reports_on: ReportsOn::EachResource,
-    parameters: &[ParamSpec {
-        name: "requireCaching",
-        kind: ParamKind::Boolean,
-        default: Some("false"),
-        required: false,
-        description: "Report stages without a cache cluster as NON_COMPLIANT.",
-    }],
+    parameters: &[ParamSpec::boolean("requireCaching", false, "Report stages without a cache cluster as NON_COMPLIANT.")],
     item_calls_aws: false,
     timeout_seconds: 10,
     remediation: Some(Remediation {
@@ -82,7 +76,7 @@ pub struct Params {
 impl FromParams for Params {
     fn from_params(values: &ParamValues) -> Result<Self, Error> {
         Ok(Params {
-            require_caching: values.boolean("requireCaching"),
+            require_caching: values.boolean("requireCaching")?,
         })
     }
 }

@@ -40,8 +40,7 @@
 
 use config_rules_core::apigw::STAGE_DEFAULT_KEY;
 use config_rules_core::{
-    ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta, Trigger,
-    Verdict,
+    ConfigurationItem, Error, FromParams, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta, Trigger, Verdict,
 };
 use serde_json::Value;
 
@@ -53,20 +52,13 @@ pub const META: RuleMeta = RuleMeta {
     trigger: Trigger::Change,
     reports_on: ReportsOn::EachResource,
     parameters: &[
-        ParamSpec {
-            name: "loggingLevel",
-            kind: ParamKind::OneOf(&["ERROR", "INFO"]),
-            default: Some("ERROR"),
-            required: false,
-            description: "The least REST execution logging accepted.",
-        },
-        ParamSpec {
-            name: "requireAccessLogs",
-            kind: ParamKind::Boolean,
-            default: Some("true"),
-            required: false,
-            description: "An access log destination is required.",
-        },
+        ParamSpec::one_of(
+            "loggingLevel",
+            &["ERROR", "INFO"],
+            "ERROR",
+            "The least REST execution logging accepted.",
+        ),
+        ParamSpec::boolean("requireAccessLogs", true, "An access log destination is required."),
     ],
     item_calls_aws: false,
     timeout_seconds: 10,
@@ -93,8 +85,8 @@ impl Default for Params {
 impl FromParams for Params {
     fn from_params(values: &ParamValues) -> Result<Self, Error> {
         Ok(Params {
-            logging_level: values.text("loggingLevel").unwrap_or("ERROR").to_string(),
-            require_access_logs: values.boolean("requireAccessLogs"),
+            logging_level: values.word("loggingLevel")?.to_string(),
+            require_access_logs: values.boolean("requireAccessLogs")?,
         })
     }
 }

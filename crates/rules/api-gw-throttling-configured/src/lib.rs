@@ -40,8 +40,7 @@
 
 use config_rules_core::apigw::{method_label, STAGE_DEFAULT_KEY};
 use config_rules_core::{
-    ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta, Trigger,
-    Verdict,
+    ConfigurationItem, Error, FromParams, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta, Trigger, Verdict,
 };
 use serde_json::Value;
 
@@ -53,20 +52,14 @@ pub const META: RuleMeta = RuleMeta {
     trigger: Trigger::Change,
     reports_on: ReportsOn::EachResource,
     parameters: &[
-        ParamSpec {
-            name: "maxRateLimit",
-            kind: ParamKind::Integer { min: 1, max: 1_000_000 },
-            default: Some("1000"),
-            required: false,
-            description: "The highest steady-state rate (requests per second) allowed.",
-        },
-        ParamSpec {
-            name: "maxBurstLimit",
-            kind: ParamKind::Integer { min: 1, max: 1_000_000 },
-            default: Some("2000"),
-            required: false,
-            description: "The highest burst allowed.",
-        },
+        ParamSpec::integer(
+            "maxRateLimit",
+            1,
+            1_000_000,
+            "1000",
+            "The highest steady-state rate (requests per second) allowed.",
+        ),
+        ParamSpec::integer("maxBurstLimit", 1, 1_000_000, "2000", "The highest burst allowed."),
     ],
     item_calls_aws: false,
     timeout_seconds: 10,
@@ -92,8 +85,8 @@ impl Default for Params {
 impl FromParams for Params {
     fn from_params(values: &ParamValues) -> Result<Self, Error> {
         Ok(Params {
-            max_rate: values.integer("maxRateLimit").unwrap_or(1000),
-            max_burst: values.integer("maxBurstLimit").unwrap_or(2000),
+            max_rate: values.integer("maxRateLimit")?,
+            max_burst: values.integer("maxBurstLimit")?,
         })
     }
 }

@@ -34,8 +34,7 @@
 //! AWS Config managed rule `api-gw-associated-with-waf`.
 
 use config_rules_core::{
-    ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta, Trigger,
-    Verdict,
+    ConfigurationItem, Error, FromParams, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta, Trigger, Verdict,
 };
 
 pub const META: RuleMeta = RuleMeta {
@@ -45,13 +44,10 @@ pub const META: RuleMeta = RuleMeta {
     resource_types: &["AWS::ApiGateway::Stage"],
     trigger: Trigger::Change,
     reports_on: ReportsOn::EachResource,
-    parameters: &[ParamSpec {
-        name: "webAclArns",
-        kind: ParamKind::List,
-        default: Some(""),
-        required: false,
-        description: "Allowed web ACL ARNs; empty accepts any web ACL.",
-    }],
+    parameters: &[ParamSpec::list(
+        "webAclArns",
+        "Allowed web ACL ARNs; empty accepts any web ACL.",
+    )],
     item_calls_aws: false,
     timeout_seconds: 10,
     ..RuleMeta::DEFAULT
@@ -66,7 +62,7 @@ pub struct Params {
 impl FromParams for Params {
     fn from_params(values: &ParamValues) -> Result<Self, Error> {
         Ok(Params {
-            web_acl_arns: values.list("webAclArns"),
+            web_acl_arns: values.list("webAclArns")?,
         })
     }
 }

@@ -46,8 +46,8 @@
 
 use async_trait::async_trait;
 use config_rules_core::{
-    arn, AccountContext, Error, FromParams, ParamKind, ParamSpec, ParamValues, Permission, ReportsOn, ResourceVerdict,
-    Rule, RuleMeta, Trigger, Verdict, ACCOUNT_RESOURCE_TYPE,
+    arn, AccountContext, Error, FromParams, ParamSpec, ParamValues, Permission, ReportsOn, ResourceVerdict, Rule,
+    RuleMeta, Trigger, Verdict, ACCOUNT_RESOURCE_TYPE,
 };
 
 mod sdk;
@@ -61,27 +61,21 @@ pub const META: RuleMeta = RuleMeta {
     trigger: Trigger::ChangeAndPeriodic,
     reports_on: ReportsOn::Account,
     parameters: &[
-        ParamSpec {
-            name: "requireLogFileValidation",
-            kind: ParamKind::Boolean,
-            default: Some("false"),
-            required: false,
-            description: "The trail must have log file validation enabled.",
-        },
-        ParamSpec {
-            name: "requireKmsEncryption",
-            kind: ParamKind::Boolean,
-            default: Some("false"),
-            required: false,
-            description: "The trail must encrypt its log files with a KMS key.",
-        },
-        ParamSpec {
-            name: "requireCloudWatchLogs",
-            kind: ParamKind::Boolean,
-            default: Some("false"),
-            required: false,
-            description: "The trail must deliver events to a CloudWatch Logs log group.",
-        },
+        ParamSpec::boolean(
+            "requireLogFileValidation",
+            false,
+            "The trail must have log file validation enabled.",
+        ),
+        ParamSpec::boolean(
+            "requireKmsEncryption",
+            false,
+            "The trail must encrypt its log files with a KMS key.",
+        ),
+        ParamSpec::boolean(
+            "requireCloudWatchLogs",
+            false,
+            "The trail must deliver events to a CloudWatch Logs log group.",
+        ),
     ],
     permissions: &[
         Permission::any("cloudtrail:DescribeTrails"),
@@ -105,9 +99,9 @@ pub struct Params {
 impl FromParams for Params {
     fn from_params(values: &ParamValues) -> Result<Self, Error> {
         Ok(Params {
-            require_log_file_validation: values.boolean("requireLogFileValidation"),
-            require_kms_encryption: values.boolean("requireKmsEncryption"),
-            require_cloudwatch_logs: values.boolean("requireCloudWatchLogs"),
+            require_log_file_validation: values.boolean("requireLogFileValidation")?,
+            require_kms_encryption: values.boolean("requireKmsEncryption")?,
+            require_cloudwatch_logs: values.boolean("requireCloudWatchLogs")?,
         })
     }
 }

@@ -47,8 +47,8 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use config_rules_core::{
-    arn, sdk_error, AccountContext, Error, FromParams, ParamKind, ParamSpec, ParamValues, Permission, ReportsOn,
-    ResourceVerdict, Rule, RuleMeta, Trigger, Verdict,
+    arn, sdk_error, AccountContext, Error, FromParams, ParamSpec, ParamValues, Permission, ReportsOn, ResourceVerdict,
+    Rule, RuleMeta, Trigger, Verdict,
 };
 
 pub const META: RuleMeta = RuleMeta {
@@ -59,20 +59,18 @@ pub const META: RuleMeta = RuleMeta {
     trigger: Trigger::Periodic,
     reports_on: ReportsOn::Account,
     parameters: &[
-        ParamSpec {
-            name: "maxAccessKeyAgeDays",
-            kind: ParamKind::Integer { min: 1, max: 3650 },
-            default: Some("90"),
-            required: false,
-            description: "The oldest an active access key may be, in days.",
-        },
-        ParamSpec {
-            name: "flagUnusedKeys",
-            kind: ParamKind::Boolean,
-            default: Some("false"),
-            required: false,
-            description: "Also fail an active key not used for maxAccessKeyAgeDays.",
-        },
+        ParamSpec::integer(
+            "maxAccessKeyAgeDays",
+            1,
+            3650,
+            "90",
+            "The oldest an active access key may be, in days.",
+        ),
+        ParamSpec::boolean(
+            "flagUnusedKeys",
+            false,
+            "Also fail an active key not used for maxAccessKeyAgeDays.",
+        ),
     ],
     permissions: &[
         Permission::any("iam:ListUsers"),
@@ -105,8 +103,8 @@ impl Default for Params {
 impl FromParams for Params {
     fn from_params(values: &ParamValues) -> Result<Self, Error> {
         Ok(Params {
-            max_age_days: values.integer("maxAccessKeyAgeDays").unwrap_or(90),
-            flag_unused: values.boolean("flagUnusedKeys"),
+            max_age_days: values.integer("maxAccessKeyAgeDays")?,
+            flag_unused: values.boolean("flagUnusedKeys")?,
         })
     }
 }

@@ -55,8 +55,7 @@
 use std::fmt;
 
 use config_rules_core::{
-    ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta, Trigger,
-    Verdict,
+    ConfigurationItem, Error, FromParams, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta, Trigger, Verdict,
 };
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
@@ -76,20 +75,15 @@ pub const META: RuleMeta = RuleMeta {
     trigger: Trigger::Change,
     reports_on: ReportsOn::EachResource,
     parameters: &[
-        ParamSpec {
-            name: "allowServiceWildcards",
-            kind: ParamKind::Boolean,
-            default: Some("false"),
-            required: false,
-            description: "Accept whole-service wildcards such as s3:*.",
-        },
-        ParamSpec {
-            name: "exemptServices",
-            kind: ParamKind::List,
-            default: Some(""),
-            required: false,
-            description: "Services whose service:* wildcard is accepted, e.g. logs,xray.",
-        },
+        ParamSpec::boolean(
+            "allowServiceWildcards",
+            false,
+            "Accept whole-service wildcards such as s3:*.",
+        ),
+        ParamSpec::list(
+            "exemptServices",
+            "Services whose service:* wildcard is accepted, e.g. logs,xray.",
+        ),
     ],
     item_calls_aws: false,
     timeout_seconds: 15,
@@ -107,9 +101,9 @@ pub struct Params {
 impl FromParams for Params {
     fn from_params(values: &ParamValues) -> Result<Self, Error> {
         Ok(Params {
-            allow_service_wildcards: values.boolean("allowServiceWildcards"),
+            allow_service_wildcards: values.boolean("allowServiceWildcards")?,
             exempt_services: values
-                .list("exemptServices")
+                .list("exemptServices")?
                 .into_iter()
                 .map(|s| s.to_ascii_lowercase())
                 .collect(),

@@ -41,8 +41,8 @@
 
 use async_trait::async_trait;
 use config_rules_core::{
-    arn, ConfigurationItem, Error, FromParams, ItemContext, ParamKind, ParamSpec, ParamValues, Permission, ReportsOn,
-    Rule, RuleMeta, Trigger, Verdict,
+    arn, ConfigurationItem, Error, FromParams, ItemContext, ParamSpec, ParamValues, Permission, ReportsOn, Rule,
+    RuleMeta, Trigger, Verdict,
 };
 pub use lambda_facts::{CodeSigningApi, SdkLambda};
 
@@ -53,13 +53,11 @@ pub const META: RuleMeta = RuleMeta {
     resource_types: &["AWS::Lambda::Function"],
     trigger: Trigger::Change,
     reports_on: ReportsOn::EachResource,
-    parameters: &[ParamSpec {
-        name: "requireEnforce",
-        kind: ParamKind::Boolean,
-        default: Some("false"),
-        required: false,
-        description: "The code signing policy must be Enforce, not Warn.",
-    }],
+    parameters: &[ParamSpec::boolean(
+        "requireEnforce",
+        false,
+        "The code signing policy must be Enforce, not Warn.",
+    )],
     permissions: &[
         Permission::on("lambda:GetFunctionCodeSigningConfig", &[arn::LAMBDA_FUNCTIONS]),
         Permission::on("lambda:GetCodeSigningConfig", &[arn::LAMBDA_CODE_SIGNING_CONFIGS]),
@@ -78,7 +76,7 @@ pub struct Params {
 impl FromParams for Params {
     fn from_params(values: &ParamValues) -> Result<Self, Error> {
         Ok(Params {
-            require_enforce: values.boolean("requireEnforce"),
+            require_enforce: values.boolean("requireEnforce")?,
         })
     }
 }

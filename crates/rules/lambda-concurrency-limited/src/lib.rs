@@ -40,8 +40,7 @@
 //! `lambda-concurrency-check`.
 
 use config_rules_core::{
-    ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta, Trigger,
-    Verdict,
+    ConfigurationItem, Error, FromParams, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta, Trigger, Verdict,
 };
 
 pub const META: RuleMeta = RuleMeta {
@@ -51,13 +50,12 @@ pub const META: RuleMeta = RuleMeta {
     resource_types: &["AWS::Lambda::Function"],
     trigger: Trigger::Change,
     reports_on: ReportsOn::EachResource,
-    parameters: &[ParamSpec {
-        name: "maxReservedConcurrency",
-        kind: ParamKind::Integer { min: 1, max: 100_000 },
-        default: None,
-        required: false,
-        description: "The largest reserved concurrency allowed; unset accepts any.",
-    }],
+    parameters: &[ParamSpec::optional_integer(
+        "maxReservedConcurrency",
+        1,
+        100_000,
+        "The largest reserved concurrency allowed; unset accepts any.",
+    )],
     item_calls_aws: false,
     timeout_seconds: 10,
     ..RuleMeta::DEFAULT
@@ -72,7 +70,7 @@ pub struct Params {
 impl FromParams for Params {
     fn from_params(values: &ParamValues) -> Result<Self, Error> {
         Ok(Params {
-            max_reserved_concurrency: values.integer("maxReservedConcurrency"),
+            max_reserved_concurrency: values.optional_integer("maxReservedConcurrency")?,
         })
     }
 }

@@ -40,8 +40,7 @@
 //! AWS Config managed rule `lambda-function-settings-check`; Security Hub control Lambda.3.
 
 use config_rules_core::{
-    ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta, Trigger,
-    Verdict,
+    ConfigurationItem, Error, FromParams, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta, Trigger, Verdict,
 };
 use serde_json::Value;
 
@@ -52,13 +51,10 @@ pub const META: RuleMeta = RuleMeta {
     resource_types: &["AWS::Lambda::Function"],
     trigger: Trigger::Change,
     reports_on: ReportsOn::EachResource,
-    parameters: &[ParamSpec {
-        name: "kmsKeyArns",
-        kind: ParamKind::List,
-        default: Some(""),
-        required: false,
-        description: "Allowed KMS key ARNs or key ids; empty accepts any customer managed key.",
-    }],
+    parameters: &[ParamSpec::list(
+        "kmsKeyArns",
+        "Allowed KMS key ARNs or key ids; empty accepts any customer managed key.",
+    )],
     item_calls_aws: false,
     timeout_seconds: 10,
     ..RuleMeta::DEFAULT
@@ -73,7 +69,7 @@ pub struct Params {
 impl FromParams for Params {
     fn from_params(values: &ParamValues) -> Result<Self, Error> {
         Ok(Params {
-            kms_key_arns: values.list("kmsKeyArns"),
+            kms_key_arns: values.list("kmsKeyArns")?,
         })
     }
 }

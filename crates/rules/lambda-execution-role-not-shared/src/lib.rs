@@ -40,8 +40,8 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use config_rules_core::{
-    AccountContext, Error, FromParams, ParamKind, ParamSpec, ParamValues, Permission, ReportsOn, ResourceVerdict, Rule,
-    RuleMeta, Trigger, Verdict,
+    AccountContext, Error, FromParams, ParamSpec, ParamValues, Permission, ReportsOn, ResourceVerdict, Rule, RuleMeta,
+    Trigger, Verdict,
 };
 
 pub const META: RuleMeta = RuleMeta {
@@ -51,13 +51,10 @@ pub const META: RuleMeta = RuleMeta {
     resource_types: &["AWS::Lambda::Function"],
     trigger: Trigger::Periodic,
     reports_on: ReportsOn::Account,
-    parameters: &[ParamSpec {
-        name: "allowedSharedRoles",
-        kind: ParamKind::List,
-        default: Some(""),
-        required: false,
-        description: "Roles (names or ARNs) that may be shared by several functions.",
-    }],
+    parameters: &[ParamSpec::list(
+        "allowedSharedRoles",
+        "Roles (names or ARNs) that may be shared by several functions.",
+    )],
     permissions: &[Permission::any("lambda:ListFunctions")],
     item_calls_aws: false,
     timeout_seconds: 60,
@@ -73,7 +70,7 @@ pub struct Params {
 impl FromParams for Params {
     fn from_params(values: &ParamValues) -> Result<Self, Error> {
         Ok(Params {
-            allowed_shared_roles: values.list("allowedSharedRoles"),
+            allowed_shared_roles: values.list("allowedSharedRoles")?,
         })
     }
 }

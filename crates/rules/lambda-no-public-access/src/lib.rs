@@ -56,8 +56,8 @@
 
 use async_trait::async_trait;
 use config_rules_core::{
-    arn, ConfigurationItem, Error, FromParams, ItemContext, ParamKind, ParamSpec, ParamValues, Permission, ReportsOn,
-    Rule, RuleMeta, Trigger, Verdict,
+    arn, ConfigurationItem, Error, FromParams, ItemContext, ParamSpec, ParamValues, Permission, ReportsOn, Rule,
+    RuleMeta, Trigger, Verdict,
 };
 pub use lambda_facts::{FunctionUrlApi, SdkLambda};
 use serde_json::Value;
@@ -69,13 +69,11 @@ pub const META: RuleMeta = RuleMeta {
     resource_types: &["AWS::Lambda::Function"],
     trigger: Trigger::Change,
     reports_on: ReportsOn::EachResource,
-    parameters: &[ParamSpec {
-        name: "allowPublicFunctionUrl",
-        kind: ParamKind::Boolean,
-        default: Some("false"),
-        required: false,
-        description: "Accept a function URL with AuthType NONE.",
-    }],
+    parameters: &[ParamSpec::boolean(
+        "allowPublicFunctionUrl",
+        false,
+        "Accept a function URL with AuthType NONE.",
+    )],
     permissions: &[Permission::on("lambda:GetFunctionUrlConfig", &[arn::LAMBDA_FUNCTIONS])],
     item_calls_aws: true,
     timeout_seconds: 15,
@@ -91,7 +89,7 @@ pub struct Params {
 impl FromParams for Params {
     fn from_params(values: &ParamValues) -> Result<Self, Error> {
         Ok(Params {
-            allow_public_function_url: values.boolean("allowPublicFunctionUrl"),
+            allow_public_function_url: values.boolean("allowPublicFunctionUrl")?,
         })
     }
 }

@@ -52,8 +52,8 @@
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use config_rules_core::{
-    AccountContext, ConfigurationItem, Error, FromParams, ItemContext, ParamKind, ParamSpec, ParamValues, Permission,
-    ReportsOn, ResourceVerdict, Rule, RuleMeta, Trigger, Verdict,
+    AccountContext, ConfigurationItem, Error, FromParams, ItemContext, ParamSpec, ParamValues, Permission, ReportsOn,
+    ResourceVerdict, Rule, RuleMeta, Trigger, Verdict,
 };
 pub use lambda_facts::{FunctionLister, FunctionSummary, SdkLambda};
 
@@ -127,20 +127,14 @@ pub const META: RuleMeta = RuleMeta {
     trigger: Trigger::ChangeAndPeriodic,
     reports_on: ReportsOn::EachResource,
     parameters: &[
-        ParamSpec {
-            name: "warnDaysBeforeDeprecation",
-            kind: ParamKind::Integer { min: 0, max: 3650 },
-            default: Some("0"),
-            required: false,
-            description: "Also fail this many days before a runtime's deprecation date.",
-        },
-        ParamSpec {
-            name: "blockedRuntimes",
-            kind: ParamKind::List,
-            default: Some(""),
-            required: false,
-            description: "Runtime ids to fail whatever their date.",
-        },
+        ParamSpec::integer(
+            "warnDaysBeforeDeprecation",
+            0,
+            3650,
+            "0",
+            "Also fail this many days before a runtime's deprecation date.",
+        ),
+        ParamSpec::list("blockedRuntimes", "Runtime ids to fail whatever their date."),
     ],
     permissions: &[Permission::any("lambda:ListFunctions")],
     item_calls_aws: false,
@@ -158,8 +152,8 @@ pub struct Params {
 impl FromParams for Params {
     fn from_params(values: &ParamValues) -> Result<Self, Error> {
         Ok(Params {
-            warn_days: values.integer("warnDaysBeforeDeprecation").unwrap_or(0),
-            blocked: values.list("blockedRuntimes"),
+            warn_days: values.integer("warnDaysBeforeDeprecation")?,
+            blocked: values.list("blockedRuntimes")?,
         })
     }
 }

@@ -36,8 +36,8 @@
 //! AWS Config managed rule `lambda-function-settings-check` (parameter `timeout`).
 
 use config_rules_core::{
-    ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, Remediation, RemediationValue, ReportsOn,
-    Rule, RuleMeta, Trigger, Verdict,
+    ConfigurationItem, Error, FromParams, ParamSpec, ParamValues, Remediation, RemediationValue, ReportsOn, Rule,
+    RuleMeta, Trigger, Verdict,
 };
 
 /// Lambda's timeout when none is set.
@@ -50,13 +50,7 @@ pub const META: RuleMeta = RuleMeta {
     resource_types: &["AWS::Lambda::Function"],
     trigger: Trigger::Change,
     reports_on: ReportsOn::EachResource,
-    parameters: &[ParamSpec {
-        name: "maxTimeoutSeconds",
-        kind: ParamKind::Integer { min: 1, max: 900 },
-        default: Some("60"),
-        required: false,
-        description: "The longest timeout allowed, in seconds.",
-    }],
+    parameters: &[ParamSpec::integer("maxTimeoutSeconds", 1, 900, "60", "The longest timeout allowed, in seconds.")],
     item_calls_aws: false,
     timeout_seconds: 10,
     remediation: Some(Remediation {
@@ -88,7 +82,7 @@ impl Default for Params {
 impl FromParams for Params {
     fn from_params(values: &ParamValues) -> Result<Self, Error> {
         Ok(Params {
-            max_timeout_seconds: values.integer("maxTimeoutSeconds").unwrap_or(60),
+            max_timeout_seconds: values.integer("maxTimeoutSeconds")?,
         })
     }
 }

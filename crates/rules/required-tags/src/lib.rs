@@ -43,8 +43,7 @@
 use std::collections::BTreeMap;
 
 use config_rules_core::{
-    ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta, Trigger,
-    Verdict,
+    ConfigurationItem, Error, FromParams, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta, Trigger, Verdict,
 };
 use serde_json::Value;
 
@@ -56,20 +55,11 @@ pub const META: RuleMeta = RuleMeta {
     trigger: Trigger::Change,
     reports_on: ReportsOn::EachResource,
     parameters: &[
-        ParamSpec {
-            name: "tagKeys",
-            kind: ParamKind::List,
-            default: None,
-            required: true,
-            description: "The tag keys every resource must have.",
-        },
-        ParamSpec {
-            name: "allowedValues",
-            kind: ParamKind::Text,
-            default: None,
-            required: false,
-            description: "A JSON object: per tag key, the list of allowed values.",
-        },
+        ParamSpec::list("tagKeys", "The tag keys every resource must have.").required(),
+        ParamSpec::text(
+            "allowedValues",
+            "A JSON object: per tag key, the list of allowed values.",
+        ),
     ],
     item_calls_aws: false,
     timeout_seconds: 10,
@@ -104,7 +94,7 @@ fn bad_allowed(reason: &str) -> Error {
 impl FromParams for Params {
     fn from_params(values: &ParamValues) -> Result<Self, Error> {
         let mut allowed_values = BTreeMap::new();
-        if let Some(text) = values.text("allowedValues") {
+        if let Some(text) = values.text("allowedValues")? {
             let parsed: Value = serde_json::from_str(text).map_err(|e| bad_allowed(&format!("not JSON: {e}")))?;
             let Value::Object(map) = parsed else {
                 return Err(bad_allowed("not a JSON object"));
@@ -126,7 +116,7 @@ impl FromParams for Params {
             }
         }
         Ok(Params {
-            tag_keys: values.list("tagKeys"),
+            tag_keys: values.list("tagKeys")?,
             allowed_values,
         })
     }

@@ -41,8 +41,7 @@
 //! `s3-default-encryption-kms`.
 
 use config_rules_core::{
-    ConfigurationItem, Error, FromParams, ParamKind, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta, Trigger,
-    Verdict,
+    ConfigurationItem, Error, FromParams, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta, Trigger, Verdict,
 };
 use serde_json::Value;
 
@@ -54,20 +53,11 @@ pub const META: RuleMeta = RuleMeta {
     trigger: Trigger::Change,
     reports_on: ReportsOn::EachResource,
     parameters: &[
-        ParamSpec {
-            name: "requireKms",
-            kind: ParamKind::Boolean,
-            default: Some("false"),
-            required: false,
-            description: "The default must be SSE-KMS, not SSE-S3.",
-        },
-        ParamSpec {
-            name: "kmsKeyArns",
-            kind: ParamKind::List,
-            default: Some(""),
-            required: false,
-            description: "Allowed KMS keys (ARNs or key ids); empty accepts any key.",
-        },
+        ParamSpec::boolean("requireKms", false, "The default must be SSE-KMS, not SSE-S3."),
+        ParamSpec::list(
+            "kmsKeyArns",
+            "Allowed KMS keys (ARNs or key ids); empty accepts any key.",
+        ),
     ],
     item_calls_aws: false,
     timeout_seconds: 10,
@@ -84,8 +74,8 @@ pub struct Params {
 impl FromParams for Params {
     fn from_params(values: &ParamValues) -> Result<Self, Error> {
         Ok(Params {
-            require_kms: values.boolean("requireKms"),
-            kms_key_arns: values.list("kmsKeyArns"),
+            require_kms: values.boolean("requireKms")?,
+            kms_key_arns: values.list("kmsKeyArns")?,
         })
     }
 }
