@@ -1,0 +1,247 @@
+//! Collecting configuration items from a live account.
+//!
+//! `--source config` reads AWS Config's inventory (`ListDiscoveredResources` and
+//! `BatchGetResourceConfig`; note that `BatchGetResourceConfig` returns no tags, so exemption
+//! tags are not seen). `--source api` builds the items from the service APIs, for accounts
+//! without Config recording, in the same shape Config records them.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use config_rules_core::{sdk_error, ConfigurationItem, SdkConfig};
+use indicatif::ProgressBar;
+use serde_json::{json, Value};
+
+use crate::report::NotEvaluated;
+use crate::CliError;
+
+// One collector per kind of resource, each building items in the shape Config records them.
+mod apigateway;
+mod iam;
+mod lambda;
+mod s3;
+
+use apigateway::{api_stages, v2_apis};
+use iam::iam_items;
+use lambda::lambda_functions;
+use s3::s3_buckets;
+
+/// How many per-resource calls run at once.
+pub const CONCURRENCY: usize = 8;
+
+/// Where items come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Source {
+    /// AWS Config's recorded inventory.
+    Config,
+    /// The service APIs (Lambda, IAM, API Gateway), for accounts without Config recording.
+    Api,
+}
+
+/// The account id of the caller (STS `GetCallerIdentity`).
+pub async fn account_id(sdk: &SdkConfig) -> Result<String, CliError> {
+    let out = aws_sdk_sts::Client::new(sdk)
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|e| CliError::Aws(sdk_error("GetCallerIdentity", e)))?;
+    out.account().map(str::to_string).ok_or_else(|| {
+        CliError::Aws(config_rules_core::Error::aws(
+            "GetCallerIdentity",
+            "no account in the answer",
+        ))
+    })
+}
+
+/// What a scan collected: the items, and what it found but could not read.
+#[derive(Debug, Default)]
+pub struct Collected {
+    pub items: Vec<ConfigurationItem>,
+    pub not_evaluated: Vec<NotEvaluated>,
+    pub warnings: Vec<String>,
+}
+
+/// Items of the given resource types.
+pub async fn collect(
+    sdk: &SdkConfig,
+    source: Source,
+    types: &BTreeSet<&str>,
+    account: &str,
+    now: DateTime<Utc>,
+    progress: &ProgressBar,
+) -> Result<Collected, CliError> {
+    let mut collected = Collected::default();
+    let mut items = match source {
+        Source::Config => {
+            progress.set_message("Config recorders");
+            collected.warnings = recording_gaps(sdk, types).await;
+            from_config(sdk, types, progress).await?
+        }
+        Source::Api => {
+            let region = sdk
+                .region()
+                .map(|r| r.to_string())
+                .unwrap_or_else(|| "us-east-1".to_string());
+            let mut items = Vec::new();
+            if types.contains("AWS::Lambda::Function") {
+                progress.set_message("Lambda functions");
+                items.extend(lambda_functions(sdk, account, &region, progress).await?);
+            }
+            if types.iter().any(|t| t.starts_with("AWS::IAM::")) {
+                progress.set_message("IAM authorization details");
+                items.extend(iam_items(sdk, account, types).await?);
+            }
+            if types.contains("AWS::ApiGateway::Stage") || types.contains("AWS::ApiGateway::RestApi") {
+                progress.set_message("API Gateway REST APIs and stages");
+                items.extend(api_stages(sdk, account, &region, types).await?);
+            }
+            if types.contains("AWS::ApiGatewayV2::Api") || types.contains("AWS::ApiGatewayV2::Stage") {
+                progress.set_message("API Gateway HTTP and WebSocket APIs");
+                items.extend(v2_apis(sdk, account, &region, types).await?);
+            }
+            if types.contains("AWS::S3::Bucket") {
+                progress.set_message("S3 buckets");
+                items.extend(s3_buckets(sdk, account, &region, &mut collected.not_evaluated).await?);
+            }
+            items
+        }
+    };
+    for item in &mut items {
+        item.configuration_item_capture_time.get_or_insert(now);
+    }
+    items.sort_by(|a, b| (&a.resource_type, &a.resource_id).cmp(&(&b.resource_type, &b.resource_id)));
+    collected.items = items;
+    Ok(collected)
+}
+
+/// Why the results of `--source config` would be incomplete: no configuration recorder in the
+/// region, or a recording group that leaves out resource types the selected rules judge
+/// (`DescribeConfigurationRecorders`). Empty when Config records everything needed.
+pub async fn recording_gaps(sdk: &SdkConfig, types: &BTreeSet<&str>) -> Vec<String> {
+    let client = aws_sdk_config::Client::new(sdk);
+    let recorders = match client.describe_configuration_recorders().send().await {
+        Ok(out) => out.configuration_recorders().to_vec(),
+        Err(e) => {
+            return vec![format!(
+                "could not check what AWS Config records ({}); results cover only what it recorded",
+                sdk_error("DescribeConfigurationRecorders", e)
+            )]
+        }
+    };
+    if recorders.is_empty() {
+        return vec![
+            "AWS Config has no configuration recorder in this region: it records nothing, so no resource can be evaluated from its inventory (use --source api)".to_string(),
+        ];
+    }
+    let recorded = |t: &str| {
+        recorders.iter().any(|r| match r.recording_group() {
+            None => true,
+            Some(g) => {
+                let listed = g.resource_types().iter().any(|x| x.as_str() == t);
+                let excluded = g
+                    .exclusion_by_resource_types()
+                    .is_some_and(|e| e.resource_types().iter().any(|x| x.as_str() == t));
+                (g.all_supported() && !excluded) || listed
+            }
+        })
+    };
+    let missing: Vec<&str> = types.iter().copied().filter(|t| !recorded(t)).collect();
+    if missing.is_empty() {
+        Vec::new()
+    } else {
+        vec![format!(
+            "AWS Config does not record {} in this region: rules on them have nothing to evaluate from its inventory (use --source api, or add them to the recording group)",
+            missing.join(", ")
+        )]
+    }
+}
+
+pub(crate) fn api_item(v: Value, what: &str) -> Result<ConfigurationItem, CliError> {
+    ConfigurationItem::from_api_json(&v, what).map_err(CliError::Rule)
+}
+
+async fn from_config(
+    sdk: &SdkConfig,
+    types: &BTreeSet<&str>,
+    progress: &ProgressBar,
+) -> Result<Vec<ConfigurationItem>, CliError> {
+    use aws_sdk_config::types::{ResourceKey, ResourceType};
+    let client = aws_sdk_config::Client::new(sdk);
+    let mut keys = Vec::new();
+    for t in types {
+        progress.set_message(format!("Config inventory: {t}"));
+        let mut pages = client
+            .list_discovered_resources()
+            .resource_type(ResourceType::from(*t))
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| CliError::Aws(sdk_error("ListDiscoveredResources", e)))?;
+            for r in page.resource_identifiers() {
+                if let (Some(rt), Some(id)) = (r.resource_type(), r.resource_id()) {
+                    keys.push((rt.clone(), id.to_string()));
+                }
+            }
+        }
+    }
+    let mut items = Vec::new();
+    for chunk in keys.chunks(100) {
+        let mut pending: Vec<ResourceKey> = chunk
+            .iter()
+            .filter_map(|(t, id)| {
+                ResourceKey::builder()
+                    .resource_type(t.clone())
+                    .resource_id(id)
+                    .build()
+                    .ok()
+            })
+            .collect();
+        for _round in 0..4 {
+            if pending.is_empty() {
+                break;
+            }
+            let out = client
+                .batch_get_resource_config()
+                .set_resource_keys(Some(pending.clone()))
+                .send()
+                .await
+                .map_err(|e| CliError::Aws(sdk_error("BatchGetResourceConfig", e)))?;
+            for base in out.base_configuration_items() {
+                let mut v = json!({
+                    "accountId": base.account_id(),
+                    "configurationItemCaptureTime": base.configuration_item_capture_time().map(|t| t.secs()),
+                    "configurationItemStatus": base.configuration_item_status().map(|s| s.as_str()),
+                    "arn": base.arn(),
+                    "resourceType": base.resource_type().map(|t| t.as_str()),
+                    "resourceId": base.resource_id(),
+                    "resourceName": base.resource_name(),
+                    "awsRegion": base.aws_region(),
+                    "configuration": base.configuration(),
+                    "supplementaryConfiguration": base.supplementary_configuration(),
+                });
+                strip_nulls(&mut v);
+                items.push(api_item(v, "BatchGetResourceConfig.baseConfigurationItems")?);
+            }
+            pending = out.unprocessed_resource_keys().to_vec();
+            progress.inc(chunk.len() as u64);
+        }
+        if !pending.is_empty() {
+            return Err(CliError::Aws(config_rules_core::Error::aws(
+                "BatchGetResourceConfig",
+                format!("{} resource keys stayed unprocessed", pending.len()),
+            )));
+        }
+    }
+    Ok(items)
+}
+
+fn strip_nulls(v: &mut Value) {
+    if let Value::Object(m) = v {
+        m.retain(|_, x| !x.is_null());
+    }
+}
+
+pub(crate) fn time(t: Option<&aws_sdk_config::primitives::DateTime>) -> Value {
+    t.map(config_rules_core::config_api::smithy_time_json)
+        .unwrap_or(Value::Null)
+}
