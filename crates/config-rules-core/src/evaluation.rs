@@ -124,6 +124,21 @@ impl Evaluation {
     }
 }
 
+/// A list for an annotation: the first `shown` items joined by commas, then `and N more`, so
+/// an annotation stays readable (and within 256 characters) however long the list.
+pub fn list_names<S: AsRef<str>>(items: &[S], shown: usize) -> String {
+    let mut s = items
+        .iter()
+        .take(shown)
+        .map(AsRef::as_ref)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if items.len() > shown {
+        s.push_str(&format!(" and {} more", items.len() - shown));
+    }
+    s
+}
+
 /// PutEvaluations' limits on `ComplianceResourceType` and `ComplianceResourceId`, in characters.
 pub const MAX_RESOURCE_TYPE_CHARS: usize = 256;
 pub const MAX_RESOURCE_ID_CHARS: usize = 768;
@@ -179,6 +194,14 @@ pub fn truncate_annotation(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_lists_are_shortened_with_a_count() {
+        assert_eq!(list_names(&["a", "b"], 5), "a, b");
+        assert_eq!(list_names(&["a", "b", "c"], 2), "a, b and 1 more");
+        assert_eq!(list_names::<&str>(&[], 2), "");
+        assert_eq!(list_names(&vec!["x".to_string(); 10], 3), "x, x, x and 7 more");
+    }
 
     #[test]
     fn short_annotations_are_kept() {

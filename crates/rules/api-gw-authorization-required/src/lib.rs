@@ -155,12 +155,7 @@ pub trait ApiAuthApi: Send + Sync {
 }
 
 fn names(list: &[String]) -> String {
-    const SHOWN: usize = 8;
-    let mut s = list.iter().take(SHOWN).cloned().collect::<Vec<_>>().join(", ");
-    if list.len() > SHOWN {
-        s.push_str(&format!(" and {} more", list.len() - SHOWN));
-    }
-    s
+    config_rules_core::evaluation::list_names(list, 8)
 }
 
 /// The decision for one API, as a pure function of its methods or routes.

@@ -83,12 +83,7 @@ pub fn role_name(arn: &str) -> &str {
 }
 
 fn names(list: &[&str]) -> String {
-    const SHOWN: usize = 5;
-    let mut s = list.iter().take(SHOWN).copied().collect::<Vec<_>>().join(", ");
-    if list.len() > SHOWN {
-        s.push_str(&format!(" and {} more", list.len() - SHOWN));
-    }
-    s
+    config_rules_core::evaluation::list_names(list, 5)
 }
 
 /// The decision for every function, as a pure function of the account's functions.
