@@ -163,6 +163,8 @@ publish.workspace = true
 [[bin]]
 name = "{id}"
 path = "src/main.rs"
+# main.rs only hands the rule to the runner: no test harness to build and link for it.
+test = false
 
 [dependencies]
 config-rules-core.workspace = true
