@@ -336,7 +336,8 @@ fn invalid(spec: &ParamSpec, reason: &str) -> Error {
     }
 }
 
-pub(crate) fn json_kind(v: &Value) -> &'static str {
+/// How a JSON value's kind reads in messages: `null`, `a string`, `an object`, ...
+pub fn json_kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

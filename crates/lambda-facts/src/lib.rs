@@ -9,9 +9,9 @@ use config_rules_core::{sdk_error, Error, SdkConfig};
 /// put into any request URI: `configuration.functionName`, else the item's `resourceId` (which
 /// Config sets to the function name), 1–64 letters, digits, `-` and `_` (Lambda API reference,
 /// `FunctionName` of `GetFunctionUrlConfig`: "The length constraint applies only to the full
-/// ARN. If you specify only the function name, it is limited to 64 characters"). `Err` says
-/// what is wrong, without quoting the value.
-pub fn function_name(item: &config_rules_core::ConfigurationItem) -> Result<&str, String> {
+/// ARN. If you specify only the function name, it is limited to 64 characters"). `Err` is the
+/// NOT_APPLICABLE verdict to report instead, saying what is wrong without quoting the value.
+pub fn function_name(item: &config_rules_core::ConfigurationItem) -> Result<&str, config_rules_core::Verdict> {
     let (field, name) = match item.config_str("functionName") {
         Some(n) => ("configuration.functionName", n),
         None => ("resourceId", item.resource_id.as_str()),
@@ -24,9 +24,9 @@ pub fn function_name(item: &config_rules_core::ConfigurationItem) -> Result<&str
     if ok {
         Ok(name)
     } else {
-        Err(format!(
-            "{field} is not a Lambda function name (1 to {MAX_FUNCTION_NAME_CHARS} letters, digits, - and _)"
-        ))
+        Err(config_rules_core::Verdict::not_applicable(format!(
+            "The function cannot be checked: {field} is not a Lambda function name (1 to {MAX_FUNCTION_NAME_CHARS} letters, digits, - and _)."
+        )))
     }
 }
 
@@ -181,10 +181,9 @@ mod tests {
                                "configuration": {"functionName": "a".repeat(70_000)}}));
         assert_eq!(
             function_name(&long),
-            Err(
-                "configuration.functionName is not a Lambda function name (1 to 64 letters, digits, - and _)"
-                    .to_string()
-            )
+            Err(config_rules_core::Verdict::not_applicable(
+                "The function cannot be checked: configuration.functionName is not a Lambda function name (1 to 64 letters, digits, - and _)."
+            ))
         );
         let odd = item(json!({"resourceType": "AWS::Lambda::Function", "resourceId": "a/../b", "configuration": {}}));
         assert!(function_name(&odd).is_err());

@@ -186,18 +186,10 @@ pub fn decode_document(raw: &Value) -> Result<Value, String> {
             };
             serde_json::from_str(&decoded).map_err(|e| format!("not JSON: {e}"))
         }
-        other => Err(format!("a document is a JSON object, found {}", kind(other))),
-    }
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+        other => Err(format!(
+            "a document is a JSON object, found {}",
+            config_rules_core::params::json_kind(other)
+        )),
     }
 }
 
@@ -207,12 +199,20 @@ fn kind(v: &Value) -> &'static str {
 /// so such a document is reported as not readable, never as compliant.
 fn statement_shape(statement: &Value) -> Result<(), String> {
     let Value::Object(map) = statement else {
-        return Err(format!("a statement is a JSON object, found {}", kind(statement)));
+        return Err(format!(
+            "a statement is a JSON object, found {}",
+            config_rules_core::params::json_kind(statement)
+        ));
     };
     match map.get("Effect") {
         Some(Value::String(e)) if e == "Allow" || e == "Deny" => {}
         Some(Value::String(_)) => return Err("Effect is neither Allow nor Deny".to_string()),
-        Some(other) => return Err(format!("Effect is a string, found {}", kind(other))),
+        Some(other) => {
+            return Err(format!(
+                "Effect is a string, found {}",
+                config_rules_core::params::json_kind(other)
+            ))
+        }
         None => return Err("Effect is missing".to_string()),
     }
     if !map.contains_key("Action") && !map.contains_key("NotAction") {
@@ -223,7 +223,12 @@ fn statement_shape(statement: &Value) -> Result<(), String> {
             None | Some(Value::String(_)) => {}
             Some(Value::Array(items)) if items.iter().all(Value::is_string) => {}
             Some(Value::Array(_)) => return Err(format!("{key} lists something other than strings")),
-            Some(other) => return Err(format!("{key} is a string or a list of strings, found {}", kind(other))),
+            Some(other) => {
+                return Err(format!(
+                    "{key} is a string or a list of strings, found {}",
+                    config_rules_core::params::json_kind(other)
+                ))
+            }
         }
     }
     Ok(())
@@ -266,7 +271,10 @@ pub fn analyze_document(policy: &str, document: &Value, params: &Params) -> Vec<
         Some(other) => {
             return vec![unreadable(
                 None,
-                format!("Statement is an object or a list of objects, found {}", kind(other)),
+                format!(
+                    "Statement is an object or a list of objects, found {}",
+                    config_rules_core::params::json_kind(other)
+                ),
             )]
         }
         None => return vec![unreadable(None, "it has no Statement".to_string())],

@@ -123,11 +123,7 @@ impl<C: CodeSigningApi> Rule for LambdaCodeSigningEnabled<C> {
     ) -> Result<Verdict, Error> {
         let name = match lambda_facts::function_name(item) {
             Ok(name) => name,
-            Err(why) => {
-                return Ok(Verdict::not_applicable(format!(
-                    "The function cannot be checked: {why}."
-                )))
-            }
+            Err(not_applicable) => return Ok(not_applicable),
         };
         if item
             .config_str("packageType")

@@ -306,11 +306,7 @@ impl<U: FunctionUrlApi> Rule for LambdaNoPublicAccess<U> {
     ) -> Result<Verdict, Error> {
         let name = match lambda_facts::function_name(item) {
             Ok(name) => name,
-            Err(why) => {
-                return Ok(Verdict::not_applicable(format!(
-                    "The function cannot be checked: {why}."
-                )))
-            }
+            Err(not_applicable) => return Ok(not_applicable),
         };
         let auth = self.urls.url_auth_type(name).await?;
         Ok(evaluate(item, auth.as_deref(), params))
