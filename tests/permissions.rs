@@ -9,14 +9,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use std::collections::BTreeSet;
-use std::process::Command;
 use std::time::Duration;
 
 use config_rules::catalog::metas;
 use config_rules_core::ReportsOn;
 use e2e_tests::emulator::Emulator;
 use e2e_tests::runtime::Function;
-use e2e_tests::{log_dir, rule_binary, unique, workspace_root};
+use e2e_tests::{log_dir, rule_binary, unique};
 use serde_json::{json, Value};
 
 /// Parameters that take every code path that calls AWS.
@@ -32,12 +31,7 @@ fn all_paths_parameters(rule: &str) -> Value {
 #[test]
 fn each_function_calls_exactly_what_its_role_grants() {
     let emu = Emulator::start_private();
-    let seed = Command::new(workspace_root().join(".venv/bin/python"))
-        .arg(workspace_root().join("demo/seed.py"))
-        .envs(emu.aws_env())
-        .output()
-        .unwrap();
-    assert!(seed.status.success(), "seed: {}", String::from_utf8_lossy(&seed.stderr));
+    emu.seed_demo();
     // The samples' account: the items behind the oversized samples, and the functions the code
     // signing samples ask about (one signed, so GetCodeSigningConfig runs).
     e2e_tests::samples::prepare(&emu);

@@ -203,6 +203,18 @@ impl Emulator {
             .collect()
     }
 
+    /// Seeds the demo account (`demo/seed.py`: functions, roles, policies, APIs, buckets,
+    /// keys, a user and a trail) into this emulator.
+    pub fn seed_demo(&self) {
+        let root = crate::workspace_root();
+        let seed = std::process::Command::new(root.join(".venv/bin/python"))
+            .arg(root.join("demo/seed.py"))
+            .envs(self.aws_env())
+            .output()
+            .unwrap();
+        assert!(seed.status.success(), "seed: {}", String::from_utf8_lossy(&seed.stderr));
+    }
+
     /// Loads Config API shaped items for GetResourceConfigHistory.
     pub fn load_config_items(&self, items: Value) {
         self.control("config-items", json!({"items": items}));

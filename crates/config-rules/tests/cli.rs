@@ -354,12 +354,7 @@ fn output_file_and_summary_on_stderr() {
 #[test]
 fn scan_the_seeded_demo_account() {
     let emu = e2e_tests::emulator::Emulator::start_private();
-    let seed = Command::new(workspace_root().join(".venv/bin/python"))
-        .arg(workspace_root().join("demo/seed.py"))
-        .envs(emu.aws_env())
-        .output()
-        .unwrap();
-    assert!(seed.status.success(), "seed: {}", String::from_utf8_lossy(&seed.stderr));
+    emu.seed_demo();
     let scan = |args: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_config-rules"))
             .args(args)
