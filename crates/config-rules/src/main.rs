@@ -175,12 +175,12 @@ fn main() -> ExitCode {
 async fn dispatch(command: Command, timeouts: config_rules_core::runner::Timeouts) -> Result<u8, CliError> {
     match command {
         Command::List => {
-            print!("{}", list());
+            write_stdout(&list())?;
             Ok(0)
         }
         Command::Explain { rule } => {
             let meta = catalog::meta(&rule).ok_or_else(|| unknown_rule(&rule))?;
-            print!("{}", meta.docs());
+            write_stdout(&meta.docs())?;
             Ok(0)
         }
         Command::Docs { write, root } => write_docs(&root, write),
@@ -193,7 +193,24 @@ async fn dispatch(command: Command, timeouts: config_rules_core::runner::Timeout
 
 fn unknown_rule(id: &str) -> CliError {
     let ids: Vec<&str> = catalog::metas().iter().map(|m| m.id).collect();
-    CliError::Input(format!("unknown rule {id:?} (rules: {})", ids.join(", ")))
+    // strsim is what clap itself uses for its own did-you-mean.
+    let nearest = ids
+        .iter()
+        .map(|known| (strsim::jaro_winkler(id, known), *known))
+        .filter(|(score, _)| *score > 0.9)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    match nearest {
+        Some((_, known)) => CliError::Input(format!(
+            "unknown rule {:?}: did you mean {known}? (rules: {})",
+            config_rules_core::bounded(id, 100),
+            ids.join(", ")
+        )),
+        None => CliError::Input(format!(
+            "unknown rule {:?} (rules: {})",
+            config_rules_core::bounded(id, 100),
+            ids.join(", ")
+        )),
+    }
 }
 
 fn list() -> String {
@@ -431,11 +448,18 @@ fn render(runs: &[RuleRun], names: &report::Names, coverage: &report::Coverage, 
 fn emit(output: &OutputArgs, text: &str) -> Result<(), CliError> {
     match &output.output {
         Some(path) => std::fs::write(path, text).map_err(|e| CliError::Input(format!("{}: {e}", path.display()))),
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())
-                .map_err(|e| CliError::Input(format!("stdout: {e}")))
-        }
+        None => write_stdout(text),
+    }
+}
+
+/// Writes to standard output. A reader that went away (`config-rules ... | head`) is not an
+/// error: the program ends quietly, as a Unix filter does.
+fn write_stdout(text: &str) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(CliError::Input(format!("stdout: {e}"))),
     }
 }
 

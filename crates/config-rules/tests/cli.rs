@@ -694,3 +694,40 @@ fn malformed_items_are_named_as_items_without_their_values() {
     );
     assert!(!err.contains("hunter2"), "{err}");
 }
+
+/// A reader that stops early (`| head`) ends the program quietly with exit 0, as a Unix filter
+/// does, instead of "stdout: Broken pipe" and exit 2. The SARIF report of the fixtures is about
+/// 100 KB, more than a pipe holds, so the writer does meet the closed pipe.
+#[test]
+fn a_closed_pipe_ends_the_program_quietly() {
+    let items = workspace_root().join("tests/fixtures/aws-items");
+    let script = format!(
+        "'{}' evaluate --items '{}' --format sarif | head -c 1 > /dev/null; echo \"${{PIPESTATUS[0]}}\"",
+        env!("CARGO_BIN_EXE_config-rules"),
+        items.display()
+    );
+    let out = Command::new("bash").args(["-c", &script]).output().unwrap();
+    assert_eq!(
+        stdout(&out).trim(),
+        "0",
+        "exit status of config-rules; stderr: {}",
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains("Broken pipe"), "{}", stderr(&out));
+}
+
+/// A mistyped rule id gets the nearest one suggested; a far-off one only the list.
+#[test]
+fn unknown_rule_ids_suggest_the_nearest() {
+    let out = cli(&["explain", "lambda-timeout-within-limt"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).starts_with(
+            "config-rules: unknown rule \"lambda-timeout-within-limt\": did you mean lambda-timeout-within-limit? (rules: "
+        ),
+        "{}",
+        stderr(&out)
+    );
+    let out = cli(&["explain", "no-such-rule"]);
+    assert!(!stderr(&out).contains("did you mean"), "{}", stderr(&out));
+}
