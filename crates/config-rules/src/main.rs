@@ -185,8 +185,14 @@ async fn dispatch(command: Command, timeouts: config_rules_core::runner::Timeout
         }
         Command::Docs { write, root } => write_docs(&root, write),
         Command::Template { write, root } => write_template(&root, write),
-        Command::Evaluate(args) if args.event.is_some() => evaluate_event(args, timeouts).await,
-        Command::Evaluate(args) => evaluate_item_files(args, timeouts).await,
+        Command::Evaluate(args) => {
+            check_mode(&args)?;
+            if args.event.is_some() {
+                evaluate_event(args, timeouts).await
+            } else {
+                evaluate_item_files(args, timeouts).await
+            }
+        }
         Command::Scan(args) => scan_account(args, timeouts).await,
     }
 }
@@ -285,6 +291,38 @@ fn write_template(root: &std::path::Path, write: bool) -> Result<u8, CliError> {
 fn read_json(path: &std::path::Path, what: &str) -> Result<Value, CliError> {
     let text = std::fs::read_to_string(path).map_err(|e| CliError::Input(format!("{what} {}: {e}", path.display())))?;
     serde_json::from_str(&text).map_err(|e| CliError::Input(format!("{what} {}: not JSON: {e}", path.display())))
+}
+
+/// Options that belong to the other input mode are refused, never silently ignored.
+fn check_mode(args: &EvaluateArgs) -> Result<(), CliError> {
+    let wrong = |option: &str, mode: &str, instead: &str| {
+        Err(CliError::Input(format!(
+            "{option} does not apply to evaluate {mode}; {instead}"
+        )))
+    };
+    if args.event.is_some() {
+        if !args.selection.rules.is_empty() {
+            return wrong("--rules", "--event", "name the rule with --rule");
+        }
+        if args.selection.params_file.is_some() {
+            return wrong("--params-file", "--event", "give parameters with --params");
+        }
+        if args.at.is_some() {
+            return wrong(
+                "--at",
+                "--event",
+                "the event's notificationCreationTime is the evaluation time",
+            );
+        }
+    } else {
+        if args.rule.is_some() {
+            return wrong("--rule", "--items", "choose rules with --rules a,b");
+        }
+        if args.params.is_some() {
+            return wrong("--params", "--items", "give parameters per rule with --params-file");
+        }
+    }
+    Ok(())
 }
 
 async fn evaluate_event(args: EvaluateArgs, timeouts: config_rules_core::runner::Timeouts) -> Result<u8, CliError> {

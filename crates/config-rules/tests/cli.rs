@@ -731,3 +731,32 @@ fn unknown_rule_ids_suggest_the_nearest() {
     let out = cli(&["explain", "no-such-rule"]);
     assert!(!stderr(&out).contains("did you mean"), "{}", stderr(&out));
 }
+
+/// Options of the other input mode are refused with one line, never silently ignored.
+#[test]
+fn options_of_the_other_mode_are_refused() {
+    let items = workspace_root().join("tests/fixtures/aws-items");
+    let items = items.to_str().unwrap();
+    let event = "events/lambda-timeout-within-limit/compliant.json";
+    let cases: Vec<(Vec<&str>, &str)> =
+        vec![
+        (
+            vec!["evaluate", "--rule", "lambda-timeout-within-limit", "--items", items],
+            "config-rules: --rule does not apply to evaluate --items; choose rules with --rules a,b\n",
+        ),
+        (
+            vec!["evaluate", "--items", items, "--params", "{}"],
+            "config-rules: --params does not apply to evaluate --items; give parameters per rule with --params-file\n",
+        ),
+        (
+            vec!["evaluate", "--rule", "lambda-timeout-within-limit", "--event", event, "--rules", "required-tags"],
+            "config-rules: --rules does not apply to evaluate --event; name the rule with --rule\n",
+        ),
+    ];
+    for (args, message) in cases {
+        let out = cli(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(stderr(&out), message, "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+}
