@@ -52,7 +52,8 @@ enum Command {
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
-    /// Print or rewrite the generated docs (docs/rules/*.md, README rule table).
+    /// Check or rewrite the generated docs (docs/rules/*.md, README rule table); for maintainers.
+    #[command(hide = true)]
     Docs {
         /// Rewrite the files under this folder instead of checking them.
         #[arg(long)]
@@ -120,12 +121,13 @@ struct Selection {
 
 #[derive(Args)]
 struct OutputArgs {
+    /// The report's format (default: table; json for --event).
     #[arg(long, value_enum)]
     format: Option<Format>,
     /// Write the report here instead of standard output.
     #[arg(long)]
     output: Option<PathBuf>,
-    /// Exit with code 1 when a result is at least this bad.
+    /// Exit with code 1 when a result is at least this bad (default: exit 0 whatever the results).
     #[arg(long, value_enum)]
     fail_on: Option<FailOn>,
 }
