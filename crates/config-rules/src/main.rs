@@ -537,5 +537,17 @@ fn finish(
             eprintln!("config-rules: {}: {err}", r.rule_id);
         }
     }
+    // A run in which no selected rule could run judged nothing: that is not a pass.
+    if !runs.is_empty() && runs.iter().all(|r| r.note.is_some()) {
+        for r in runs {
+            eprintln!(
+                "config-rules: {} skipped: {}",
+                r.rule_id,
+                r.note.as_deref().unwrap_or_default()
+            );
+        }
+        eprintln!("config-rules: every selected rule was skipped; nothing was evaluated");
+        return Ok(2);
+    }
     Ok(exit_for(runs, output.fail_on))
 }

@@ -760,3 +760,36 @@ fn options_of_the_other_mode_are_refused() {
         assert!(out.stdout.is_empty(), "{args:?}");
     }
 }
+
+/// A run in which every selected rule was skipped judged nothing: exit 2 with the reasons,
+/// not a silent 0 that a pipeline would read as a pass.
+#[test]
+fn a_run_where_every_rule_was_skipped_is_not_a_pass() {
+    let items = workspace_root().join("tests/fixtures/aws-items");
+    let out = cli(&[
+        "evaluate",
+        "--items",
+        items.to_str().unwrap(),
+        "--rules",
+        "lambda-no-public-access,kms-key-rotation-enabled",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("config-rules: lambda-no-public-access skipped: calls AWS for each item (lambda:GetFunctionUrlConfig): run with --live (or use scan)\n"),
+        "{err}"
+    );
+    assert!(
+        err.ends_with("config-rules: every selected rule was skipped; nothing was evaluated\n"),
+        "{err}"
+    );
+    // One rule that runs is enough for a normal exit.
+    let out = cli(&[
+        "evaluate",
+        "--items",
+        items.to_str().unwrap(),
+        "--rules",
+        "lambda-no-public-access,lambda-timeout-within-limit",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
