@@ -101,16 +101,6 @@ pub mod arn {
     /// Trails, in any region and account: a multi-region trail reports its home region's ARN,
     /// an organization trail its management account's.
     pub const CLOUDTRAIL_TRAILS: &str = "arn:${AWS::Partition}:cloudtrail:*:*:trail/*";
-    /// This region's REST APIs (the list and each API's resources and methods).
-    pub const APIGATEWAY_REST_APIS: &[&str] = &[
-        "arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis",
-        "arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/*",
-    ];
-    /// This region's HTTP and WebSocket APIs (the list and each API's routes).
-    pub const APIGATEWAY_V2_APIS: &[&str] = &[
-        "arn:${AWS::Partition}:apigateway:${AWS::Region}::/apis",
-        "arn:${AWS::Partition}:apigateway:${AWS::Region}::/apis/*",
-    ];
 }
 
 /// An IAM action a rule's function needs, and where.

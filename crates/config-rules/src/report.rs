@@ -161,11 +161,12 @@ pub fn table(runs: &[RuleRun], names: &Names, coverage: &Coverage, color: bool) 
     let mut order: Vec<&RuleRun> = runs.iter().collect();
     order.sort_by_key(|r| !r.evaluations.iter().any(|e| e.compliance == Compliance::NonCompliant));
     let mut out = String::new();
-    for line in coverage.lines() {
-        out.push_str(&line);
+    let lines = coverage.lines();
+    for line in &lines {
+        out.push_str(line);
         out.push('\n');
     }
-    if !coverage.lines().is_empty() {
+    if !lines.is_empty() {
         out.push('\n');
     }
     for run in order {
