@@ -12,6 +12,13 @@ One process, one port. Every request goes to moto's own WSGI application except:
   ``BatchGetResourceConfig`` answer is mended: moto writes capture and creation times as
   ``"YYYY-MM-DD HH:MM:SS.ffffff"`` text where AWS's JSON protocol sends epoch seconds (the SDK
   rejects moto's text).
+* AWS Config remediation (``PutRemediationConfigurations``, ``DescribeRemediationConfigurations``,
+  ``DeleteRemediationConfiguration``, ``StartRemediationExecution``,
+  ``DescribeRemediationExecutionStatus``) and SSM Automation (``StartAutomationExecution``,
+  ``GetAutomationExecution``), which moto lacks: documents created through moto's SSM are run
+  by ``automation.py`` against this emulator, as their ``assumeRole``, with its permissions
+  checked. Only a NON_COMPLIANT stored result is remediated; an automatic configuration starts
+  when a NON_COMPLIANT result is stored, as Config does.
 * Fault injection: ``/_emulator/faults`` makes the next N calls of an operation fail with a
   ``ThrottlingException``, an HTTP 500, or (``PutEvaluations``) ``FailedEvaluations`` entries.
 
@@ -36,8 +43,11 @@ from werkzeug.wrappers import Request, Response
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
+from automation import Automation
+
 COMPLIANCE_TYPES = ("COMPLIANT", "NON_COMPLIANT", "NOT_APPLICABLE")
 CONFIG_TARGET_PREFIX = "StarlingDoveService."
+SSM_TARGET_PREFIX = "AmazonSSM."
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 10
 
@@ -72,12 +82,17 @@ class State:
         self.faults: dict[str, list[dict]] = {}
         self.items: dict[tuple[str, str], list[dict]] = {}
         self.calls: list[dict] = []
+        # rule name -> RemediationConfiguration as PutRemediationConfigurations sent it
+        self.remediations: dict[str, dict] = {}
+        # (rule, resource type, resource id) -> {"execution": id, "invoked": epoch}
+        self.remediation_runs: dict[tuple[str, str, str], dict] = {}
 
 
 class Emulator:
     def __init__(self):
         self.moto = DomainDispatcherApplication(create_backend_app)
         self.state = State()
+        self.automation = Automation()
 
     # ---- WSGI -------------------------------------------------------------------------
     def __call__(self, environ, start_response):
@@ -89,6 +104,7 @@ class Emulator:
         operation = target.rsplit(".", 1)[-1] if "." in target else (
             self.query_action(environ, body) or self.s3_operation(environ) or self.rest_operation(environ))
         CURRENT.caller = caller(environ)
+        CURRENT.endpoint = f"http://{environ.get('HTTP_HOST', '127.0.0.1')}"
         fault = self.take_fault(operation, body) if operation else None
         if fault and fault["kind"] == "exit":
             # The endpoint dies mid-conversation: the process ends without an answer.
@@ -103,6 +119,15 @@ class Emulator:
             self.record(operation, status, parse_json(body))
             return self.fault_response(fault, s3=not target and not self.query_action(environ, body))(
                 environ, start_response)
+        if target.startswith(SSM_TARGET_PREFIX) and operation in self.ssm_handlers:
+            try:
+                payload = json.loads(body or b"{}")
+                result = self.ssm_handlers[operation](self, payload)
+                self.record(operation, 200, payload)
+                return json_response(result)(environ, start_response)
+            except ApiError as err:
+                self.record(operation, err.status, None)
+                return error_response(err)(environ, start_response)
         if target.startswith(CONFIG_TARGET_PREFIX) and operation in self.handlers:
             try:
                 payload = json.loads(body or b"{}")
@@ -288,6 +313,7 @@ class Emulator:
                 return json_response({"ok": True})
             if route == "reset":
                 state.reset()
+                self.automation.reset()
                 return json_response({"ok": True})
             if route == "calls":
                 return json_response({"calls": list(state.calls)})
@@ -338,6 +364,7 @@ class Emulator:
                 n = fault.get("failCount")
                 failed = evaluations[: len(evaluations) if n is None else int(n)]
             now = time.time()
+            automatic = []
             store = self.state.results.setdefault(rule, {})
             for e in evaluations:
                 if e in failed:
@@ -353,6 +380,11 @@ class Emulator:
                     "OrderingTimestamp": ordering,
                     "ResultRecordedTime": now,
                 }
+                if e["ComplianceType"] == "NON_COMPLIANT" and (self.state.remediations.get(rule) or {}).get("Automatic"):
+                    automatic.append(key)
+        for key in automatic:
+            # Config starts an automatic remediation when it records a NON_COMPLIANT result.
+            self.start_remediation(rule, key)
         return {"FailedEvaluations": failed}
 
     def results_of(self, rule, compliance_types):
@@ -465,7 +497,136 @@ class Emulator:
                 base.append(item)
         return {"baseConfigurationItems": base, "unprocessedResourceKeys": []}
 
+    # ---- AWS Config remediation and SSM Automation -----------------------------------------
+    def put_remediation_configurations(self, payload, _fault):
+        configs = payload.get("RemediationConfigurations") or []
+        if not 1 <= len(configs) <= 25:
+            raise ApiError("ValidationException", "RemediationConfigurations must hold 1 to 25 configurations")
+        for c in configs:
+            if c.get("TargetType") != "SSM_DOCUMENT" or not c.get("TargetId") or not c.get("ConfigRuleName"):
+                raise ApiError("InvalidParameterValueException",
+                               "a remediation configuration needs ConfigRuleName, TargetType SSM_DOCUMENT and TargetId")
+            for name, value in (c.get("Parameters") or {}).items():
+                if ("ResourceValue" in value) == ("StaticValue" in value):
+                    raise ApiError("InvalidParameterValueException",
+                                   f"parameter {name} must have exactly one of ResourceValue and StaticValue")
+                if "ResourceValue" in value and value["ResourceValue"].get("Value") != "RESOURCE_ID":
+                    raise ApiError("InvalidParameterValueException", f"parameter {name}: ResourceValue must be RESOURCE_ID")
+        with self.state.lock:
+            for c in configs:
+                self.state.remediations[c["ConfigRuleName"]] = dict(c)
+        return {"FailedBatches": []}
+
+    def describe_remediation_configurations(self, payload, _fault):
+        with self.state.lock:
+            return {"RemediationConfigurations": [
+                self.state.remediations[n] for n in payload.get("ConfigRuleNames") or [] if n in self.state.remediations]}
+
+    def delete_remediation_configuration(self, payload, _fault):
+        with self.state.lock:
+            if self.state.remediations.pop(payload.get("ConfigRuleName"), None) is None:
+                raise ApiError("NoSuchRemediationConfigurationException", "no remediation configuration for this rule")
+        return {}
+
+    def start_remediation(self, rule, key):
+        """Runs `rule`'s remediation on one resource; the failure message, or None once started."""
+        with self.state.lock:
+            config = self.state.remediations.get(rule)
+            result = (self.state.results.get(rule) or {}).get(key)
+        if config is None:
+            return f"rule {rule} has no remediation configuration"
+        if result is None or result["ComplianceType"] != "NON_COMPLIANT":
+            # AWS: "Returns a failure message. For example, the resource is already compliant."
+            state = result["ComplianceType"] if result else "not evaluated"
+            return f"{key[0]} {key[1]} is {state} under {rule}: only NON_COMPLIANT resources are remediated"
+        params = {}
+        for name, value in (config.get("Parameters") or {}).items():
+            params[name] = [key[1]] if "ResourceValue" in value else list(value["StaticValue"]["Values"])
+        caller_info = getattr(CURRENT, "caller", None) or {}
+        try:
+            execution_id = self.automation.start(
+                getattr(CURRENT, "endpoint", None), caller_info.get("accessKey") or "remediation",
+                caller_info.get("region") or "us-east-1",
+                {"DocumentName": config["TargetId"], "Parameters": params})
+        except (ValueError, LookupError) as err:
+            return str(err)
+        with self.state.lock:
+            self.state.remediation_runs[(rule, key[0], key[1])] = {"execution": execution_id, "invoked": time.time()}
+        return None
+
+    def start_remediation_execution(self, payload, _fault):
+        rule = payload.get("ConfigRuleName")
+        keys = payload.get("ResourceKeys") or []
+        if not 1 <= len(keys) <= 100:
+            raise ApiError("ValidationException", "ResourceKeys must hold 1 to 100 keys")
+        with self.state.lock:
+            if rule not in self.state.remediations:
+                raise ApiError("NoSuchRemediationConfigurationException",
+                               f"No RemediationConfiguration for rule {rule} exists.")
+        failed, messages = [], []
+        for k in keys:
+            message = self.start_remediation(rule, (k["resourceType"], k["resourceId"]))
+            if message:
+                failed.append(k)
+                messages.append(message)
+        out = {"FailedItems": failed}
+        if messages:
+            out["FailureMessage"] = "; ".join(messages)
+        return out
+
+    def describe_remediation_execution_status(self, payload, _fault):
+        rule = payload.get("ConfigRuleName")
+        wanted = {(k["resourceType"], k["resourceId"]) for k in payload.get("ResourceKeys") or []}
+        with self.state.lock:
+            runs = sorted((k, v) for k, v in self.state.remediation_runs.items() if k[0] == rule)
+        out = []
+        for (_, rtype, rid), run in runs:
+            if wanted and (rtype, rid) not in wanted:
+                continue
+            execution = self.automation.get(run["execution"])
+            state = {"Success": "SUCCEEDED", "Failed": "FAILED"}.get(execution["AutomationExecutionStatus"], "IN_PROGRESS")
+            steps = []
+            for s in execution["StepExecutions"]:
+                step = {"Name": s["StepName"], "State": {"Success": "SUCCEEDED", "Failed": "FAILED"}.get(s["StepStatus"], "PENDING"),
+                        "StartTime": s["ExecutionStartTime"]}
+                if s.get("FailureMessage"):
+                    step["ErrorMessage"] = s["FailureMessage"]
+                if s.get("ExecutionEndTime"):
+                    step["StopTime"] = s["ExecutionEndTime"]
+                steps.append(step)
+            out.append({"ResourceKey": {"resourceType": rtype, "resourceId": rid}, "State": state, "StepDetails": steps,
+                        "InvocationTime": run["invoked"],
+                        "LastUpdatedTime": execution.get("ExecutionEndTime") or run["invoked"]})
+        return {"RemediationExecutionStatuses": out}
+
+    def start_automation_execution(self, payload):
+        info = getattr(CURRENT, "caller", None) or {}
+        try:
+            execution_id = self.automation.start(CURRENT.endpoint, info.get("accessKey") or "automation",
+                                                 info.get("region") or "us-east-1", payload)
+        except LookupError as err:
+            raise ApiError("InvalidDocument", str(err))
+        except ValueError as err:
+            raise ApiError("InvalidAutomationExecutionParametersException", str(err))
+        return {"AutomationExecutionId": execution_id}
+
+    def get_automation_execution(self, payload):
+        try:
+            return {"AutomationExecution": self.automation.get(payload.get("AutomationExecutionId"))}
+        except LookupError as err:
+            raise ApiError("AutomationExecutionNotFoundException", str(err))
+
+    ssm_handlers = {
+        "StartAutomationExecution": start_automation_execution,
+        "GetAutomationExecution": get_automation_execution,
+    }
+
     handlers = {
+        "PutRemediationConfigurations": put_remediation_configurations,
+        "DescribeRemediationConfigurations": describe_remediation_configurations,
+        "DeleteRemediationConfiguration": delete_remediation_configuration,
+        "StartRemediationExecution": start_remediation_execution,
+        "DescribeRemediationExecutionStatus": describe_remediation_execution_status,
         "ListDiscoveredResources": list_discovered_resources,
         "BatchGetResourceConfig": batch_get_resource_config,
         "PutEvaluations": put_evaluations,
@@ -489,7 +650,8 @@ def caller(environ):
     if marker not in auth:
         return {}
     scope = auth.split(marker, 1)[1].split(",", 1)[0].split("/")
-    return {"accessKey": scope[0], "service": scope[3] if len(scope) > 3 else ""}
+    return {"accessKey": scope[0], "region": scope[2] if len(scope) > 2 else "",
+            "service": scope[3] if len(scope) > 3 else ""}
 
 
 class Passthrough(Exception):
