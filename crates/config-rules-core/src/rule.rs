@@ -101,6 +101,16 @@ pub mod arn {
     /// Trails, in any region and account: a multi-region trail reports its home region's ARN,
     /// an organization trail its management account's.
     pub const CLOUDTRAIL_TRAILS: &str = "arn:${AWS::Partition}:cloudtrail:*:*:trail/*";
+    /// This region's REST API stages (API Gateway authorizes by HTTP verb on the path).
+    pub const REST_API_STAGES: &str = "arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/*/stages/*";
+    /// This region's HTTP and WebSocket API stages.
+    pub const HTTP_API_STAGES: &str = "arn:${AWS::Partition}:apigateway:${AWS::Region}::/apis/*/stages/*";
+    /// API Gateway's account settings in this region (the CloudWatch role).
+    pub const APIGATEWAY_ACCOUNT: &str = "arn:${AWS::Partition}:apigateway:${AWS::Region}::/account";
+    /// This account's log groups in this region.
+    pub const LOG_GROUPS: &str = "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*";
+    /// S3 buckets (bucket ARNs name no account or region).
+    pub const S3_BUCKETS: &str = "arn:${AWS::Partition}:s3:::*";
 }
 
 /// An IAM action a rule's function needs, and where.
@@ -130,20 +140,36 @@ pub enum RemediationValue {
     ResourceId,
     /// The deployed value of one of the rule's parameters (by its `ruleParameters` name).
     RuleParameter(&'static str),
+    /// A value the deployment chooses for the fix alone: the template parameter
+    /// `<Rule>Remediation<name>`, with this default and description.
+    Setting {
+        name: &'static str,
+        default: &'static str,
+        description: &'static str,
+    },
+    /// A resource of the stack, as the CloudFormation expression that names it
+    /// (`!GetAtt ApiAccessLogGroup.Arn`); template.yaml defines the resource by hand.
+    StackValue(&'static str),
 }
 
 /// An SSM Automation fix for the rule's NON_COMPLIANT resources.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Remediation {
-    /// The logical id of the `AWS::SSM::Document` in template.yaml (hand-written there).
+    /// The Automation document (YAML, schema 0.3), kept next to the rule as
+    /// `remediation.yaml` and embedded in template.yaml as `<Rule>RemediationDocument`.
     pub document: &'static str,
     /// The document's parameters besides `AutomationAssumeRole`.
     pub parameters: &'static [(&'static str, RemediationValue)],
+    /// What the document's steps call, on which resources: the remediation role gets exactly
+    /// these while the rule's remediation is on, and the test executor checks every call.
+    pub permissions: &'static [Permission],
     /// Safe to run without a person looking (`AutomaticRemediation=true` runs it). A fix that
     /// can break a workload is manual unless its own opt-in parameter says otherwise.
     pub automatic_safe: bool,
     /// What the fix changes, for the docs and the template's parameter description.
     pub summary: &'static str,
+    /// Why it is, or is not, safe to run unattended.
+    pub safety: &'static str,
 }
 
 impl RuleMeta {

@@ -3,17 +3,20 @@
 //! Each block sits between a `# BEGIN GENERATED <name>` and a `# END GENERATED <name>` comment
 //! line; `config-rules template --write` rewrites what is between them and a test fails when the
 //! file drifts. Everything outside the markers (the suite's parameters, globals, the alert topic
-//! and its key, the remediation documents and role) is written by hand. Adding a rule needs no
-//! template edit.
+//! and its key, the log group a remediation writes to) is written by hand. Adding a rule needs
+//! no template edit.
 //!
 //! What is generated, per rule: its `Enable<Rule>` switch and one parameter per rule parameter
 //! (`<Rule><Parameter>`), the conditions that switch it and leave unset optional parameters out
 //! of `InputParameters` (`Fn::If` + `AWS::NoValue`: Config rejects blank values), a template
 //! `Rules` assertion for each required parameter, the log group, role (exactly the actions of
 //! [`RuleMeta::required_permissions`], on their resources), function, invoke permission (with
-//! `SourceAccount`), Config rule, alert wiring, remediation configuration and outputs.
+//! `SourceAccount`), Config rule, alert wiring, outputs, and for a rule with a remediation its
+//! Automation document (the rule's `remediation.yaml`, embedded), remediation configuration,
+//! settings and its statements in the shared remediation role (on only while the rule's
+//! remediation is).
 
-use config_rules_core::{ParamKind, ParamSpec, RemediationValue, RuleMeta};
+use config_rules_core::{ParamKind, ParamSpec, Permission, RemediationValue, RuleMeta};
 
 use crate::catalog::pascal;
 
@@ -108,10 +111,16 @@ pub fn block(name: &str, metas: &[&RuleMeta]) -> Option<String> {
                 if m.remediation.is_some_and(|r| !r.automatic_safe) {
                     out.push_str(&format!("          - {}AutomaticRemediation\n", pascal(m.id)));
                 }
+                for (name, _, _) in remediation_settings(m) {
+                    out.push_str(&format!("          - {}\n", setting_param(m, name)));
+                }
             }
         }
         "parameters" => metas.iter().for_each(|m| parameters(m, &mut out)),
-        "conditions" => metas.iter().for_each(|m| conditions(m, &mut out)),
+        "conditions" => {
+            metas.iter().for_each(|m| conditions(m, &mut out));
+            role_condition(metas, &mut out);
+        }
         "rules" => {
             let mut any = false;
             for m in metas {
@@ -139,7 +148,10 @@ pub fn block(name: &str, metas: &[&RuleMeta]) -> Option<String> {
                 out.push_str(&format!("            - !Sub \"${{NamePrefix}}{}\"\n", m.id));
             }
         }
-        "remediations" => metas.iter().for_each(|m| remediation(m, &mut out)),
+        "remediations" => {
+            remediation_role(metas, &mut out);
+            metas.iter().for_each(|m| remediation(m, &mut out));
+        }
         "outputs" => {
             for m in metas {
                 let p = pascal(m.id);
@@ -231,11 +243,74 @@ fn parameters(m: &RuleMeta, out: &mut String) {
         out.push_str(&format!(
             "  {p}AutomaticRemediation:\n    Type: String\n    Default: \"false\"\n    AllowedValues: [\"true\", \"false\"]\n    Description: {}\n",
             q(&format!(
-                "Run {}'s remediation automatically (needs EnableRemediation; AutomaticRemediation does not cover it): it {}.",
-                m.id, r.summary
+                "Run {}'s remediation automatically (needs EnableRemediation; AutomaticRemediation does not cover it): it {}; {}.",
+                m.id, r.summary, r.safety
             ))
         ));
     }
+    for (name, default, description) in remediation_settings(m) {
+        out.push_str(&format!(
+            "  {}:\n    Type: String\n    Default: {}\n    Description: {}\n",
+            setting_param(m, name),
+            q(default),
+            q(&format!(
+                "{} (remediation of {}).",
+                description.trim_end_matches('.'),
+                m.id
+            ))
+        ));
+    }
+}
+
+/// The `Setting` values of a rule's remediation: (name, default, description).
+fn remediation_settings(m: &RuleMeta) -> Vec<(&'static str, &'static str, &'static str)> {
+    m.remediation
+        .iter()
+        .flat_map(|r| r.parameters.iter())
+        .filter_map(|(_, v)| match v {
+            RemediationValue::Setting {
+                name,
+                default,
+                description,
+            } => Some((*name, *default, *description)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The template parameter of a remediation `Setting`.
+pub fn setting_param(m: &RuleMeta, name: &str) -> String {
+    format!("{}Remediation{name}", pascal(m.id))
+}
+
+/// `RemediationRoleNeeded`: any rule's remediation is on (`Fn::Or` takes 2 to 10 conditions,
+/// so longer lists are nested).
+fn role_condition(metas: &[&RuleMeta], out: &mut String) {
+    let mut terms: Vec<String> = metas
+        .iter()
+        .filter(|m| m.remediation.is_some())
+        .map(|m| format!("!Condition {}RemediationOn", pascal(m.id)))
+        .collect();
+    if terms.is_empty() {
+        out.push_str("  RemediationRoleNeeded: !Equals [\"true\", \"false\"]\n");
+        return;
+    }
+    while terms.len() > 10 {
+        terms = terms
+            .chunks(10)
+            .map(|c| {
+                if c.len() == 1 {
+                    c[0].clone()
+                } else {
+                    format!("!Or [{}]", c.join(", "))
+                }
+            })
+            .collect();
+    }
+    if terms.len() == 1 {
+        terms.push(terms[0].clone());
+    }
+    out.push_str(&format!("  RemediationRoleNeeded: !Or [{}]\n", terms.join(", ")));
 }
 
 fn conditions(m: &RuleMeta, out: &mut String) {
@@ -259,8 +334,13 @@ fn conditions(m: &RuleMeta, out: &mut String) {
 
 /// The role's statements: one per distinct resource list, in the order the permissions come.
 fn permission_statements(m: &RuleMeta) -> Vec<(String, Vec<&'static str>, Vec<&'static str>)> {
+    statements(&m.required_permissions())
+}
+
+/// Statements (sid, actions, resources) granting `permissions`: one per distinct resource list.
+pub fn statements(permissions: &[Permission]) -> Vec<(String, Vec<&'static str>, Vec<&'static str>)> {
     let mut groups: Vec<(Vec<&'static str>, Vec<&'static str>)> = Vec::new();
-    for perm in m.required_permissions() {
+    for perm in permissions {
         let resources = perm.resources.to_vec();
         match groups.iter_mut().find(|(r, _)| *r == resources) {
             Some((_, actions)) => actions.push(perm.action),
@@ -376,31 +456,71 @@ fn function(m: &RuleMeta, out: &mut String) {
     }
 }
 
+/// The remediation role: trusted by SSM Automation in this account, allowed exactly what the
+/// enabled rules' documents call.
+fn remediation_role(metas: &[&RuleMeta], out: &mut String) {
+    out.push_str("  RemediationRole:\n    Type: AWS::IAM::Role\n    Condition: RemediationRoleNeeded\n    Properties:\n      AssumeRolePolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Principal: { Service: ssm.amazonaws.com }\n            Action: sts:AssumeRole\n            Condition:\n              StringEquals: { \"aws:SourceAccount\": !Ref AWS::AccountId }\n      Policies:\n        - PolicyName: remediate\n          PolicyDocument:\n            Version: \"2012-10-17\"\n            Statement:\n");
+    for m in metas {
+        let Some(r) = m.remediation else { continue };
+        let p = pascal(m.id);
+        for (sid, actions, resources) in statements(r.permissions) {
+            out.push_str(&format!(
+                "              - !If\n                - {p}RemediationOn\n                - Sid: {p}{sid}\n                  Effect: Allow\n                  Action: [{}]\n",
+                actions.join(", ")
+            ));
+            if resources.is_empty() {
+                out.push_str("                  Resource: \"*\"\n");
+            } else {
+                out.push_str("                  Resource:\n");
+                for res in resources {
+                    out.push_str(&format!("                    - !Sub {}\n", q(res)));
+                }
+            }
+            out.push_str("                - !Ref AWS::NoValue\n");
+        }
+    }
+}
+
 fn remediation(m: &RuleMeta, out: &mut String) {
     let Some(r) = m.remediation else { return };
     let p = pascal(m.id);
+    out.push_str(&format!(
+        "  {p}RemediationDocument:\n    Type: AWS::SSM::Document\n    Condition: {p}RemediationOn\n    Properties:\n      DocumentType: Automation\n      DocumentFormat: YAML\n      Content:\n"
+    ));
+    for line in r.document.lines() {
+        if line.trim().is_empty() {
+            out.push('\n');
+        } else {
+            out.push_str(&format!("        {line}\n"));
+        }
+    }
     let automatic = if r.automatic_safe {
         "RemediationAutomatic".to_string()
     } else {
         format!("{p}RemediationAutomatic")
     };
     out.push_str(&format!(
-        "  {p}RemediationConfiguration:\n    Type: AWS::Config::RemediationConfiguration\n    Condition: {p}RemediationOn\n    Properties:\n      ConfigRuleName: !Ref {p}ConfigRule\n      TargetType: SSM_DOCUMENT\n      TargetId: !Ref {}\n      Automatic: !If [{automatic}, true, false]\n      MaximumAutomaticAttempts: 3\n      RetryAttemptSeconds: 60\n      Parameters:\n        AutomationAssumeRole:\n          StaticValue: {{ Values: [!GetAtt RemediationRole.Arn] }}\n",
-        r.document
+        "  {p}RemediationConfiguration:\n    Type: AWS::Config::RemediationConfiguration\n    Condition: {p}RemediationOn\n    Properties:\n      ConfigRuleName: !Ref {p}ConfigRule\n      TargetType: SSM_DOCUMENT\n      TargetId: !Ref {p}RemediationDocument\n      Automatic: !If [{automatic}, true, false]\n      MaximumAutomaticAttempts: 3\n      RetryAttemptSeconds: 60\n      Parameters:\n        AutomationAssumeRole:\n          StaticValue: {{ Values: [!GetAtt RemediationRole.Arn] }}\n"
     ));
     for (name, value) in r.parameters {
-        match value {
-            RemediationValue::ResourceId => out.push_str(&format!(
-                "        {name}:\n          ResourceValue: {{ Value: RESOURCE_ID }}\n"
-            )),
+        let expression = match value {
+            RemediationValue::ResourceId => {
+                out.push_str(&format!(
+                    "        {name}:\n          ResourceValue: {{ Value: RESOURCE_ID }}\n"
+                ));
+                continue;
+            }
             RemediationValue::RuleParameter(param) => {
                 let spec = m.parameters.iter().find(|s| s.name == *param);
                 let template_param = spec.map(|s| param_name(m, s)).unwrap_or_else(|| param.to_string());
-                out.push_str(&format!(
-                    "        {name}:\n          StaticValue: {{ Values: [!Ref {template_param}] }}\n"
-                ))
+                format!("!Ref {template_param}")
             }
-        }
+            RemediationValue::Setting { name: setting, .. } => format!("!Ref {}", setting_param(m, setting)),
+            RemediationValue::StackValue(expression) => expression.to_string(),
+        };
+        out.push_str(&format!(
+            "        {name}:\n          StaticValue: {{ Values: [{expression}] }}\n"
+        ));
     }
 }
 

@@ -43,8 +43,8 @@
 
 use config_rules_core::apigw::{method_label, STAGE_DEFAULT_KEY};
 use config_rules_core::{
-    ConfigurationItem, Error, FromParams, ParamSpec, ParamValues, Remediation, RemediationValue, ReportsOn, Rule,
-    RuleMeta, Trigger, Verdict,
+    arn, ConfigurationItem, Error, FromParams, ParamSpec, ParamValues, Permission, Remediation, RemediationValue,
+    ReportsOn, Rule, RuleMeta, Trigger, Verdict,
 };
 use serde_json::Value;
 
@@ -59,10 +59,15 @@ pub const META: RuleMeta = RuleMeta {
     item_calls_aws: false,
     timeout_seconds: 10,
     remediation: Some(Remediation {
-        document: "ApiStageCacheRemediationDocument",
+        document: include_str!("../remediation.yaml"),
         parameters: &[("StageArn", RemediationValue::ResourceId)],
+        permissions: &[
+            Permission::on("apigateway:GET", &[arn::REST_API_STAGES]),
+            Permission::on("apigateway:PATCH", &[arn::REST_API_STAGES]),
+        ],
         automatic_safe: true,
         summary: "turns on cache data encryption for the stage's default method settings and every method override that caches (a stage without a cache cluster is left alone, with an error saying so)",
+        safety: "clients see the same responses; only how the cache stores them changes",
     }),
     ..RuleMeta::DEFAULT
 };

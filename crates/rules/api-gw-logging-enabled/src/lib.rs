@@ -34,13 +34,17 @@
 //! op=replace,path=/accessLogSettings/destinationArn,value=LOG_GROUP_ARN` (the account needs an
 //! API Gateway CloudWatch role). HTTP: `aws apigatewayv2 update-stage --api-id ID --stage-name
 //! NAME --access-log-settings DestinationArn=LOG_GROUP_ARN,Format=...`.
+//! The SAM template's optional remediation (`remediation.yaml`) does this with the stack's
+//! `ApiAccessLogGroup`, keeps any destination or higher level already set, and fails, saying so,
+//! for a REST stage in an account without API Gateway's CloudWatch role.
 //!
 //! **References.** API Gateway developer guide, "Set up CloudWatch logging for REST APIs" and
 //! "Configuring logging for HTTP APIs"; AWS Config managed rule `api-gw-execution-logging-enabled`.
 
 use config_rules_core::apigw::STAGE_DEFAULT_KEY;
 use config_rules_core::{
-    ConfigurationItem, Error, FromParams, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta, Trigger, Verdict,
+    arn, ConfigurationItem, Error, FromParams, ParamSpec, ParamValues, Permission, Remediation, RemediationValue,
+    ReportsOn, Rule, RuleMeta, Trigger, Verdict,
 };
 use serde_json::Value;
 
@@ -62,6 +66,30 @@ pub const META: RuleMeta = RuleMeta {
     ],
     item_calls_aws: false,
     timeout_seconds: 10,
+    remediation: Some(Remediation {
+        document: include_str!("../remediation.yaml"),
+        parameters: &[
+            ("StageArn", RemediationValue::ResourceId),
+            ("LogGroupArn", RemediationValue::StackValue("!GetAtt ApiAccessLogGroup.Arn")),
+            ("LoggingLevel", RemediationValue::RuleParameter("loggingLevel")),
+        ],
+        permissions: &[
+            Permission::on("apigateway:GET", &[arn::REST_API_STAGES, arn::HTTP_API_STAGES, arn::APIGATEWAY_ACCOUNT]),
+            Permission::on("apigateway:PATCH", &[arn::REST_API_STAGES, arn::HTTP_API_STAGES]),
+            // API Gateway's documented prerequisites for turning on access logs (it sets up the
+            // log delivery as the caller): "Configuring logging for an HTTP API".
+            Permission::on("logs:DescribeLogGroups", &[arn::LOG_GROUPS]),
+            Permission::any("logs:CreateLogDelivery"),
+            Permission::any("logs:GetLogDelivery"),
+            Permission::any("logs:UpdateLogDelivery"),
+            Permission::any("logs:ListLogDeliveries"),
+            Permission::any("logs:PutResourcePolicy"),
+            Permission::any("logs:DescribeResourcePolicies"),
+        ],
+        automatic_safe: true,
+        summary: "turns on execution logging at loggingLevel (REST) and access logs to the stack's log group where a stage has none; a REST stage in an account without API Gateway's CloudWatch role fails, saying so",
+        safety: "adds logs only (request metadata, never bodies); what was already logged, and where, is kept",
+    }),
     ..RuleMeta::DEFAULT
 };
 

@@ -34,13 +34,17 @@
 //! --patch-operations op=replace,path=/*/*/throttling/rateLimit,value=500
 //! op=replace,path=/*/*/throttling/burstLimit,value=1000` (SAM: `MethodSettings` with
 //! `ThrottlingRateLimit` and `ThrottlingBurstLimit`), and lower the overrides that exceed it.
+//! The SAM template's optional remediation (`remediation.yaml`) does both, with the rule's
+//! maximums; it runs automatically only with its own opt-in, as real traffic above them would
+//! start getting 429s.
 //!
 //! **References.** API Gateway developer guide, "Throttle requests to your REST APIs for better
 //! throughput"; AWS Well-Architected Serverless Lens, REL 1.
 
 use config_rules_core::apigw::{method_label, STAGE_DEFAULT_KEY};
 use config_rules_core::{
-    ConfigurationItem, Error, FromParams, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta, Trigger, Verdict,
+    arn, ConfigurationItem, Error, FromParams, ParamSpec, ParamValues, Permission, Remediation, RemediationValue,
+    ReportsOn, Rule, RuleMeta, Trigger, Verdict,
 };
 use serde_json::Value;
 
@@ -63,6 +67,21 @@ pub const META: RuleMeta = RuleMeta {
     ],
     item_calls_aws: false,
     timeout_seconds: 10,
+    remediation: Some(Remediation {
+        document: include_str!("../remediation.yaml"),
+        parameters: &[
+            ("StageArn", RemediationValue::ResourceId),
+            ("RateLimit", RemediationValue::RuleParameter("maxRateLimit")),
+            ("BurstLimit", RemediationValue::RuleParameter("maxBurstLimit")),
+        ],
+        permissions: &[
+            Permission::on("apigateway:GET", &[arn::REST_API_STAGES]),
+            Permission::on("apigateway:PATCH", &[arn::REST_API_STAGES]),
+        ],
+        automatic_safe: false,
+        summary: "sets the stage's default rate and burst limits to maxRateLimit and maxBurstLimit where missing or higher, and lowers every method override above them",
+        safety: "an API whose real traffic is above the limits starts answering 429, so it runs automatically only with its own opt-in",
+    }),
     ..RuleMeta::DEFAULT
 };
 

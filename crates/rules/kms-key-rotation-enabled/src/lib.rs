@@ -34,13 +34,16 @@
 //!
 //! **Remediation.** `aws kms enable-key-rotation --key-id KEY_ID` (optionally
 //! `--rotation-period-in-days 90..2560`); in CloudFormation, `EnableKeyRotation: true`.
+//! The SAM template's optional remediation (`remediation.yaml`) turns rotation on, and may run
+//! automatically: old key material keeps decrypting.
 //!
 //! **References.** AWS KMS developer guide, "Rotate AWS KMS keys"; AWS Config managed rule
 //! `cmk-backing-key-rotation-enabled`; CIS AWS Foundations 3.6.
 
 use async_trait::async_trait;
 use config_rules_core::{
-    arn, AccountContext, Error, Permission, ReportsOn, ResourceVerdict, Rule, RuleMeta, Trigger, Verdict,
+    arn, AccountContext, Error, Permission, Remediation, RemediationValue, ReportsOn, ResourceVerdict, Rule, RuleMeta,
+    Trigger, Verdict,
 };
 
 pub const META: RuleMeta = RuleMeta {
@@ -60,6 +63,17 @@ pub const META: RuleMeta = RuleMeta {
     // Sized for 5,000 resources: two AWS calls each, 8 at a time, at up to 100 ms per call is
     // 125 s; twice that for margin (a 5,000-key sweep took 51 s against the emulator).
     timeout_seconds: 300,
+    remediation: Some(Remediation {
+        document: include_str!("../remediation.yaml"),
+        parameters: &[("KeyId", RemediationValue::ResourceId)],
+        permissions: &[
+            Permission::on("kms:EnableKeyRotation", &[arn::KMS_KEYS]),
+            Permission::on("kms:GetKeyRotationStatus", &[arn::KMS_KEYS]),
+        ],
+        automatic_safe: true,
+        summary: "turns on automatic rotation of the key (yearly)",
+        safety: "old key material keeps decrypting what it encrypted; nothing a caller does changes",
+    }),
     ..RuleMeta::DEFAULT
 };
 

@@ -34,13 +34,17 @@
 //! **Remediation.** `aws lambda put-function-concurrency --function-name NAME
 //! --reserved-concurrent-executions 50` (SAM: `ReservedConcurrentExecutions`), sized to the
 //! function's expected peak.
+//! The SAM template's optional remediation (`remediation.yaml`) reserves
+//! `LambdaConcurrencyLimitedRemediationReservedConcurrency` (default 10); it runs automatically
+//! only with its own opt-in, as a busier function would be throttled.
 //!
 //! **References.** AWS Lambda developer guide, "Configuring reserved concurrency"; AWS
 //! Well-Architected Serverless Lens, REL 1; AWS Config managed rule
 //! `lambda-concurrency-check`.
 
 use config_rules_core::{
-    ConfigurationItem, Error, FromParams, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta, Trigger, Verdict,
+    arn, ConfigurationItem, Error, FromParams, ParamSpec, ParamValues, Permission, Remediation, RemediationValue,
+    ReportsOn, Rule, RuleMeta, Trigger, Verdict,
 };
 
 pub const META: RuleMeta = RuleMeta {
@@ -58,6 +62,27 @@ pub const META: RuleMeta = RuleMeta {
     )],
     item_calls_aws: false,
     timeout_seconds: 10,
+    remediation: Some(Remediation {
+        document: include_str!("../remediation.yaml"),
+        parameters: &[
+            ("FunctionName", RemediationValue::ResourceId),
+            (
+                "ReservedConcurrency",
+                RemediationValue::Setting {
+                    name: "ReservedConcurrency",
+                    default: "10",
+                    description: "The reserved concurrency the fix gives a function (at most maxReservedConcurrency when that is set).",
+                },
+            ),
+        ],
+        permissions: &[
+            Permission::on("lambda:PutFunctionConcurrency", &[arn::LAMBDA_FUNCTIONS]),
+            Permission::on("lambda:GetFunctionConcurrency", &[arn::LAMBDA_FUNCTIONS]),
+        ],
+        automatic_safe: false,
+        summary: "reserves the stack's ReservedConcurrency for the function",
+        safety: "a function busier than the reserved value is throttled, and the reservation takes from the account's unreserved pool, so it runs automatically only with its own opt-in",
+    }),
     ..RuleMeta::DEFAULT
 };
 

@@ -36,8 +36,8 @@
 //! AWS Config managed rule `lambda-function-settings-check` (parameter `timeout`).
 
 use config_rules_core::{
-    ConfigurationItem, Error, FromParams, ParamSpec, ParamValues, Remediation, RemediationValue, ReportsOn, Rule,
-    RuleMeta, Trigger, Verdict,
+    arn, ConfigurationItem, Error, FromParams, ParamSpec, ParamValues, Permission, Remediation, RemediationValue,
+    ReportsOn, Rule, RuleMeta, Trigger, Verdict,
 };
 
 /// Lambda's timeout when none is set.
@@ -50,17 +50,28 @@ pub const META: RuleMeta = RuleMeta {
     resource_types: &["AWS::Lambda::Function"],
     trigger: Trigger::Change,
     reports_on: ReportsOn::EachResource,
-    parameters: &[ParamSpec::integer("maxTimeoutSeconds", 1, 900, "60", "The longest timeout allowed, in seconds.")],
+    parameters: &[ParamSpec::integer(
+        "maxTimeoutSeconds",
+        1,
+        900,
+        "60",
+        "The longest timeout allowed, in seconds.",
+    )],
     item_calls_aws: false,
     timeout_seconds: 10,
     remediation: Some(Remediation {
-        document: "LambdaTimeoutRemediationDocument",
+        document: include_str!("../remediation.yaml"),
         parameters: &[
             ("FunctionName", RemediationValue::ResourceId),
             ("Timeout", RemediationValue::RuleParameter("maxTimeoutSeconds")),
         ],
+        permissions: &[
+            Permission::on("lambda:UpdateFunctionConfiguration", &[arn::LAMBDA_FUNCTIONS]),
+            Permission::on("lambda:GetFunctionConfiguration", &[arn::LAMBDA_FUNCTIONS]),
+        ],
         automatic_safe: false,
-        summary: "sets the function's timeout to maxTimeoutSeconds; a function that really needs longer then fails, so it runs automatically only with its own opt-in",
+        summary: "sets the function's timeout to maxTimeoutSeconds",
+        safety: "a function that really needs longer then fails, so it runs automatically only with its own opt-in",
     }),
     ..RuleMeta::DEFAULT
 };

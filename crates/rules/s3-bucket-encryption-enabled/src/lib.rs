@@ -35,13 +35,17 @@
 //! **Remediation.** `aws s3api put-bucket-encryption --bucket NAME
 //! --server-side-encryption-configuration '{"Rules":[{"ApplyServerSideEncryptionByDefault":
 //! {"SSEAlgorithm":"aws:kms","KMSMasterKeyID":"KEY_ARN"},"BucketKeyEnabled":true}]}'`.
+//! The SAM template's optional remediation (`remediation.yaml`) sets SSE-KMS with the first
+//! listed key, SSE-KMS with the AWS managed key under `requireKms`, or SSE-S3; it runs
+//! automatically only with its own opt-in, as writers without use of the key would fail.
 //!
 //! **References.** Amazon S3 user guide, "Setting default server-side encryption behavior for
 //! Amazon S3 buckets"; AWS Config managed rules `s3-bucket-server-side-encryption-enabled` and
 //! `s3-default-encryption-kms`.
 
 use config_rules_core::{
-    ConfigurationItem, Error, FromParams, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta, Trigger, Verdict,
+    arn, ConfigurationItem, Error, FromParams, ParamSpec, ParamValues, Permission, Remediation, RemediationValue,
+    ReportsOn, Rule, RuleMeta, Trigger, Verdict,
 };
 use serde_json::Value;
 
@@ -61,6 +65,24 @@ pub const META: RuleMeta = RuleMeta {
     ],
     item_calls_aws: false,
     timeout_seconds: 10,
+    remediation: Some(Remediation {
+        document: include_str!("../remediation.yaml"),
+        parameters: &[
+            ("BucketName", RemediationValue::ResourceId),
+            ("RequireKms", RemediationValue::RuleParameter("requireKms")),
+            (
+                "KmsKeyId",
+                // The first listed key, or `none` (Config takes no empty value).
+                RemediationValue::StackValue(
+                    "!If [S3BucketEncryptionEnabledKmsKeyArnsSet, !Select [0, !Split [\",\", !Ref S3BucketEncryptionEnabledKmsKeyArns]], none]",
+                ),
+            ),
+        ],
+        permissions: &[Permission::on("s3:PutEncryptionConfiguration", &[arn::S3_BUCKETS])],
+        automatic_safe: false,
+        summary: "sets the bucket's default encryption: SSE-KMS with the first key of kmsKeyArns, SSE-KMS with the AWS managed key when requireKms is set without keys, SSE-S3 otherwise (objects already stored are not re-encrypted)",
+        safety: "with SSE-KMS, writers and readers without permission to use the key start failing, so it runs automatically only with its own opt-in",
+    }),
     ..RuleMeta::DEFAULT
 };
 
