@@ -500,11 +500,14 @@ fn only_safe_remediations_run_automatically_by_default() {
             continue;
         };
         let config = config.unwrap_or_else(|| panic!("{p}RemediationConfiguration"));
-        assert_eq!(config["Properties"]["TargetId"], json!({"!Ref": r.document}));
-        assert!(
-            t["Resources"][r.document]["Type"] == "AWS::SSM::Document",
-            "{}",
-            r.document
+        let document = format!("{p}RemediationDocument");
+        assert_eq!(config["Properties"]["TargetId"], json!({"!Ref": document}));
+        assert_eq!(t["Resources"][&document]["Type"], "AWS::SSM::Document", "{document}");
+        // The template embeds the rule's remediation.yaml as it is.
+        let content: Value = serde_yaml::from_str(r.document).unwrap();
+        assert_eq!(
+            t["Resources"][&document]["Properties"]["Content"], content,
+            "{document}"
         );
         let automatic = &config["Properties"]["Automatic"]["!If"][0];
         if r.automatic_safe {

@@ -33,10 +33,12 @@ import argparse
 import io
 import json
 import os
+import re
 import sys
 import threading
 import time
 from datetime import datetime, timezone
+from urllib.parse import unquote
 
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
@@ -119,6 +121,10 @@ class Emulator:
             self.record(operation, status, parse_json(body))
             return self.fault_response(fault, s3=not target and not self.query_action(environ, body))(
                 environ, start_response)
+        v2_stage = V2_STAGE_PATH.fullmatch(environ.get("PATH_INFO", ""))
+        if v2_stage and environ.get("REQUEST_METHOD") == "PATCH":
+            self.record("UpdateStage", 200, None)
+            return v2_update_stage(environ, body, *v2_stage.groups())(environ, start_response)
         if target.startswith(SSM_TARGET_PREFIX) and operation in self.ssm_handlers:
             try:
                 payload = json.loads(body or b"{}")
@@ -652,6 +658,38 @@ def caller(environ):
     scope = auth.split(marker, 1)[1].split(",", 1)[0].split("/")
     return {"accessKey": scope[0], "region": scope[2] if len(scope) > 2 else "",
             "service": scope[3] if len(scope) > 3 else ""}
+
+
+V2_STAGE_PATH = re.compile(r"/v2/apis/([^/]+)/stages/([^/]+)")
+V2_STAGE_FIELDS = {
+    "accessLogSettings": "access_log_settings",
+    "autoDeploy": "auto_deploy",
+    "clientCertificateId": "client_certificate_id",
+    "defaultRouteSettings": "default_route_settings",
+    "description": "description",
+    "routeSettings": "route_settings",
+    "stageVariables": "stage_variables",
+}
+
+
+def v2_update_stage(environ, body, api_id, stage_name):
+    """API Gateway v2 ``UpdateStage`` (``PATCH /v2/apis/ID/stages/NAME``), which moto 5.2 lacks:
+    the fields sent replace the stored ones, as the API reference describes."""
+    from moto.apigatewayv2.models import apigatewayv2_backends
+    from moto.iam.models import get_account_id_from
+
+    info = caller(environ)
+    backend = apigatewayv2_backends[get_account_id_from(info.get("accessKey") or "")][info.get("region") or "us-east-1"]
+    try:
+        stage = backend.get_stage(unquote(api_id), unquote(stage_name))
+    except Exception:  # moto's ApiNotFound / StageNotFound
+        return error_response(ApiError("NotFoundException", f"Invalid stage identifier specified", status=404))
+    payload = parse_json(body) or {}
+    for key, attr in V2_STAGE_FIELDS.items():
+        if key in payload:
+            setattr(stage, attr, payload[key])
+    stage.updated = datetime.now()
+    return json_response(stage.to_json())
 
 
 class Passthrough(Exception):

@@ -183,6 +183,19 @@ class AutomationTest(unittest.TestCase):
         self.assertIn("AccessDeniedException", run["FailureMessage"])
         self.assertIn("kms:EnableKeyRotation", run["FailureMessage"])
 
+    def test_http_api_stages_can_be_updated(self):
+        # moto 5.2 has no apigatewayv2 UpdateStage; the emulator adds it.
+        v2 = boto3.client("apigatewayv2", endpoint_url=self.url, region_name="us-east-1")
+        api = v2.create_api(Name="http", ProtocolType="HTTP")["ApiId"]
+        v2.create_stage(ApiId=api, StageName="prod")
+        out = v2.update_stage(ApiId=api, StageName="prod", AccessLogSettings={
+            "DestinationArn": "arn:aws:logs:us-east-1:123456789012:log-group:access", "Format": "$context.requestId"})
+        self.assertEqual(out["AccessLogSettings"]["DestinationArn"], "arn:aws:logs:us-east-1:123456789012:log-group:access")
+        stage = v2.get_stage(ApiId=api, StageName="prod")
+        self.assertEqual(stage["AccessLogSettings"]["Format"], "$context.requestId")
+        with self.assertRaisesRegex(Exception, "NotFoundException"):
+            v2.update_stage(ApiId=api, StageName="nope", Description="x")
+
     # ---- Config remediation -----------------------------------------------------------------
     def evaluate(self, rule, token, rid, compliance):
         urllib_post(self.url, "result-tokens", {"token": token, "ruleName": rule})
