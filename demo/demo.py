@@ -1,7 +1,8 @@
 """`make demo`: a local account in the emulator, seeded, scanned by every rule, reported.
 
 Starts the emulator on a free port, seeds it (demo/seed.py), runs
-`config-rules scan --source api` against it, prints the report and stops the emulator.
+`config-rules scan --source api` against it, prints the report, shows one remediation run
+(demo/remediate.py) and stops the emulator.
 Nothing outside this machine is contacted.
 """
 
@@ -59,6 +60,13 @@ def main():
         scan = subprocess.run([str(CLI), "scan", "--source", "api", "--params-file", str(ROOT / "demo/params.json")], env=env)
         if scan.returncode not in (0, 1):
             sys.exit(f"config-rules scan failed with exit code {scan.returncode}; emulator log: {log}")
+        print("\nRemediation, as EnableRemediation=true deploys it (document, role and configuration "
+              "from template.yaml), on one finding:\n", flush=True)
+        os.environ.update({k: v for k, v in env.items() if k.startswith("AWS_")}, AWS_DEFAULT_REGION="us-east-1")
+        sys.path.insert(0, str(ROOT / "demo"))
+        import remediate
+
+        remediate.run(CLI, env, port)
     finally:
         emulator.terminate()
         try:
