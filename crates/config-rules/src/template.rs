@@ -481,11 +481,13 @@ fn remediation_role(metas: &[&RuleMeta], out: &mut String) {
     }
 }
 
+/// The document is embedded as an object: CloudFormation sends it to SSM as JSON, the
+/// `DocumentFormat` default (the same document as the rule's YAML file).
 fn remediation(m: &RuleMeta, out: &mut String) {
     let Some(r) = m.remediation else { return };
     let p = pascal(m.id);
     out.push_str(&format!(
-        "  {p}RemediationDocument:\n    Type: AWS::SSM::Document\n    Condition: {p}RemediationOn\n    Properties:\n      DocumentType: Automation\n      DocumentFormat: YAML\n      Content:\n"
+        "  {p}RemediationDocument:\n    Type: AWS::SSM::Document\n    Condition: {p}RemediationOn\n    Properties:\n      DocumentType: Automation\n      Content:\n"
     ));
     for line in r.document.lines() {
         if line.trim().is_empty() {
