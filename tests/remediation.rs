@@ -472,22 +472,32 @@ async fn api_gw_cache_encrypted_is_fixed_for_the_default_and_every_override() {
     let emu = Emulator::start_private();
     let (_, rest, _, _) = clients(&emu).await;
     let arn = rest_stage(&rest, "cached", true).await;
-    let id = arn.split('/').nth(2).unwrap().to_string();
     // An override that caches unencrypted: patching `*/*` alone would leave it.
-    rest.update_stage()
-        .rest_api_id(&id)
-        .stage_name("prod")
-        .patch_operations(patch("/~1pets/GET/caching/enabled", "true"))
-        .patch_operations(patch("/~1pets/GET/caching/dataEncrypted", "false"))
-        .send()
-        .await
-        .unwrap();
+    patch_stage(
+        &rest,
+        &arn,
+        &[
+            ("/~1pets/GET/caching/enabled", "true"),
+            ("/~1pets/GET/caching/dataEncrypted", "false"),
+        ],
+    )
+    .await;
     let seeded = Seeded {
         resource_type: "AWS::ApiGateway::Stage",
         id: arn,
         stack: vec![],
     };
     prove(&emu, "api-gw-cache-encrypted", json!({}), seeded).await;
+}
+
+/// Applies `ops` (path, value) to the stage `prod` named by `arn`.
+async fn patch_stage(rest: &aws_sdk_apigateway::Client, arn: &str, ops: &[(&str, &str)]) {
+    let id = arn.split('/').nth(2).unwrap();
+    let mut update = rest.update_stage().rest_api_id(id).stage_name("prod");
+    for (path, value) in ops {
+        update = update.patch_operations(patch(path, value));
+    }
+    update.send().await.unwrap();
 }
 
 fn patch(path: &str, value: &str) -> aws_sdk_apigateway::types::PatchOperation {
@@ -552,14 +562,7 @@ async fn api_gw_throttling_configured_is_fixed_for_the_default_and_every_overrid
     let emu = Emulator::start_private();
     let (_, rest, _, _) = clients(&emu).await;
     let arn = rest_stage(&rest, "unthrottled", false).await;
-    let id = arn.split('/').nth(2).unwrap().to_string();
-    rest.update_stage()
-        .rest_api_id(&id)
-        .stage_name("prod")
-        .patch_operations(patch("/~1pets/GET/throttling/rateLimit", "5000"))
-        .send()
-        .await
-        .unwrap();
+    patch_stage(&rest, &arn, &[("/~1pets/GET/throttling/rateLimit", "5000")]).await;
     let seeded = Seeded {
         resource_type: "AWS::ApiGateway::Stage",
         id: arn,
