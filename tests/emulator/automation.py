@@ -309,7 +309,8 @@ class Runner:
             raise StepFailure("the document has no assumeRole: the emulator runs documents only as a role")
         self.role_arn = role
         iam = client(endpoint, "iam", caller_key, "emulator", None, region)
-        sts = client(endpoint, "sts", caller_key, "emulator", None, region)
+        # Automation assumes the role as ssm.amazonaws.com (see SERVICE_KEYS in server.py).
+        sts = client(endpoint, "sts", "SSMAUTOMATIONSERVICE", "emulator", None, region)
         role_name = role.rsplit("/", 1)[-1]
         try:
             description = iam.get_role(RoleName=role_name)["Role"]

@@ -51,6 +51,7 @@ COMPLIANCE_TYPES = ("COMPLIANT", "NON_COMPLIANT", "NOT_APPLICABLE")
 CONFIG_TARGET_PREFIX = "StarlingDoveService."
 SSM_TARGET_PREFIX = "AmazonSSM."
 MAX_LIMIT = 100
+DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_LIMIT = 10
 
 
@@ -78,12 +79,23 @@ class State:
         self.reset()
 
     def reset(self):
-        self.tokens: dict[str, str] = {}
+        # result token -> (account id, rule name): a token is good in its account only
+        self.tokens: dict[str, tuple[str, str]] = {}
+        self.faults: dict[str, list[dict]] = {}
+        self.calls: list[dict] = []
+        self.accounts: dict[str, AccountState] = {}
+
+    def account(self, account_id: str) -> "AccountState":
+        return self.accounts.setdefault(account_id, AccountState())
+
+
+class AccountState:
+    """One account's AWS Config: compliance results, recorded items, remediation."""
+
+    def __init__(self):
         # rule name -> {(resource type, resource id): result}
         self.results: dict[str, dict[tuple[str, str], dict]] = {}
-        self.faults: dict[str, list[dict]] = {}
         self.items: dict[tuple[str, str], list[dict]] = {}
-        self.calls: list[dict] = []
         # rule name -> RemediationConfiguration as PutRemediationConfigurations sent it
         self.remediations: dict[str, dict] = {}
         # (rule, resource type, resource id) -> {"execution": id, "invoked": epoch}
@@ -106,6 +118,7 @@ class Emulator:
         operation = target.rsplit(".", 1)[-1] if "." in target else (
             self.query_action(environ, body) or self.s3_operation(environ) or self.rest_operation(environ))
         CURRENT.caller = caller(environ)
+        CURRENT.account = account_of(CURRENT.caller)
         CURRENT.endpoint = f"http://{environ.get('HTTP_HOST', '127.0.0.1')}"
         fault = self.take_fault(operation, body) if operation else None
         if fault and fault["kind"] == "exit":
@@ -121,6 +134,11 @@ class Emulator:
             self.record(operation, status, parse_json(body))
             return self.fault_response(fault, s3=not target and not self.query_action(environ, body))(
                 environ, start_response)
+        if operation == "AssumeRole":
+            refusal = assume_role_refusal(CURRENT.caller, CURRENT.account, body)
+            if refusal:
+                self.record(operation, refusal.status, None)
+                return query_error_response(refusal)(environ, start_response)
         v2_stage = V2_STAGE_PATH.fullmatch(environ.get("PATH_INFO", ""))
         if v2_stage and environ.get("REQUEST_METHOD") == "PATCH":
             self.record("UpdateStage", 200, None)
@@ -324,8 +342,9 @@ class Emulator:
             if route == "calls":
                 return json_response({"calls": list(state.calls)})
             if route == "result-tokens" and request.method == "POST":
-                state.tokens[data["token"]] = data["ruleName"]
-                state.results.setdefault(data["ruleName"], {})
+                account = data.get("accountId") or DEFAULT_ACCOUNT
+                state.tokens[data["token"]] = (account, data["ruleName"])
+                state.account(account).results.setdefault(data["ruleName"], {})
                 return json_response({"ok": True})
             if route == "faults" and request.method == "POST":
                 kind = data.get("kind", "throttle")
@@ -340,12 +359,21 @@ class Emulator:
                 for item in data.get("items", []):
                     item = normalize_api_item(item)
                     key = (item["resourceType"], item["resourceId"])
-                    state.items.setdefault(key, []).append(item)
-                    state.items[key].sort(key=lambda i: i.get("configurationItemCaptureTime") or 0)
+                    items = state.account(data.get("accountId") or item.get("accountId") or DEFAULT_ACCOUNT).items
+                    items.setdefault(key, []).append(item)
+                    items[key].sort(key=lambda i: i.get("configurationItemCaptureTime") or 0)
                 return json_response({"ok": True})
         return json_response({"error": f"no control route {request.method} {route}"}, 404)
 
     # ---- AWS Config operations -----------------------------------------------------------
+    @staticmethod
+    def account_id() -> str:
+        """The account of the request's credentials (moto's mapping: IAM keys and assumed roles)."""
+        return getattr(CURRENT, "account", None) or DEFAULT_ACCOUNT
+
+    def acct(self) -> AccountState:
+        return self.state.account(self.account_id())
+
     def put_evaluations(self, payload, fault):
         token = payload.get("ResultToken")
         if not token:
@@ -362,8 +390,10 @@ class Emulator:
         if payload.get("TestMode"):
             return {"FailedEvaluations": []}
         with self.state.lock:
-            rule = self.state.tokens.get(token)
-            if rule is None:
+            account, rule = self.state.tokens.get(token) or (None, None)
+            if rule is None or account != self.account_id():
+                # A token is issued to one account's Config: posting it with another account's
+                # credentials fails, as in AWS.
                 raise ApiError("InvalidResultTokenException", "The result token is invalid.")
             failed = []
             if fault and fault["kind"] == "failed-evaluations":
@@ -371,7 +401,7 @@ class Emulator:
                 failed = evaluations[: len(evaluations) if n is None else int(n)]
             now = time.time()
             automatic = []
-            store = self.state.results.setdefault(rule, {})
+            store = self.acct().results.setdefault(rule, {})
             for e in evaluations:
                 if e in failed:
                     continue
@@ -386,7 +416,7 @@ class Emulator:
                     "OrderingTimestamp": ordering,
                     "ResultRecordedTime": now,
                 }
-                if e["ComplianceType"] == "NON_COMPLIANT" and (self.state.remediations.get(rule) or {}).get("Automatic"):
+                if e["ComplianceType"] == "NON_COMPLIANT" and (self.acct().remediations.get(rule) or {}).get("Automatic"):
                     automatic.append(key)
         for key in automatic:
             # Config starts an automatic remediation when it records a NON_COMPLIANT result.
@@ -394,7 +424,7 @@ class Emulator:
         return {"FailedEvaluations": failed}
 
     def results_of(self, rule, compliance_types):
-        store = self.state.results.get(rule)
+        store = self.acct().results.get(rule)
         if store is None:
             raise ApiError("NoSuchConfigRuleException", f"The ConfigRule '{rule}' provided in the request is invalid.")
         rows = []
@@ -415,7 +445,7 @@ class Emulator:
         with self.state.lock:
             rows = [
                 result_row(rule, key[0], key[1], store[key])
-                for rule, store in sorted(self.state.results.items())
+                for rule, store in sorted(self.acct().results.items())
                 if key in store and (not types or store[key]["ComplianceType"] in types)
             ]
         return paginate(rows, payload, "EvaluationResults")
@@ -424,7 +454,7 @@ class Emulator:
         names = payload.get("ConfigRuleNames") or None
         out = []
         with self.state.lock:
-            for rule, store in sorted(self.state.results.items()):
+            for rule, store in sorted(self.acct().results.items()):
                 if names and rule not in names:
                     continue
                 non = sum(1 for r in store.values() if r["ComplianceType"] == "NON_COMPLIANT")
@@ -438,7 +468,7 @@ class Emulator:
                     compliance = {"ComplianceType": "INSUFFICIENT_DATA"}
                 out.append({"ConfigRuleName": rule, "Compliance": compliance})
             if names:
-                missing = [n for n in names if n not in self.state.results]
+                missing = [n for n in names if n not in self.acct().results]
                 if missing:
                     raise ApiError("NoSuchConfigRuleException", f"The ConfigRule '{missing[0]}' provided in the request is invalid.")
         return {"ComplianceByConfigRules": out}
@@ -447,7 +477,7 @@ class Emulator:
         key = (payload["resourceType"], payload["resourceId"])
         later = to_epoch(payload.get("laterTime"))
         with self.state.lock:
-            items = list(self.state.items.get(key, []))
+            items = list(self.acct().items.get(key, []))
         if not items:
             raise Passthrough()
         if later is not None:
@@ -459,8 +489,8 @@ class Emulator:
     def latest_items(self, resource_type):
         """The newest loaded item of each resource of a type, in resource id order."""
         with self.state.lock:
-            keys = sorted(k for k in self.state.items if k[0] == resource_type)
-            return [self.state.items[k][-1] for k in keys]
+            keys = sorted(k for k in self.acct().items if k[0] == resource_type)
+            return [self.acct().items[k][-1] for k in keys]
 
     def list_discovered_resources(self, payload, _fault):
         items = self.latest_items(payload["resourceType"])
@@ -489,7 +519,7 @@ class Emulator:
         if not 1 <= len(keys) <= 100:
             raise ApiError("ValidationException", "resourceKeys must hold 1 to 100 keys")
         with self.state.lock:
-            found = [self.state.items.get((k["resourceType"], k["resourceId"])) for k in keys]
+            found = [self.acct().items.get((k["resourceType"], k["resourceId"])) for k in keys]
         if not any(found):
             raise PatchedPassthrough()
         base = []
@@ -520,25 +550,25 @@ class Emulator:
                     raise ApiError("InvalidParameterValueException", f"parameter {name}: ResourceValue must be RESOURCE_ID")
         with self.state.lock:
             for c in configs:
-                self.state.remediations[c["ConfigRuleName"]] = dict(c)
+                self.acct().remediations[c["ConfigRuleName"]] = dict(c)
         return {"FailedBatches": []}
 
     def describe_remediation_configurations(self, payload, _fault):
         with self.state.lock:
             return {"RemediationConfigurations": [
-                self.state.remediations[n] for n in payload.get("ConfigRuleNames") or [] if n in self.state.remediations]}
+                self.acct().remediations[n] for n in payload.get("ConfigRuleNames") or [] if n in self.acct().remediations]}
 
     def delete_remediation_configuration(self, payload, _fault):
         with self.state.lock:
-            if self.state.remediations.pop(payload.get("ConfigRuleName"), None) is None:
+            if self.acct().remediations.pop(payload.get("ConfigRuleName"), None) is None:
                 raise ApiError("NoSuchRemediationConfigurationException", "no remediation configuration for this rule")
         return {}
 
     def start_remediation(self, rule, key):
         """Runs `rule`'s remediation on one resource; the failure message, or None once started."""
         with self.state.lock:
-            config = self.state.remediations.get(rule)
-            result = (self.state.results.get(rule) or {}).get(key)
+            config = self.acct().remediations.get(rule)
+            result = (self.acct().results.get(rule) or {}).get(key)
         if config is None:
             return f"rule {rule} has no remediation configuration"
         if result is None or result["ComplianceType"] != "NON_COMPLIANT":
@@ -557,7 +587,7 @@ class Emulator:
         except (ValueError, LookupError) as err:
             return str(err)
         with self.state.lock:
-            self.state.remediation_runs[(rule, key[0], key[1])] = {"execution": execution_id, "invoked": time.time()}
+            self.acct().remediation_runs[(rule, key[0], key[1])] = {"execution": execution_id, "invoked": time.time()}
         return None
 
     def start_remediation_execution(self, payload, _fault):
@@ -566,7 +596,7 @@ class Emulator:
         if not 1 <= len(keys) <= 100:
             raise ApiError("ValidationException", "ResourceKeys must hold 1 to 100 keys")
         with self.state.lock:
-            if rule not in self.state.remediations:
+            if rule not in self.acct().remediations:
                 raise ApiError("NoSuchRemediationConfigurationException",
                                f"No RemediationConfiguration for rule {rule} exists.")
         failed, messages = [], []
@@ -584,7 +614,7 @@ class Emulator:
         rule = payload.get("ConfigRuleName")
         wanted = {(k["resourceType"], k["resourceId"]) for k in payload.get("ResourceKeys") or []}
         with self.state.lock:
-            runs = sorted((k, v) for k, v in self.state.remediation_runs.items() if k[0] == rule)
+            runs = sorted((k, v) for k, v in self.acct().remediation_runs.items() if k[0] == rule)
         out = []
         for (_, rtype, rid), run in runs:
             if wanted and (rtype, rid) not in wanted:
@@ -690,6 +720,65 @@ def v2_update_stage(environ, body, api_id, stage_name):
             setattr(stage, attr, payload[key])
     stage.updated = datetime.now()
     return json_response(stage.to_json())
+
+
+# The access key the Automation executor signs with when it assumes a document's role as
+# ssm.amazonaws.com (a service principal has no keys of its own).
+SERVICE_KEYS = {"SSMAUTOMATIONSERVICE": "ssm.amazonaws.com"}
+
+
+def assume_role_refusal(caller_info, caller_account, body):
+    """STS ``AssumeRole`` as AWS refuses it, which moto does not: the role must exist in its
+    account and its trust policy must name the caller (its account, a principal of that
+    account, or ``*``; a service for the executor's service key). Conditions in the trust
+    policy are not evaluated. None when the call may go on to moto."""
+    from urllib.parse import parse_qs
+
+    from moto.iam.models import iam_backends
+
+    form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
+    role_arn = form.get("RoleArn", "")
+    parts = role_arn.split(":")
+    service = SERVICE_KEYS.get((caller_info or {}).get("accessKey", ""))
+    who = service or f"arn:aws:iam::{caller_account}:root"
+    denied = ApiError("AccessDenied", f"User: {who} is not authorized to perform: sts:AssumeRole on resource: "
+                                      f"{role_arn[:300]}", status=403)
+    if len(parts) != 6 or parts[2] != "iam":
+        return ApiError("ValidationError", f"{role_arn[:300]!r} is not a role ARN")
+    try:
+        role = iam_backends[parts[4]][parts[1] if parts[1] in ("aws", "aws-cn", "aws-us-gov") else "aws"].get_role_by_arn(role_arn)
+    except Exception:  # moto's NoSuchEntity
+        return denied
+    trust = json.loads(role.assume_role_policy_document or "{}")
+    statements = trust.get("Statement") or []
+    for st in statements if isinstance(statements, list) else [statements]:
+        actions = st.get("Action")
+        actions = actions if isinstance(actions, list) else [actions]
+        if st.get("Effect") != "Allow" or not {"sts:AssumeRole", "sts:*", "*"} & set(actions):
+            continue
+        principal = st.get("Principal")
+        if principal == "*":
+            return None
+        principal = principal or {}
+        if service:
+            services = principal.get("Service")
+            if service in (services if isinstance(services, list) else [services]):
+                return None
+            continue
+        names = principal.get("AWS")
+        for name in names if isinstance(names, list) else [names]:
+            if name in ("*", caller_account) or str(name).startswith(f"arn:aws:iam::{caller_account}:"):
+                return None
+    return denied
+
+
+def account_of(caller_info):
+    key = (caller_info or {}).get("accessKey")
+    if not key:
+        return DEFAULT_ACCOUNT
+    from moto.iam.models import get_account_id_from
+
+    return get_account_id_from(key)
 
 
 class Passthrough(Exception):
@@ -817,6 +906,16 @@ def normalize_api_item(item):
 
 def json_response(body, status=200):
     return Response(json.dumps(body), status=status, content_type="application/x-amz-json-1.1")
+
+
+def query_error_response(err: ApiError):
+    """An error in the AWS Query protocol's XML (STS, IAM)."""
+    from xml.sax.saxutils import escape
+
+    body = (f'<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>'
+            f"<Code>{escape(err.code)}</Code><Message>{escape(err.message)}</Message></Error>"
+            f"<RequestId>emulator</RequestId></ErrorResponse>")
+    return Response(body, status=err.status, content_type="text/xml")
 
 
 def error_response(err: ApiError):

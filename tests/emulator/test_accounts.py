@@ -1,0 +1,90 @@
+"""Several accounts in one emulator: AssumeRole as AWS refuses it, Config per account."""
+
+import json
+import os
+import threading
+import unittest
+import urllib.request
+from datetime import datetime, timezone
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+from werkzeug.serving import make_server
+
+import logging
+
+from server import make_app
+
+logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+MEMBER = "111111111111"
+CENTRAL = "123456789012"
+
+
+class AccountsTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = make_server("127.0.0.1", 0, make_app(), threaded=True)
+        cls.url = f"http://127.0.0.1:{cls.server.server_port}"
+        threading.Thread(target=cls.server.serve_forever, daemon=True).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.shutdown()
+
+    def client(self, service, creds=None):
+        extra = {}
+        if creds:
+            extra = {"aws_access_key_id": creds["AccessKeyId"], "aws_secret_access_key": creds["SecretAccessKey"],
+                     "aws_session_token": creds["SessionToken"]}
+        return boto3.client(service, endpoint_url=self.url, region_name="us-east-1",
+                            config=Config(retries={"total_max_attempts": 1, "mode": "standard"}), **extra)
+
+    def control(self, route, body):
+        req = urllib.request.Request(f"{self.url}/_emulator/{route}", data=json.dumps(body).encode(), method="POST")
+        with urllib.request.urlopen(req) as resp:
+            return json.loads(resp.read())
+
+    def create_member_role(self, name, trust):
+        from moto.iam.models import iam_backends
+
+        iam_backends[MEMBER]["aws"].create_role(
+            role_name=name, assume_role_policy_document=json.dumps(trust), path="/", permissions_boundary=None,
+            description="", tags=[], max_session_duration="3600", linked_service=None)
+
+    def test_assume_role_needs_the_role_and_its_trust(self):
+        sts = self.client("sts")
+        with self.assertRaisesRegex(ClientError, "AccessDenied.*not authorized to perform: sts:AssumeRole"):
+            sts.assume_role(RoleArn=f"arn:aws:iam::{MEMBER}:role/missing", RoleSessionName="s1")
+        self.create_member_role("trusts-someone-else", {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999999999999:root"}, "Action": "sts:AssumeRole"}]})
+        with self.assertRaisesRegex(ClientError, "AccessDenied"):
+            sts.assume_role(RoleArn=f"arn:aws:iam::{MEMBER}:role/trusts-someone-else", RoleSessionName="s2")
+        self.create_member_role("trusts-central", {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{CENTRAL}:root"}, "Action": "sts:AssumeRole"}]})
+        creds = sts.assume_role(RoleArn=f"arn:aws:iam::{MEMBER}:role/trusts-central", RoleSessionName="s3")["Credentials"]
+        self.assertEqual(self.client("sts", creds).get_caller_identity()["Account"], MEMBER)
+
+    def test_config_results_are_kept_per_account_and_tokens_work_in_their_account_only(self):
+        self.create_member_role("config-rules-member", {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": CENTRAL}, "Action": "sts:AssumeRole"}]})
+        creds = self.client("sts").assume_role(RoleArn=f"arn:aws:iam::{MEMBER}:role/config-rules-member",
+                                               RoleSessionName="rule")["Credentials"]
+        self.control("result-tokens", {"token": "member-token", "ruleName": "org-rule", "accountId": MEMBER})
+        evaluation = {"ComplianceResourceType": "AWS::::Account", "ComplianceResourceId": MEMBER,
+                      "ComplianceType": "COMPLIANT", "OrderingTimestamp": datetime.now(timezone.utc)}
+        with self.assertRaisesRegex(ClientError, "InvalidResultTokenException"):
+            self.client("config").put_evaluations(ResultToken="member-token", Evaluations=[evaluation])
+        member_config = self.client("config", creds)
+        member_config.put_evaluations(ResultToken="member-token", Evaluations=[evaluation])
+        rows = member_config.get_compliance_details_by_config_rule(ConfigRuleName="org-rule")["EvaluationResults"]
+        self.assertEqual([r["ComplianceType"] for r in rows], ["COMPLIANT"])
+        with self.assertRaisesRegex(ClientError, "NoSuchConfigRuleException"):
+            self.client("config").get_compliance_details_by_config_rule(ConfigRuleName="org-rule")
+
+
+if __name__ == "__main__":
+    unittest.main()
