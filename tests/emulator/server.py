@@ -355,6 +355,19 @@ class Emulator:
                          "after": int(data.get("after", 0))}
                 state.faults.setdefault(data["operation"], []).append(fault)
                 return json_response({"ok": True})
+            if route == "iam-roles" and request.method == "POST":
+                # A role in any account, as a StackSet would deploy it (moto gives no
+                # credentials for a new member account to create it with).
+                from moto.iam.models import iam_backends
+
+                backend = iam_backends[data["accountId"]]["aws"]
+                role = backend.create_role(
+                    role_name=data["roleName"], assume_role_policy_document=json.dumps(data["assumeRolePolicyDocument"]),
+                    path="/", permissions_boundary=None, description="", tags=[], max_session_duration="3600",
+                    linked_service=None)
+                if data.get("policyDocument"):
+                    backend.put_role_policy(data["roleName"], "rules", json.dumps(data["policyDocument"]))
+                return json_response({"arn": role.arn})
             if route == "config-items" and request.method == "POST":
                 for item in data.get("items", []):
                     item = normalize_api_item(item)

@@ -49,11 +49,10 @@ class AccountsTest(unittest.TestCase):
             return json.loads(resp.read())
 
     def create_member_role(self, name, trust):
-        from moto.iam.models import iam_backends
-
-        iam_backends[MEMBER]["aws"].create_role(
-            role_name=name, assume_role_policy_document=json.dumps(trust), path="/", permissions_boundary=None,
-            description="", tags=[], max_session_duration="3600", linked_service=None)
+        out = self.control("iam-roles", {"accountId": MEMBER, "roleName": name, "assumeRolePolicyDocument": trust,
+                                         "policyDocument": {"Version": "2012-10-17", "Statement": [
+                                             {"Effect": "Allow", "Action": "config:PutEvaluations", "Resource": "*"}]}})
+        self.assertEqual(out["arn"], f"arn:aws:iam::{MEMBER}:role/{name}")
 
     def test_assume_role_needs_the_role_and_its_trust(self):
         sts = self.client("sts")

@@ -45,6 +45,19 @@ pub enum Error {
     #[error("the rule panicked: {message}; nothing was posted")]
     Panic { message: String },
 
+    /// The event names an account this function does not serve: not its own in account mode;
+    /// outside the organization, or excluded, in organization mode. Refused before any AWS call.
+    #[error("event for account {account} refused: {reason}; nothing was evaluated or posted")]
+    AccountRefused { account: String, reason: String },
+
+    /// The member account's role could not be assumed: nothing was read or posted anywhere.
+    #[error("cannot work in account {account}: assuming {role_arn} failed: {message}; nothing was posted")]
+    AssumeRole {
+        account: String,
+        role_arn: String,
+        message: String,
+    },
+
     /// Some evaluations could not be delivered to PutEvaluations.
     #[error("{unposted} of {total} evaluations were not posted to AWS Config: {reason}")]
     Unposted {
@@ -65,6 +78,8 @@ impl Error {
             Error::Deadline { .. } => "Deadline",
             Error::Panic { .. } => "Panic",
             Error::Unposted { .. } => "Unposted",
+            Error::AccountRefused { .. } => "AccountRefused",
+            Error::AssumeRole { .. } => "AssumeRole",
         }
     }
 

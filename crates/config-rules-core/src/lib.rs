@@ -12,6 +12,7 @@
 //! - [`post`]: PutEvaluations in batches of 100, re-sending `FailedEvaluations`, failing loudly;
 //! - [`runner`]: the Lambda handler, JSON logs and the SDK configuration.
 
+pub mod accounts;
 pub mod apigw;
 pub mod config_api;
 pub mod deadline;

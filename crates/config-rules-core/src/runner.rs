@@ -1,6 +1,8 @@
 //! The Lambda side: logging, the SDK configuration, and the handler every rule binary runs.
 
+use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aws_config::retry::RetryConfig;
@@ -10,6 +12,7 @@ use futures_util::FutureExt;
 use lambda_runtime::{service_fn, LambdaEvent};
 use serde_json::{json, Value};
 
+use crate::accounts::{member_sdk, own_account, Gate, Mode, OrganizationsLister};
 use crate::config_api::{ConfigApi, SdkConfigApi};
 use crate::deadline::Budget;
 use crate::engine::AnyRule;
@@ -17,7 +20,8 @@ use crate::evaluation::Compliance;
 use crate::event::RuleEvent;
 use crate::post::post_evaluations_within;
 use crate::rule::Rule;
-use crate::Error;
+use crate::{bounded, Error};
+use tokio::sync::Mutex;
 
 /// The error type a rule binary's `main` returns.
 pub type BoxError = lambda_runtime::Error;
@@ -138,25 +142,89 @@ pub async fn load_sdk_config_with(region: Option<String>, timeouts: Timeouts) ->
         .await
 }
 
-/// Runs a rule as a Lambda function. `make_rule` builds the rule from the SDK configuration
-/// (rules that call AWS create their clients there). Each invocation works within its
-/// deadline less [`crate::deadline::DEADLINE_MARGIN`].
+/// Runs a rule as a Lambda function. `make_rule` builds the rule from an SDK configuration
+/// (rules that call AWS create their clients there; rules that call nothing ignore it, so a
+/// new account costs them nothing). It is called once for the function's own account and,
+/// in organization mode ([`crate::accounts`]), once per member account the function works in,
+/// with that account's assumed-role credentials. Each invocation works within its deadline
+/// less [`crate::deadline::DEADLINE_MARGIN`].
 pub async fn run<R, F>(make_rule: F) -> Result<(), lambda_runtime::Error>
 where
     R: Rule + 'static,
-    F: FnOnce(&SdkConfig) -> R,
+    F: Fn(&SdkConfig) -> R,
 {
     let sdk = load_sdk_config().await;
-    let rule = make_rule(&sdk);
-    init_logging(std::io::stdout, &Rule::meta(&rule).id.replace('-', "_"));
-    let api = SdkConfigApi::new(aws_sdk_config::Client::new(&sdk));
-    let (rule, api) = (&rule, &api);
+    let own_rule = make_rule(&sdk);
+    init_logging(std::io::stdout, &Rule::meta(&own_rule).id.replace('-', "_"));
+    let own_api = SdkConfigApi::new(aws_sdk_config::Client::new(&sdk));
+    let gate = Gate::new(
+        Mode::from_env(),
+        Box::new(OrganizationsLister(aws_sdk_organizations::Client::new(&sdk))),
+    );
+    let members: Mutex<HashMap<String, Arc<(R, SdkConfigApi)>>> = Mutex::new(HashMap::new());
+    let (own_rule, own_api, gate, members, make_rule, sdk) = (&own_rule, &own_api, &gate, &members, &make_rule, &sdk);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         let now_ms = u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or_default();
         let budget = Budget::from_lambda_deadline(event.context.deadline, now_ms);
-        handle_within(rule, api, &event.payload, Duration::from_millis(250), budget).await
+        let rule_id = Rule::meta(own_rule).id;
+        let (own, partition) = own_account(&event.context.invoked_function_arn)
+            .unwrap_or_else(|| ("".to_string(), "aws".to_string()));
+        let account = event.payload.get("accountId").and_then(Value::as_str).unwrap_or(&own).to_string();
+        let member = match gate.admit(&own, &account).await {
+            Ok(true) => None,
+            Ok(false) => {
+                let Mode::Organization { role_name, .. } = gate.mode() else {
+                    return Err(Error::AccountRefused { account, reason: "not this function's account".into() });
+                };
+                match member_for(members, sdk, make_rule, &partition, &account, role_name, budget).await {
+                    Ok(m) => Some(m),
+                    Err(err) => {
+                        tracing::error!(rule = rule_id, error_type = err.error_type(), account = %account, error = %err, "invocation failed");
+                        return Err(err);
+                    }
+                }
+            }
+            Err(err) => {
+                tracing::warn!(rule = rule_id, error_type = err.error_type(), account = %bounded(&account, 20), error = %err, "event refused");
+                return Err(err);
+            }
+        };
+        match &member {
+            None => handle_within(own_rule, own_api, &event.payload, Duration::from_millis(250), budget).await,
+            Some(m) => handle_within(&m.0, &m.1, &event.payload, Duration::from_millis(250), budget).await,
+        }
     }))
     .await
+}
+
+/// The rule and Config client for a member account, built once per account and kept.
+async fn member_for<R, F>(
+    members: &Mutex<HashMap<String, Arc<(R, SdkConfigApi)>>>,
+    own: &SdkConfig,
+    make_rule: &F,
+    partition: &str,
+    account: &str,
+    role_name: &str,
+    budget: Budget,
+) -> Result<Arc<(R, SdkConfigApi)>, Error>
+where
+    R: Rule + 'static,
+    F: Fn(&SdkConfig) -> R,
+{
+    let mut members = members.lock().await;
+    if let Some(m) = members.get(account) {
+        return Ok(m.clone());
+    }
+    let sdk = budget
+        .run(member_sdk(own, partition, account, role_name))
+        .await
+        .map_err(|_| Error::Deadline {
+            activity: format!("assuming {role_name} in account {account}"),
+        })??;
+    let member = Arc::new((make_rule(&sdk), SdkConfigApi::new(aws_sdk_config::Client::new(&sdk))));
+    members.insert(account.to_string(), member.clone());
+    tracing::info!(account, role = role_name, "working in a member account");
+    Ok(member)
 }
 
 /// [`handle_within`] without a deadline (tests, local runs).
