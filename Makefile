@@ -35,7 +35,7 @@ lint: venv ## rustfmt check, clippy -D warnings, cfn-lint, sam validate --lint
 	$(MAKE) --no-print-directory template-lint
 
 template-lint: venv-build
-	$(VENV)/bin/cfn-lint template.yaml
+	$(VENV)/bin/cfn-lint template.yaml member-role.yaml conformance-pack.yaml
 	$(VENV)/bin/sam validate --lint --template template.yaml --region us-east-1
 
 # One rule built for Lambda the way `make build` builds every rule (cargo-lambda and zig, zip,

@@ -12,7 +12,11 @@ use serde_yaml::Value as Yaml;
 
 /// template.yaml as JSON; CloudFormation short forms become `{"!Tag": value}`.
 fn template() -> Value {
-    let text = std::fs::read_to_string(workspace_root().join("template.yaml")).unwrap();
+    yaml_file("template.yaml")
+}
+
+fn yaml_file(name: &str) -> Value {
+    let text = std::fs::read_to_string(workspace_root().join(name)).unwrap();
     let yaml: Yaml = serde_yaml::from_str(&text).unwrap();
     to_json(&yaml)
 }
@@ -125,9 +129,11 @@ fn every_rule_has_its_function_permission_and_config_rule() {
         assert_eq!(permission["Type"], "AWS::Lambda::Permission");
         assert_eq!(permission["Properties"]["Principal"], "config.amazonaws.com");
         assert_eq!(permission["Properties"]["Action"], "lambda:InvokeFunction");
+        // Account mode names the account (confused deputy guard); organization modes cannot
+        // name one, and the function refuses accounts outside the organization itself.
         assert_eq!(
             permission["Properties"]["SourceAccount"],
-            json!({"!Ref": "AWS::AccountId"}),
+            json!({"!If": ["AccountMode", {"!Ref": "AWS::AccountId"}, {"!Ref": "AWS::NoValue"}]}),
             "confused deputy guard"
         );
         assert_eq!(
@@ -138,7 +144,7 @@ fn every_rule_has_its_function_permission_and_config_rule() {
         let rule = resource(&t, &format!("{p}ConfigRule"));
         let props = &rule["Properties"];
         assert_eq!(rule["Type"], "AWS::Config::ConfigRule");
-        assert_eq!(rule["Condition"], condition);
+        assert_eq!(rule["Condition"], json!(format!("{p}AccountRule")));
         assert_eq!(rule["DependsOn"], json!(format!("{p}Permission")));
         assert_eq!(
             props["ConfigRuleName"],
@@ -271,6 +277,147 @@ fn every_rule_has_its_function_permission_and_config_rule() {
     }
 }
 
+/// `DeploymentMode=organization`: one organization rule per rule, bound to the same function,
+/// with the same triggers, scope and parameters as the account-mode rule.
+#[test]
+fn organization_mode_binds_every_rule_in_every_member_account() {
+    let t = template();
+    assert_eq!(
+        t["Transform"],
+        json!(["AWS::LanguageExtensions", "AWS::Serverless-2016-10-31"])
+    );
+    for meta in metas() {
+        let p = pascal(meta.id);
+        let org = resource(&t, &format!("{p}OrganizationConfigRule"));
+        assert_eq!(org["Type"], "AWS::Config::OrganizationConfigRule");
+        assert_eq!(org["Condition"], format!("{p}OrganizationRule"));
+        assert_eq!(
+            resource(&t, &format!("{p}ConfigRule"))["Condition"],
+            format!("{p}AccountRule")
+        );
+        let custom = &org["Properties"]["OrganizationCustomRuleMetadata"];
+        assert_eq!(
+            custom["LambdaFunctionArn"],
+            json!({"!GetAtt": format!("{p}Function.Arn")})
+        );
+        let triggers: Vec<&str> = custom["OrganizationConfigRuleTriggerTypes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        assert_eq!(
+            triggers.contains(&"ConfigurationItemChangeNotification"),
+            meta.trigger.on_change(),
+            "{p}"
+        );
+        assert_eq!(
+            triggers.contains(&"ScheduledNotification"),
+            meta.trigger.periodic(),
+            "{p}"
+        );
+        let text = custom["InputParameters"].to_string();
+        for spec in meta.parameters {
+            assert!(
+                text.contains(&format!("{}{}", p, pascal(spec.name))),
+                "{p}: {} not passed",
+                spec.name
+            );
+        }
+        if meta.parameters.is_empty() {
+            assert!(custom.get("InputParameters").is_none(), "{p}");
+        }
+    }
+    let conditions = &t["Conditions"];
+    assert_eq!(
+        conditions["AccountMode"],
+        json!({"!Equals": [{"!Ref": "DeploymentMode"}, "account"]})
+    );
+    // Remediation and alerts act on this account's rules: account mode only.
+    assert!(conditions["RemediationEnabled"].to_string().contains("AccountMode"));
+    assert!(conditions["AlertsEnabled"].to_string().contains("AccountMode"));
+}
+
+/// member-role.yaml and conformance-pack.yaml are what the rules' metadata generates.
+#[test]
+fn generated_files_have_not_drifted() {
+    for (name, text) in config_rules::template::generated_files(&metas()) {
+        let on_disk = std::fs::read_to_string(workspace_root().join(name)).unwrap_or_default();
+        assert!(on_disk == text, "{name} is out of date: run `make docs`");
+    }
+}
+
+/// The member role: trusted by the central stack's function roles only; allows
+/// `config:PutEvaluations` and, per enabled rule, exactly what that rule calls.
+#[test]
+fn the_member_role_allows_exactly_what_the_enabled_rules_call() {
+    let t = yaml_file("member-role.yaml");
+    let role = &t["Resources"]["MemberRole"]["Properties"];
+    let trust = &role["AssumeRolePolicyDocument"]["Statement"][0];
+    assert_eq!(
+        trust["Principal"]["AWS"],
+        json!({"!Sub": "arn:${AWS::Partition}:iam::${ManagementAccountId}:root"})
+    );
+    assert_eq!(
+        trust["Condition"]["ArnLike"]["aws:PrincipalArn"],
+        json!({"!Sub": "arn:${AWS::Partition}:iam::${ManagementAccountId}:role/${CentralStackName}-*"})
+    );
+    let all = role["Policies"][0]["PolicyDocument"]["Statement"].as_array().unwrap();
+    assert_eq!(all[0]["Action"], json!(["config:PutEvaluations"]));
+    for meta in metas() {
+        let p = pascal(meta.id);
+        let mut granted: BTreeSet<(String, Vec<String>)> = BTreeSet::new();
+        for s in all.iter().filter_map(|s| s.get("!If")) {
+            if s[0] != json!(format!("{p}Enabled")) {
+                continue;
+            }
+            assert_eq!(s[2], json!({"!Ref": "AWS::NoValue"}));
+            let resources: Vec<String> = match &s[1]["Resource"] {
+                Value::Array(list) => list.iter().map(|r| r["!Sub"].as_str().unwrap().to_string()).collect(),
+                _ => Vec::new(),
+            };
+            for a in actions(&s[1]) {
+                granted.insert((a, resources.clone()));
+            }
+        }
+        let needed: BTreeSet<(String, Vec<String>)> = meta
+            .required_permissions()
+            .into_iter()
+            .filter(|perm| perm.action != "config:PutEvaluations")
+            .map(|perm| {
+                (
+                    perm.action.to_string(),
+                    perm.resources.iter().map(|r| r.to_string()).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(granted, needed, "member role statements of {p}");
+    }
+}
+
+/// The conformance pack binds every rule to its central function, with the same triggers.
+#[test]
+fn the_conformance_pack_binds_every_rule_to_its_function() {
+    let pack = yaml_file("conformance-pack.yaml");
+    for meta in metas() {
+        let p = pascal(meta.id);
+        let rule = &pack["Resources"][&p];
+        assert_eq!(rule["Type"], "AWS::Config::ConfigRule", "{p}");
+        assert_eq!(
+            rule["Properties"]["Source"]["SourceIdentifier"],
+            json!({"Ref": format!("{p}FunctionArn")})
+        );
+        let types: Vec<&str> = rule["Properties"]["Source"]["SourceDetails"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["MessageType"].as_str().unwrap())
+            .collect();
+        assert_eq!(types, expected_message_types(meta), "{p}");
+        assert!(pack["Parameters"][format!("{p}FunctionArn")].is_object());
+    }
+}
+
 /// Every Allow statement of a role's inline policies (both branches of an `!If`).
 fn statements(role: &Value) -> Vec<Value> {
     let mut out = Vec::new();
@@ -321,6 +468,20 @@ fn each_function_role_allows_exactly_what_its_rule_calls() {
                 continue;
             }
             if sid == "Tracing" {
+                continue;
+            }
+            // Organization modes only: the member role, and the list of accounts to serve.
+            if sid == "MemberAccounts" {
+                assert_eq!(actions(&s), ["sts:AssumeRole"]);
+                assert_eq!(
+                    s["Resource"],
+                    json!({"!Sub": "arn:${AWS::Partition}:iam::*:role/${MemberRoleName}"})
+                );
+                continue;
+            }
+            if sid == "OrganizationAccounts" {
+                assert_eq!(actions(&s), ["organizations:ListAccounts"]);
+                assert_eq!(s["Resource"], "*");
                 continue;
             }
             let resources: Vec<String> = match &s["Resource"] {

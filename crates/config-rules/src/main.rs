@@ -42,7 +42,8 @@ enum Command {
     Evaluate(EvaluateArgs),
     /// Evaluate a live account.
     Scan(ScanArgs),
-    /// Check or rewrite the per-rule blocks of template.yaml (generated from the rules' metadata).
+    /// Check or rewrite the per-rule blocks of template.yaml, member-role.yaml and
+    /// conformance-pack.yaml (generated from the rules' metadata).
     #[command(hide = true)]
     Template {
         /// Rewrite template.yaml instead of checking it.
@@ -276,18 +277,28 @@ fn write_docs(root: &std::path::Path, write: bool) -> Result<u8, CliError> {
 fn write_template(root: &std::path::Path, write: bool) -> Result<u8, CliError> {
     let path = root.join("template.yaml");
     let text = std::fs::read_to_string(&path).map_err(|e| CliError::Input(format!("{}: {e}", path.display())))?;
-    let updated = config_rules::template::with_blocks(&text, &catalog::metas()).map_err(CliError::Input)?;
-    if updated == text {
-        return Ok(0);
+    let metas = catalog::metas();
+    let mut files = vec![(
+        path,
+        config_rules::template::with_blocks(&text, &metas).map_err(CliError::Input)?,
+    )];
+    for (name, generated) in config_rules::template::generated_files(&metas) {
+        files.push((root.join(name), generated));
     }
-    if write {
-        std::fs::write(&path, updated).map_err(|e| CliError::Input(format!("{}: {e}", path.display())))?;
-        println!("wrote {}", path.display());
-        Ok(0)
-    } else {
-        println!("out of date: {} (run `make docs`)", path.display());
-        Ok(1)
+    let mut stale = 0;
+    for (path, updated) in files {
+        if std::fs::read_to_string(&path).ok().as_deref() == Some(updated.as_str()) {
+            continue;
+        }
+        if write {
+            std::fs::write(&path, updated).map_err(|e| CliError::Input(format!("{}: {e}", path.display())))?;
+            println!("wrote {}", path.display());
+        } else {
+            println!("out of date: {} (run `make docs`)", path.display());
+            stale += 1;
+        }
     }
+    Ok(u8::from(stale > 0))
 }
 
 fn read_json(path: &std::path::Path, what: &str) -> Result<Value, CliError> {

@@ -156,7 +156,7 @@ pub fn block(name: &str, metas: &[&RuleMeta]) -> Option<String> {
             for m in metas {
                 let p = pascal(m.id);
                 out.push_str(&format!(
-                    "  {p}ConfigRuleName:\n    Condition: {p}Enabled\n    Value: !Ref {p}ConfigRule\n  {p}FunctionArn:\n    Condition: {p}Enabled\n    Value: !GetAtt {p}Function.Arn\n"
+                    "  {p}ConfigRuleName:\n    Condition: {p}Enabled\n    Value: !If [AccountMode, !Ref {p}ConfigRule, !If [OrganizationRules, !Ref {p}OrganizationConfigRule, \"(bound by the conformance pack)\"]]\n  {p}FunctionArn:\n    Condition: {p}Enabled\n    Value: !GetAtt {p}Function.Arn\n"
                 ));
             }
         }
@@ -316,13 +316,16 @@ fn role_condition(metas: &[&RuleMeta], out: &mut String) {
 fn conditions(m: &RuleMeta, out: &mut String) {
     let p = pascal(m.id);
     out.push_str(&format!("  {p}Enabled: !Equals [!Ref Enable{p}, \"true\"]\n"));
+    out.push_str(&format!(
+        "  {p}AccountRule: !And [!Condition {p}Enabled, !Condition AccountMode]\n  {p}OrganizationRule: !And [!Condition {p}Enabled, !Condition OrganizationRules]\n"
+    ));
     for spec in m.parameters.iter().filter(|s| optional(s)) {
         let name = param_name(m, spec);
         out.push_str(&format!("  {name}Set: !Not [!Equals [!Ref {name}, \"\"]]\n"));
     }
     if let Some(r) = m.remediation {
         out.push_str(&format!(
-            "  {p}RemediationOn: !And [!Condition RemediationEnabled, !Condition {p}Enabled]\n"
+            "  {p}RemediationOn: !And [!Condition RemediationEnabled, !Condition {p}AccountRule]\n"
         ));
         if !r.automatic_safe {
             out.push_str(&format!(
@@ -392,6 +395,8 @@ fn function(m: &RuleMeta, out: &mut String) {
             }
         }
     }
+    out.push_str("              - !If\n                - AccountMode\n                - !Ref AWS::NoValue\n                - Sid: MemberAccounts\n                  Effect: Allow\n                  Action: [sts:AssumeRole]\n                  Resource: !Sub \"arn:${AWS::Partition}:iam::*:role/${MemberRoleName}\"\n");
+    out.push_str("              - !If\n                - AccountMode\n                - !Ref AWS::NoValue\n                - Sid: OrganizationAccounts\n                  Effect: Allow\n                  Action: [organizations:ListAccounts]\n                  Resource: \"*\"\n");
     out.push_str("              - !If\n                - TracingActive\n                - Sid: Tracing\n                  Effect: Allow\n                  Action: [xray:PutTraceSegments, xray:PutTelemetryRecords]\n                  Resource: \"*\"\n                - !Ref AWS::NoValue\n");
     out.push_str(&format!(
         "  {p}Function:\n    Type: AWS::Serverless::Function\n    Condition: {p}Enabled\n    Properties:\n      CodeUri: target/lambda/{id}/bootstrap.zip\n      Description: {}\n      Timeout: {}\n      Role: !GetAtt {p}Role.Arn\n{}      LoggingConfig:\n        LogFormat: JSON\n        ApplicationLogLevel: INFO\n        SystemLogLevel: WARN\n        LogGroup: !Ref {p}LogGroup\n",
@@ -406,10 +411,10 @@ fn function(m: &RuleMeta, out: &mut String) {
         }
     ));
     out.push_str(&format!(
-        "  {p}Permission:\n    Type: AWS::Lambda::Permission\n    Condition: {p}Enabled\n    Properties:\n      Action: lambda:InvokeFunction\n      FunctionName: !GetAtt {p}Function.Arn\n      Principal: config.amazonaws.com\n      SourceAccount: !Ref AWS::AccountId\n"
+        "  {p}Permission:\n    Type: AWS::Lambda::Permission\n    Condition: {p}Enabled\n    Properties:\n      Action: lambda:InvokeFunction\n      FunctionName: !GetAtt {p}Function.Arn\n      Principal: config.amazonaws.com\n      SourceAccount: !If [AccountMode, !Ref AWS::AccountId, !Ref AWS::NoValue]\n"
     ));
     out.push_str(&format!(
-        "  {p}ConfigRule:\n    Type: AWS::Config::ConfigRule\n    Condition: {p}Enabled\n    DependsOn: {p}Permission\n    Properties:\n      ConfigRuleName: !Sub \"${{NamePrefix}}{id}\"\n      Description: {}\n",
+        "  {p}ConfigRule:\n    Type: AWS::Config::ConfigRule\n    Condition: {p}AccountRule\n    DependsOn: {p}Permission\n    Properties:\n      ConfigRuleName: !Sub \"${{NamePrefix}}{id}\"\n      Description: {}\n",
         q(m.summary)
     ));
     if m.trigger.on_change() {
@@ -453,6 +458,82 @@ fn function(m: &RuleMeta, out: &mut String) {
     }
     if m.trigger.periodic() {
         out.push_str("          - EventSource: aws.config\n            MessageType: ScheduledNotification\n            MaximumExecutionFrequency: !Ref PeriodicFrequency\n");
+    }
+    organization_rule(m, out);
+}
+
+/// The rule in every account of the organization (`DeploymentMode=organization`): Config in
+/// each member account invokes this function.
+fn organization_rule(m: &RuleMeta, out: &mut String) {
+    let p = pascal(m.id);
+    let id = m.id;
+    out.push_str(&format!(
+        "  {p}OrganizationConfigRule:\n    Type: AWS::Config::OrganizationConfigRule\n    Condition: {p}OrganizationRule\n    DependsOn: {p}Permission\n    Properties:\n      OrganizationConfigRuleName: !Sub \"${{NamePrefix}}{id}\"\n      ExcludedAccounts: !If [ExcludedAccountsSet, !Ref ExcludedAccounts, !Ref AWS::NoValue]\n      OrganizationCustomRuleMetadata:\n        Description: {}\n        LambdaFunctionArn: !GetAtt {p}Function.Arn\n        OrganizationConfigRuleTriggerTypes:\n",
+        q(m.summary)
+    ));
+    if m.trigger.on_change() {
+        out.push_str("          - ConfigurationItemChangeNotification\n          - OversizedConfigurationItemChangeNotification\n");
+    }
+    if m.trigger.periodic() {
+        out.push_str("          - ScheduledNotification\n        MaximumExecutionFrequency: !Ref PeriodicFrequency\n");
+    }
+    if m.trigger.on_change() {
+        if m.resource_types.is_empty() {
+            out.push_str(&format!("        ResourceTypesScope: !Ref {p}ResourceTypes\n"));
+        } else {
+            out.push_str(&format!(
+                "        ResourceTypesScope: [{}]\n",
+                m.resource_types.join(", ")
+            ));
+        }
+    }
+    if !m.parameters.is_empty() {
+        // A JSON string here, not a map: every variant of set and unset optional parameters,
+        // each serialized by CloudFormation (AWS::LanguageExtensions), so unset ones are left
+        // out as in the account-mode rule and values are escaped.
+        let optional: Vec<&ParamSpec> = m.parameters.iter().filter(|s| optional(s)).collect();
+        out.push_str("        InputParameters:");
+        input_parameters_variant(m, &optional, &mut Vec::new(), 10, out);
+    }
+}
+
+/// `InputParameters` for the optional parameters in `set` (the rest unset), nesting `Fn::If`
+/// over the remaining `optional` ones.
+fn input_parameters_variant<'a>(
+    m: &RuleMeta,
+    optional_left: &[&'a ParamSpec],
+    set: &mut Vec<&'a ParamSpec>,
+    indent: usize,
+    out: &mut String,
+) {
+    let pad = " ".repeat(indent);
+    match optional_left.split_first() {
+        Some((first, rest)) => {
+            out.push_str(&format!(
+                "\n{pad}Fn::If:\n{pad}  - {}Set\n{pad}  -",
+                param_name(m, first)
+            ));
+            set.push(first);
+            input_parameters_variant(m, rest, set, indent + 4, out);
+            set.pop();
+            out.push_str(&format!("{pad}  -"));
+            input_parameters_variant(m, rest, set, indent + 4, out);
+        }
+        None => {
+            let given: Vec<&ParamSpec> = m
+                .parameters
+                .iter()
+                .filter(|spec| !optional(spec) || set.iter().any(|s| s.name == spec.name))
+                .collect();
+            if given.is_empty() {
+                out.push_str(&format!("\n{pad}Ref: AWS::NoValue\n"));
+                return;
+            }
+            out.push_str(&format!("\n{pad}Fn::ToJsonString:\n"));
+            for spec in given {
+                out.push_str(&format!("{pad}  {}: !Ref {}\n", spec.name, param_name(m, spec)));
+            }
+        }
     }
 }
 
@@ -524,6 +605,147 @@ fn remediation(m: &RuleMeta, out: &mut String) {
             "        {name}:\n          StaticValue: {{ Values: [{expression}] }}\n"
         ));
     }
+}
+
+/// The files besides template.yaml that are generated whole: (file name, text).
+pub fn generated_files(metas: &[&RuleMeta]) -> Vec<(&'static str, String)> {
+    vec![
+        ("member-role.yaml", member_role_template(metas)),
+        ("conformance-pack.yaml", conformance_pack(metas)),
+    ]
+}
+
+const GENERATED_NOTE: &str = "# Generated by `config-rules template --write` from the rules' metadata (`make docs`): edit\n# the rules, not this file; a test fails when it drifts.\n";
+
+/// Resources in `Fn::Sub` syntax with `${AWS::...}` of the member account itself.
+fn statement_yaml(sid: &str, actions: &[&str], resources: &[&str], indent: &str) -> String {
+    let mut out = format!(
+        "{indent}Sid: {sid}\n{indent}Effect: Allow\n{indent}Action: [{}]\n",
+        actions.join(", ")
+    );
+    if resources.is_empty() {
+        out.push_str(&format!("{indent}Resource: \"*\"\n"));
+    } else {
+        out.push_str(&format!("{indent}Resource:\n"));
+        for r in resources {
+            out.push_str(&format!("{indent}  - !Sub {}\n", q(r)));
+        }
+    }
+    out
+}
+
+/// member-role.yaml: the role each member account provides for the central functions
+/// (`DeploymentMode=organization`), deployed by a service-managed StackSet. It allows exactly
+/// what the enabled rules call, plus `config:PutEvaluations`, and trusts only the roles of the
+/// central stack's functions.
+pub fn member_role_template(metas: &[&RuleMeta]) -> String {
+    let mut out = String::from("AWSTemplateFormatVersion: \"2010-09-09\"\n");
+    out.push_str(GENERATED_NOTE);
+    out.push_str("Description: >-\n  The role the config-rules functions of the management (or delegated administrator) account\n  assume in this member account: what the enabled rules read, and PutEvaluations. Deploy it to\n  every member account with a service-managed StackSet with automatic deployment (docs/organizations.md).\n\nParameters:\n  ManagementAccountId:\n    Type: String\n    AllowedPattern: \"^[0-9]{12}$\"\n    Description: The account that runs the functions (the management or a delegated administrator account).\n  CentralStackName:\n    Type: String\n    AllowedPattern: \"^[A-Za-z][A-Za-z0-9-]{0,19}$\"\n    Description: The stack that deployed the functions (their roles are named after it; up to 20 characters so CloudFormation does not shorten it in role names).\n  MemberRoleName:\n    Type: String\n    Default: config-rules-member\n    AllowedPattern: \"^[\\\\w+=,.@-]{1,64}$\"\n    Description: The role's name; the central stack's MemberRoleName.\n");
+    for m in metas {
+        let p = pascal(m.id);
+        let opt_in = m.parameters.iter().any(|s| s.required);
+        out.push_str(&format!(
+            "  Enable{p}:\n    Type: String\n    Default: \"{}\"\n    AllowedValues: [\"true\", \"false\"]\n    Description: {}\n",
+            if opt_in { "false" } else { "true" },
+            q(&format!("Allow what {} reads (as the central stack's Enable{p}).", m.id))
+        ));
+    }
+    out.push_str("\nConditions:\n");
+    for m in metas {
+        let p = pascal(m.id);
+        out.push_str(&format!("  {p}Enabled: !Equals [!Ref Enable{p}, \"true\"]\n"));
+    }
+    out.push_str("\nResources:\n  MemberRole:\n    Type: AWS::IAM::Role\n    Properties:\n      RoleName: !Ref MemberRoleName\n      Description: Assumed by the config-rules functions of the management account.\n      AssumeRolePolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Principal: { AWS: !Sub \"arn:${AWS::Partition}:iam::${ManagementAccountId}:root\" }\n            Action: sts:AssumeRole\n            Condition:\n              ArnLike:\n                \"aws:PrincipalArn\": !Sub \"arn:${AWS::Partition}:iam::${ManagementAccountId}:role/${CentralStackName}-*\"\n      Policies:\n        - PolicyName: config-rules\n          PolicyDocument:\n            Version: \"2012-10-17\"\n            Statement:\n              - Sid: PostResults\n                Effect: Allow\n                Action: [config:PutEvaluations]\n                Resource: \"*\"\n");
+    for m in metas {
+        let p = pascal(m.id);
+        let perms: Vec<Permission> = m
+            .required_permissions()
+            .into_iter()
+            .filter(|perm| perm.action != "config:PutEvaluations")
+            .collect();
+        for (sid, actions, resources) in statements(&perms) {
+            out.push_str(&format!(
+                "              - !If\n                - {p}Enabled\n                - "
+            ));
+            let body = statement_yaml(&format!("{p}{sid}"), &actions, &resources, "                  ");
+            out.push_str(body.trim_start());
+            out.push_str("                - !Ref AWS::NoValue\n");
+        }
+    }
+    out.push_str("\nOutputs:\n  MemberRoleArn:\n    Value: !GetAtt MemberRole.Arn\n");
+    out
+}
+
+/// conformance-pack.yaml: the suite as one organization conformance pack over the central
+/// functions (`DeploymentMode=organization-pack`), so the Config console shows one compliance
+/// score per account. Function ARNs and rule parameters are the pack's input parameters;
+/// optional rule parameters are left unset.
+pub fn conformance_pack(metas: &[&RuleMeta]) -> String {
+    let mut out = String::from(GENERATED_NOTE);
+    out.push_str("# Deploy: docs/organizations.md (put-organization-conformance-pack, with each rule's\n# <Rule>FunctionArn from the central stack's outputs).\nParameters:\n");
+    for m in metas {
+        let p = pascal(m.id);
+        out.push_str(&format!(
+            "  {p}FunctionArn:\n    Type: String\n    Description: {}\n",
+            q(&format!("The central stack's {p}FunctionArn output."))
+        ));
+        for spec in m.parameters.iter().filter(|s| !optional(s)) {
+            out.push_str(&format!("  {}:\n    Type: String\n", param_name(m, spec)));
+            match spec.default.filter(|_| !spec.required) {
+                Some(default) => out.push_str(&format!("    Default: {}\n", q(default))),
+                // Required: the deployer passes it as an input parameter.
+                None => out.push_str(&format!(
+                    "    Description: {}\n",
+                    q(&format!("Required: {}", spec.description))
+                )),
+            }
+        }
+    }
+    out.push_str("Resources:\n");
+    for m in metas {
+        let p = pascal(m.id);
+        out.push_str(&format!(
+            "  {p}:\n    Type: AWS::Config::ConfigRule\n    Properties:\n      ConfigRuleName: {}\n      Description: {}\n",
+            m.id,
+            q(m.summary)
+        ));
+        if m.trigger.on_change() {
+            let types = if m.resource_types.is_empty() {
+                m.default_scope
+            } else {
+                m.resource_types
+            };
+            out.push_str(&format!(
+                "      Scope:\n        ComplianceResourceTypes: [{}]\n",
+                types.join(", ")
+            ));
+        }
+        let given: Vec<&ParamSpec> = m.parameters.iter().filter(|s| !optional(s)).collect();
+        if !given.is_empty() {
+            out.push_str("      InputParameters:\n");
+            for spec in given {
+                out.push_str(&format!("        {}: {{ Ref: {} }}\n", spec.name, param_name(m, spec)));
+            }
+        }
+        out.push_str(&format!(
+            "      Source:\n        Owner: CUSTOM_LAMBDA\n        SourceIdentifier: {{ Ref: {p}FunctionArn }}\n        SourceDetails:\n"
+        ));
+        if m.trigger.on_change() {
+            for t in [
+                "ConfigurationItemChangeNotification",
+                "OversizedConfigurationItemChangeNotification",
+            ] {
+                out.push_str(&format!(
+                    "          - EventSource: aws.config\n            MessageType: {t}\n"
+                ));
+            }
+        }
+        if m.trigger.periodic() {
+            out.push_str("          - EventSource: aws.config\n            MessageType: ScheduledNotification\n            MaximumExecutionFrequency: TwentyFour_Hours\n");
+        }
+    }
+    out
 }
 
 /// `text` (template.yaml) with every generated block rewritten; `Err` names a missing marker.
