@@ -527,6 +527,67 @@ class Emulator:
             out["nextToken"] = str(start + limit)
         return out
 
+    # ---- Config aggregators (moto keeps the aggregators, the wrapper serves their reads) ------
+    def aggregated_accounts(self, name):
+        """The accounts and regions aggregator `name` of the caller's account covers."""
+        from moto.config.models import config_backends
+
+        region = (getattr(CURRENT, "caller", None) or {}).get("region") or "us-east-1"
+        aggregator = config_backends[self.account_id()][region].config_aggregators.get(name)
+        if aggregator is None:
+            raise ApiError("NoSuchConfigurationAggregatorException",
+                           f"The configuration aggregator {name} does not exist in this account.")
+        if aggregator.organization_aggregation_source:
+            return None  # the whole organization: every account the emulator knows
+        ids = set()
+        for source in aggregator.account_aggregation_sources or []:
+            ids.update(getattr(source, "account_ids", None) or [])
+        return ids
+
+    def aggregate_items(self, name, resource_type=None):
+        accounts = self.aggregated_accounts(name)
+        with self.state.lock:
+            rows = []
+            for account, state in sorted(self.state.accounts.items()):
+                if accounts is not None and account not in accounts:
+                    continue
+                for (rtype, _rid), history in sorted(state.items.items()):
+                    if resource_type and rtype != resource_type:
+                        continue
+                    rows.append((account, history[-1]))
+        return rows
+
+    def list_aggregate_discovered_resources(self, payload, _fault):
+        rows = [{"SourceAccountId": account, "SourceRegion": item.get("awsRegion") or "us-east-1",
+                 "ResourceId": item["resourceId"], "ResourceType": item["resourceType"],
+                 **({"ResourceName": item["resourceName"]} if item.get("resourceName") else {})}
+                for account, item in self.aggregate_items(payload["ConfigurationAggregatorName"], payload["ResourceType"])
+                if not str(item.get("configurationItemStatus", "")).startswith("ResourceDeleted")]
+        limit = int(payload.get("Limit") or 100)
+        start = int(payload.get("NextToken") or 0)
+        out = {"ResourceIdentifiers": rows[start:start + limit]}
+        if start + limit < len(rows):
+            out["NextToken"] = str(start + limit)
+        return out
+
+    def batch_get_aggregate_resource_config(self, payload, _fault):
+        wanted = payload.get("ResourceIdentifiers") or []
+        if not 1 <= len(wanted) <= 100:
+            raise ApiError("ValidationException", "ResourceIdentifiers must hold 1 to 100 identifiers")
+        found = {(account, item["resourceType"], item["resourceId"]): item
+                 for account, item in self.aggregate_items(payload["ConfigurationAggregatorName"])}
+        base, unprocessed = [], []
+        for w in wanted:
+            item = found.get((w["SourceAccountId"], w["ResourceType"], w["ResourceId"]))
+            if item is None:
+                unprocessed.append(w)
+                continue
+            item = dict(item)
+            for field in ("tags", "relationships", "relatedEvents"):
+                item.pop(field, None)
+            base.append(item)
+        return {"BaseConfigurationItems": base, "UnprocessedResourceIdentifiers": unprocessed}
+
     def batch_get_resource_config(self, payload, _fault):
         keys = payload.get("resourceKeys") or []
         if not 1 <= len(keys) <= 100:
@@ -677,6 +738,8 @@ class Emulator:
         "StartRemediationExecution": start_remediation_execution,
         "DescribeRemediationExecutionStatus": describe_remediation_execution_status,
         "ListDiscoveredResources": list_discovered_resources,
+        "ListAggregateDiscoveredResources": list_aggregate_discovered_resources,
+        "BatchGetAggregateResourceConfig": batch_get_aggregate_resource_config,
         "BatchGetResourceConfig": batch_get_resource_config,
         "PutEvaluations": put_evaluations,
         "GetComplianceDetailsByConfigRule": get_compliance_details_by_config_rule,

@@ -84,6 +84,28 @@ class AccountsTest(unittest.TestCase):
         with self.assertRaisesRegex(ClientError, "NoSuchConfigRuleException"):
             self.client("config").get_compliance_details_by_config_rule(ConfigRuleName="org-rule")
 
+    def test_an_aggregator_reads_every_account_it_covers(self):
+        def item(account, name):
+            return {"version": "1.3", "accountId": account, "configurationItemCaptureTime": 1764316800,
+                    "configurationItemStatus": "OK", "resourceType": "AWS::Lambda::Function",
+                    "resourceId": name, "resourceName": name, "awsRegion": "us-east-1",
+                    "configuration": json.dumps({"functionName": name, "timeout": 3})}
+        self.control("config-items", {"items": [item(MEMBER, "member-fn")]})
+        self.control("config-items", {"items": [item(CENTRAL, "central-fn")]})
+        self.control("config-items", {"items": [item("333333333333", "outside-fn")]})
+        config = self.client("config")
+        config.put_configuration_aggregator(ConfigurationAggregatorName="org", AccountAggregationSources=[
+            {"AccountIds": [MEMBER, CENTRAL], "AllAwsRegions": True}])
+        rows = config.list_aggregate_discovered_resources(
+            ConfigurationAggregatorName="org", ResourceType="AWS::Lambda::Function")["ResourceIdentifiers"]
+        self.assertEqual(sorted((r["SourceAccountId"], r["ResourceId"]) for r in rows),
+                         [(MEMBER, "member-fn"), (CENTRAL, "central-fn")])
+        out = config.batch_get_aggregate_resource_config(ConfigurationAggregatorName="org", ResourceIdentifiers=rows)
+        self.assertEqual(sorted(i["accountId"] for i in out["BaseConfigurationItems"]), [MEMBER, CENTRAL])
+        with self.assertRaisesRegex(ClientError, "NoSuchConfigurationAggregatorException"):
+            config.list_aggregate_discovered_resources(ConfigurationAggregatorName="nope",
+                                                       ResourceType="AWS::Lambda::Function")
+
 
 if __name__ == "__main__":
     unittest.main()

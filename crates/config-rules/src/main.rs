@@ -104,11 +104,28 @@ struct ScanArgs {
     /// Judge dates (runtime deprecation, key age) as of this time, RFC 3339. Default: now.
     #[arg(long, value_parser = parse_time)]
     at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Scan these accounts (comma list of ids), each through --role-name (your own account
+    /// with your credentials).
+    #[arg(long, value_delimiter = ',', conflicts_with = "organization")]
+    accounts: Vec<String>,
+    /// Scan every active account of the organization (Organizations ListAccounts: run it with
+    /// credentials of the management or a delegated administrator account).
+    #[arg(long)]
+    organization: bool,
+    /// The role to assume in each scanned account (member-role.yaml's MemberRoleName).
+    #[arg(long, default_value = "config-rules-member")]
+    role_name: String,
+    /// The Config aggregator to read with --source aggregator.
+    #[arg(long)]
+    aggregator: Option<String>,
     #[command(flatten)]
     selection: Selection,
     #[command(flatten)]
     output: OutputArgs,
 }
+
+/// How many accounts a scan of several accounts works on at once.
+const ACCOUNT_CONCURRENCY: usize = 4;
 
 #[derive(Args)]
 struct Selection {
@@ -196,7 +213,7 @@ async fn dispatch(command: Command, timeouts: config_rules_core::runner::Timeout
                 evaluate_item_files(args, timeouts).await
             }
         }
-        Command::Scan(args) => scan_account(args, timeouts).await,
+        Command::Scan(args) => scan(args, timeouts).await,
     }
 }
 
@@ -362,6 +379,7 @@ async fn evaluate_event(args: EvaluateArgs, timeouts: config_rules_core::runner:
         evaluations: evaluations.clone(),
         note: None,
         error: None,
+        account: None,
     }];
     let text = match format {
         Format::Json => {
@@ -438,12 +456,42 @@ async fn evaluate_item_files(
     )
 }
 
-async fn scan_account(args: ScanArgs, timeouts: config_rules_core::runner::Timeouts) -> Result<u8, CliError> {
-    let now = args.at.unwrap_or_else(chrono::Utc::now);
-    let params = params_file(&args.selection)?;
-    let sdk = config_rules_core::runner::load_sdk_config_with(args.region, timeouts).await;
-    let rules = selected_rules(&args.selection, &sdk)?;
-    let progress = if std::io::stderr().is_terminal() {
+/// `scan`: one account, several (`--accounts`, `--organization`), or an aggregator.
+async fn scan(args: ScanArgs, timeouts: config_rules_core::runner::Timeouts) -> Result<u8, CliError> {
+    let several = !args.accounts.is_empty() || args.organization;
+    match (args.source, &args.aggregator) {
+        (Source::Aggregator, None) => {
+            return Err(CliError::Input("--source aggregator needs --aggregator NAME".into()))
+        }
+        (Source::Aggregator, Some(_)) if several => {
+            return Err(CliError::Input(
+                "--source aggregator reads every account of the aggregator: leave out --accounts and --organization"
+                    .into(),
+            ))
+        }
+        (Source::Aggregator, Some(_)) => return scan_aggregator(args, timeouts).await,
+        (_, Some(_)) => return Err(CliError::Input("--aggregator needs --source aggregator".into())),
+        _ => {}
+    }
+    if let Some(bad) = args
+        .accounts
+        .iter()
+        .find(|a| a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(CliError::Input(format!(
+            "--accounts: {} is not an AWS account id (12 digits)",
+            config_rules_core::bounded(bad, 40)
+        )));
+    }
+    if several {
+        scan_accounts(args, timeouts).await
+    } else {
+        scan_account(args, timeouts).await
+    }
+}
+
+fn progress_bar() -> ProgressBar {
+    if std::io::stderr().is_terminal() {
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
         if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} {pos}") {
             bar.set_style(style);
@@ -452,7 +500,218 @@ async fn scan_account(args: ScanArgs, timeouts: config_rules_core::runner::Timeo
         bar
     } else {
         ProgressBar::hidden()
+    }
+}
+
+/// The scan of several accounts: each through the member role (bounded concurrency), one
+/// report with a part per account and an `accounts` summary.
+async fn scan_accounts(args: ScanArgs, timeouts: config_rules_core::runner::Timeouts) -> Result<u8, CliError> {
+    use futures_util::StreamExt;
+    let now = args.at.unwrap_or_else(chrono::Utc::now);
+    let params = params_file(&args.selection)?;
+    let sdk = config_rules_core::runner::load_sdk_config_with(args.region.clone(), timeouts).await;
+    // Unknown rule ids fail before any account is touched.
+    selected_rules(&args.selection, &sdk)?;
+    let progress = progress_bar();
+    progress.set_message("caller identity");
+    let own = scan::account_id(&sdk).await?;
+    let accounts: Vec<String> = if args.organization {
+        progress.set_message("organization accounts");
+        use config_rules_core::accounts::AccountLister;
+        let lister = config_rules_core::accounts::OrganizationsLister(aws_sdk_organizations::Client::new(&sdk));
+        lister
+            .active_accounts()
+            .await
+            .map_err(CliError::Aws)?
+            .into_iter()
+            .collect()
+    } else {
+        args.accounts.clone()
     };
+    let total = accounts.len();
+    let (sdk, own, params, args, progress) = (&sdk, &own, &params, &args, &progress);
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let done = &done;
+    let scans: Vec<Result<report::AccountScan, CliError>> = futures_util::stream::iter(accounts)
+        .map(|account| async move {
+            let scan = scan_member(sdk, own, &account, args, params, now).await;
+            let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+            progress.set_message(format!("accounts scanned: {n} of {total}, last {account}"));
+            scan
+        })
+        .buffered(ACCOUNT_CONCURRENCY)
+        .collect()
+        .await;
+    progress.finish_and_clear();
+    let scans: Vec<report::AccountScan> = scans.into_iter().collect::<Result<_, _>>()?;
+    finish_accounts(&scans, &args.output)
+}
+
+/// One account of a scan of several: its items through its role, judged with its clients. A
+/// role that cannot be assumed makes every rule of that account an error, not the whole scan.
+async fn scan_member(
+    sdk: &config_rules_core::SdkConfig,
+    own: &str,
+    account: &str,
+    args: &ScanArgs,
+    params: &config_rules::run::ParamsByRule,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<report::AccountScan, CliError> {
+    let member = if account == own {
+        Ok(sdk.clone())
+    } else {
+        config_rules_core::accounts::member_sdk(sdk, "aws", account, &args.role_name).await
+    };
+    let coverage = |region: Option<String>| report::Coverage {
+        account: Some(account.to_string()),
+        region,
+        source: args.source.to_possible_value().map(|v| v.get_name().to_string()),
+        ..Default::default()
+    };
+    let member = match member {
+        Ok(member) => member,
+        Err(err) => {
+            let runs = selected_rules(&args.selection, sdk)?
+                .iter()
+                .map(|r| RuleRun {
+                    rule_id: r.meta().id,
+                    evaluations: Vec::new(),
+                    note: None,
+                    error: Some(err.to_string()),
+                    account: Some(account.to_string()),
+                })
+                .collect();
+            return Ok(report::AccountScan {
+                account: account.to_string(),
+                runs,
+                coverage: coverage(None),
+                names: report::Names::default(),
+            });
+        }
+    };
+    let rules = selected_rules(&args.selection, &member)?;
+    let types: BTreeSet<&str> = rules
+        .iter()
+        .filter(|r| r.meta().reports_on == config_rules_core::ReportsOn::EachResource)
+        .flat_map(|r| r.meta().resource_types.iter().copied())
+        .collect();
+    let collected = scan::collect(&member, args.source, &types, account, now, &ProgressBar::hidden()).await?;
+    let mut runs = evaluate_items(&rules, &collected.items, params, Some(account), now).await?;
+    for r in &mut runs {
+        r.account = Some(account.to_string());
+    }
+    let mut cov = coverage(member.region().map(|r| r.to_string()));
+    cov.not_evaluated = collected.not_evaluated;
+    cov.warnings = collected.warnings;
+    Ok(report::AccountScan {
+        account: account.to_string(),
+        runs,
+        coverage: cov,
+        names: report::names_of(&collected.items),
+    })
+}
+
+/// `--source aggregator`: every account's items through one aggregator, judged by the rules
+/// that need only the item; the others are skipped, saying why.
+async fn scan_aggregator(args: ScanArgs, timeouts: config_rules_core::runner::Timeouts) -> Result<u8, CliError> {
+    let now = args.at.unwrap_or_else(chrono::Utc::now);
+    let params = params_file(&args.selection)?;
+    let sdk = config_rules_core::runner::load_sdk_config_with(args.region.clone(), timeouts).await;
+    let rules = selected_rules(&args.selection, &sdk)?;
+    let (judged, skipped): (Vec<_>, Vec<_>) = rules.into_iter().partition(|r| {
+        r.meta().reports_on == config_rules_core::ReportsOn::EachResource && !r.meta().item_calls_aws
+    });
+    let types: BTreeSet<&str> = judged
+        .iter()
+        .flat_map(|r| r.meta().resource_types.iter().copied())
+        .collect();
+    let name = args.aggregator.clone().unwrap_or_default();
+    let progress = progress_bar();
+    let items = scan::aggregate_items(&sdk, &name, &types, now, &progress).await;
+    progress.finish_and_clear();
+    let items = items?;
+    let mut by_account: std::collections::BTreeMap<String, Vec<config_rules_core::ConfigurationItem>> =
+        std::collections::BTreeMap::new();
+    for item in items {
+        by_account
+            .entry(item.aws_account_id.clone().unwrap_or_else(|| "(unknown)".to_string()))
+            .or_default()
+            .push(item);
+    }
+    let mut scans = Vec::new();
+    for (account, items) in by_account {
+        let mut runs = evaluate_items(&judged, &items, &params, None, now).await?;
+        for r in &skipped {
+            runs.push(RuleRun {
+                rule_id: r.meta().id,
+                evaluations: Vec::new(),
+                note: Some(
+                    "needs the account's own APIs, which an aggregator does not give: scan with --accounts".into(),
+                ),
+                error: None,
+                account: None,
+            });
+        }
+        for r in &mut runs {
+            r.account = Some(account.clone());
+        }
+        let regions: BTreeSet<String> = items.iter().filter_map(|i| i.aws_region.clone()).collect();
+        scans.push(report::AccountScan {
+            account: account.clone(),
+            runs,
+            names: report::names_of(&items),
+            coverage: report::Coverage {
+                account: Some(account),
+                region: Some(regions.into_iter().collect::<Vec<_>>().join(",")),
+                source: Some(format!("aggregator {name}")),
+                ..Default::default()
+            },
+        });
+    }
+    finish_accounts(&scans, &args.output)
+}
+
+fn finish_accounts(scans: &[report::AccountScan], output: &OutputArgs) -> Result<u8, CliError> {
+    let all: Vec<RuleRun> = scans.iter().flat_map(|s| s.runs.iter().cloned()).collect();
+    let mut names = report::Names::default();
+    for scan in scans {
+        names.extend(scan.names.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+    let format = output.format.unwrap_or(Format::Table);
+    let text = match format {
+        Format::Table => report::table_accounts(scans, color_for(output)),
+        Format::Json => format!("{:#}\n", report::json_accounts(scans)),
+        Format::Sarif => format!("{:#}\n", report::sarif(&all, &catalog::metas(), &names)),
+        Format::Junit => report::junit(&all),
+    };
+    emit(output, &text)?;
+    if format != Format::Table || output.output.is_some() {
+        for scan in scans {
+            eprintln!("{}  {}", scan.account, report::Summary::of(&scan.runs).line());
+        }
+    }
+    for r in &all {
+        if let Some(err) = &r.error {
+            eprintln!(
+                "config-rules: {} in {}: {err}",
+                r.rule_id,
+                r.account.as_deref().unwrap_or("-")
+            );
+        }
+    }
+    if scans.is_empty() {
+        eprintln!("config-rules: no account to scan");
+        return Ok(2);
+    }
+    Ok(exit_for(&all, output.fail_on))
+}
+
+async fn scan_account(args: ScanArgs, timeouts: config_rules_core::runner::Timeouts) -> Result<u8, CliError> {
+    let now = args.at.unwrap_or_else(chrono::Utc::now);
+    let params = params_file(&args.selection)?;
+    let sdk = config_rules_core::runner::load_sdk_config_with(args.region, timeouts).await;
+    let rules = selected_rules(&args.selection, &sdk)?;
+    let progress = progress_bar();
     progress.set_message("caller identity");
     let account = scan::account_id(&sdk).await?;
     let types: BTreeSet<&str> = rules

@@ -198,6 +198,60 @@ pub fn table(runs: &[RuleRun], names: &Names, coverage: &Coverage, color: bool) 
     out
 }
 
+/// One account's part of a scan of several accounts.
+#[derive(Debug, Clone)]
+pub struct AccountScan {
+    pub account: String,
+    pub runs: Vec<RuleRun>,
+    pub coverage: Coverage,
+    /// Resource names of the account's items, for the table.
+    pub names: Names,
+}
+
+/// The table of a scan of several accounts: each account's table, then one line per account
+/// and the total.
+pub fn table_accounts(scans: &[AccountScan], color: bool) -> String {
+    let mut out = String::new();
+    for scan in scans {
+        out.push_str(&format!("=== account {} ===\n", scan.account));
+        out.push_str(&table(&scan.runs, &scan.names, &scan.coverage, color));
+        out.push('\n');
+    }
+    out.push_str("Accounts:\n");
+    for scan in scans {
+        out.push_str(&format!("  {}  {}\n", scan.account, Summary::of(&scan.runs).line()));
+    }
+    let all: Vec<RuleRun> = scans.iter().flat_map(|s| s.runs.iter().cloned()).collect();
+    out.push_str(&format!(
+        "Total ({} accounts): {}\n",
+        scans.len(),
+        Summary::of(&all).line()
+    ));
+    out
+}
+
+/// The JSON report of a scan of several accounts: [`json`] of every run (each result names
+/// its `accountId`) and an `accounts` summary.
+pub fn json_accounts(scans: &[AccountScan]) -> Value {
+    let all: Vec<RuleRun> = scans.iter().flat_map(|s| s.runs.iter().cloned()).collect();
+    let mut report = json(&all, &Coverage::default());
+    report["accounts"] = scans
+        .iter()
+        .map(|scan| {
+            let s = Summary::of(&scan.runs);
+            let mut o = json!({"accountId": scan.account,
+                "summary": {"rules": s.rules, "resources": s.resources, "compliant": s.compliant,
+                            "nonCompliant": s.non_compliant, "notApplicable": s.not_applicable,
+                            "skipped": s.skipped, "errors": s.errors}});
+            if scan.coverage != Coverage::default() {
+                o["coverage"] = scan.coverage.to_json();
+            }
+            o
+        })
+        .collect();
+    report
+}
+
 /// JSON: the summary, what a scan covered, and, per rule, the evaluations in PutEvaluations shape.
 pub fn json(runs: &[RuleRun], coverage: &Coverage) -> Value {
     let s = Summary::of(runs);
@@ -207,6 +261,7 @@ pub fn json(runs: &[RuleRun], coverage: &Coverage) -> Value {
                     "skipped": s.skipped, "errors": s.errors},
         "results": runs.iter().map(|r| {
             let mut o = json!({"rule": r.rule_id, "evaluations": r.evaluations});
+            if let Some(a) = &r.account { o["accountId"] = json!(a); }
             if let Some(n) = &r.note { o["skipped"] = json!(n); }
             if let Some(e) = &r.error { o["error"] = json!(e); }
             o
@@ -237,9 +292,14 @@ pub fn sarif(runs: &[RuleRun], metas: &[&RuleMeta], names: &Names) -> Value {
     let index = |id: &str| metas.iter().position(|m| m.id == id);
     let results: Vec<Value> = runs
         .iter()
-        .flat_map(|r| r.evaluations.iter().map(move |e| (r.rule_id, e)))
-        .filter(|(_, e)| e.compliance == Compliance::NonCompliant)
-        .map(|(rule, e)| {
+        .flat_map(|r| r.evaluations.iter().map(move |e| (r.rule_id, r.account.as_deref(), e)))
+        .filter(|(_, _, e)| e.compliance == Compliance::NonCompliant)
+        .map(|(rule, account, e)| {
+            // In a scan of several accounts, the account is part of the resource's name.
+            let qualified = match account {
+                Some(a) => format!("{a}/{}/{}", e.resource_type, e.resource_id),
+                None => format!("{}/{}", e.resource_type, e.resource_id),
+            };
             let mut result = json!({
                 "ruleId": rule,
                 "level": "error",
@@ -247,12 +307,15 @@ pub fn sarif(runs: &[RuleRun], metas: &[&RuleMeta], names: &Names) -> Value {
                 "message": {"text": e.annotation},
                 "locations": [{"logicalLocations": [{
                     "name": names.get(&(e.resource_type.clone(), e.resource_id.clone())).unwrap_or(&e.resource_id),
-                    "fullyQualifiedName": format!("{}/{}", e.resource_type, e.resource_id),
+                    "fullyQualifiedName": qualified,
                     "kind": "resource",
                 }]}],
-                "partialFingerprints": {"resource/v1": format!("{rule}/{}/{}", e.resource_type, e.resource_id)},
+                "partialFingerprints": {"resource/v1": format!("{rule}/{qualified}")},
                 "properties": {"resourceType": e.resource_type, "orderingTimestamp": e.ordering_timestamp},
             });
+            if let Some(a) = account {
+                result["properties"]["accountId"] = json!(a);
+            }
             if let Some(i) = index(rule) {
                 result["ruleIndex"] = json!(i);
             }
@@ -302,23 +365,28 @@ pub fn junit(runs: &[RuleRun]) -> String {
     for r in runs {
         let count = |c| r.evaluations.iter().filter(|e| e.compliance == c).count();
         let tests = r.evaluations.len().max(1);
+        // In a scan of several accounts, a suite per rule and account.
+        let suite = match &r.account {
+            Some(a) => format!("{a}/{}", r.rule_id),
+            None => r.rule_id.to_string(),
+        };
         let skipped = count(Compliance::NotApplicable) + usize::from(r.note.is_some());
         out.push_str(&format!(
             "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{}\" errors=\"{}\" skipped=\"{skipped}\">\n",
-            xml_escape(r.rule_id),
+            xml_escape(&suite),
             count(Compliance::NonCompliant),
             usize::from(r.error.is_some())
         ));
         if let Some(note) = &r.note {
             out.push_str(&format!(
                 "    <testcase classname=\"{0}\" name=\"{0}\">\n      <skipped message=\"{1}\"/>\n    </testcase>\n",
-                xml_escape(r.rule_id),
+                xml_escape(&suite),
                 xml_escape(note)
             ));
         } else if let Some(err) = &r.error {
             out.push_str(&format!(
                 "    <testcase classname=\"{0}\" name=\"{0}\">\n      <error message=\"{1}\"/>\n    </testcase>\n",
-                xml_escape(r.rule_id),
+                xml_escape(&suite),
                 xml_escape(err)
             ));
         }
@@ -334,7 +402,7 @@ pub fn junit(runs: &[RuleRun]) -> String {
             };
             out.push_str(&format!(
                 "    <testcase classname=\"{}\" name=\"{name}\">\n{body}    </testcase>\n",
-                xml_escape(r.rule_id)
+                xml_escape(&suite)
             ));
         }
         out.push_str("  </testsuite>\n");

@@ -18,6 +18,8 @@ pub struct RuleRun {
     pub note: Option<String>,
     /// An AWS error the rule met (live runs).
     pub error: Option<String>,
+    /// The account the run judged, in scans of several accounts (`None`: the only one).
+    pub account: Option<String>,
 }
 
 /// Parameters per rule id, as in `--params-file`: `{"rule-id": {"param": "value"}}`.
@@ -57,6 +59,7 @@ pub async fn evaluate_items(
             evaluations: Vec::new(),
             note: None,
             error: None,
+            account: None,
         };
         // A rule that cannot run without a parameter nobody gave is skipped, saying which.
         let missing: Vec<&str> = meta
