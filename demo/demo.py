@@ -2,7 +2,8 @@
 
 Starts the emulator on a free port, seeds it (demo/seed.py), runs
 `config-rules scan --source api` against it, prints the report, shows one remediation run
-(demo/remediate.py) and stops the emulator.
+(demo/remediate.py) and an organization scan over three accounts (demo/organization.py), and
+stops the emulator.
 Nothing outside this machine is contacted.
 """
 
@@ -67,6 +68,10 @@ def main():
         import remediate
 
         remediate.run(CLI, env, port)
+        print(flush=True)
+        import organization
+
+        organization.run(CLI, env, port)
     finally:
         emulator.terminate()
         try:

@@ -360,7 +360,7 @@ fn the_member_role_allows_exactly_what_the_enabled_rules_call() {
     );
     assert_eq!(
         trust["Condition"]["ArnLike"]["aws:PrincipalArn"],
-        json!({"!Sub": "arn:${AWS::Partition}:iam::${ManagementAccountId}:role/${CentralStackName}-*"})
+        json!({"!Sub": "arn:${AWS::Partition}:iam::${ManagementAccountId}:role/config-rules/${CentralStackName}/*"})
     );
     let all = role["Policies"][0]["PolicyDocument"]["Statement"].as_array().unwrap();
     assert_eq!(all[0]["Action"], json!(["config:PutEvaluations"]));
@@ -451,6 +451,8 @@ fn each_function_role_allows_exactly_what_its_rule_calls() {
     for meta in metas() {
         let p = pascal(meta.id);
         let role = resource(&t, &format!("{p}Role"));
+        // The member role trusts the roles under this path (member-role.yaml).
+        assert_eq!(role["Properties"]["Path"], json!({"!Sub": "/config-rules/${AWS::StackName}/"}));
         assert_eq!(
             role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"],
             json!({"Service": "lambda.amazonaws.com"})
