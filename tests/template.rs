@@ -452,7 +452,10 @@ fn each_function_role_allows_exactly_what_its_rule_calls() {
         let p = pascal(meta.id);
         let role = resource(&t, &format!("{p}Role"));
         // The member role trusts the roles under this path (member-role.yaml).
-        assert_eq!(role["Properties"]["Path"], json!({"!Sub": "/config-rules/${AWS::StackName}/"}));
+        assert_eq!(
+            role["Properties"]["Path"],
+            json!({"!Sub": "/config-rules/${AWS::StackName}/"})
+        );
         assert_eq!(
             role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"],
             json!({"Service": "lambda.amazonaws.com"})

@@ -618,9 +618,9 @@ async fn scan_aggregator(args: ScanArgs, timeouts: config_rules_core::runner::Ti
     let params = params_file(&args.selection)?;
     let sdk = config_rules_core::runner::load_sdk_config_with(args.region.clone(), timeouts).await;
     let rules = selected_rules(&args.selection, &sdk)?;
-    let (judged, skipped): (Vec<_>, Vec<_>) = rules.into_iter().partition(|r| {
-        r.meta().reports_on == config_rules_core::ReportsOn::EachResource && !r.meta().item_calls_aws
-    });
+    let (judged, skipped): (Vec<_>, Vec<_>) = rules
+        .into_iter()
+        .partition(|r| r.meta().reports_on == config_rules_core::ReportsOn::EachResource && !r.meta().item_calls_aws);
     let types: BTreeSet<&str> = judged
         .iter()
         .flat_map(|r| r.meta().resource_types.iter().copied())
