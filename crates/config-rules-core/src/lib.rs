@@ -39,8 +39,8 @@ pub use event::{Invocation, RuleEvent};
 pub use item::ConfigurationItem;
 pub use params::{FromParams, ParamKind, ParamSpec, ParamValues};
 pub use rule::{
-    arn, AccountContext, ItemContext, Permission, Remediation, RemediationValue, ReportsOn, Rule, RuleMeta, Trigger,
-    ACCOUNT_RESOURCE_TYPE,
+    arn, AccountContext, ItemContext, Permission, Remediation, RemediationValue, ReportsOn, Rule, RuleMeta, Severity,
+    Trigger, ACCOUNT_RESOURCE_TYPE,
 };
 
 /// Re-exported so rule binaries need no direct dependency on them.

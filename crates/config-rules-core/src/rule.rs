@@ -81,6 +81,60 @@ pub struct RuleMeta {
     /// stale per-resource results to retire, so the engine never reads its stored results and
     /// its role needs no `config:GetComplianceDetailsByConfigRule`.
     pub reports_only_account: bool,
+    /// How much a NON_COMPLIANT result of this rule weighs, for reports and `--fail-on`.
+    pub severity: Severity,
+}
+
+/// How much a finding weighs: what an attacker gains, how directly, and how widely.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Housekeeping that limits damage or cost (timeouts, tags).
+    Low,
+    /// A weakened defence that needs another failure to be exploited.
+    Medium,
+    /// A direct weakness: broad permissions, unauthenticated APIs, no audit trail.
+    High,
+    /// Exposed to anyone now (a function anyone on the internet may invoke).
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 4] = [Severity::Critical, Severity::High, Severity::Medium, Severity::Low];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Severity> {
+        Severity::ALL
+            .into_iter()
+            .find(|s| s.as_str().eq_ignore_ascii_case(text.trim()))
+    }
+
+    /// SARIF `security-severity` (GitHub code scanning: 9.0+ critical, 7.0–8.9 high,
+    /// 4.0–6.9 medium, 0.1–3.9 low).
+    pub fn security_severity(self) -> &'static str {
+        match self {
+            Severity::Low => "3.0",
+            Severity::Medium => "5.5",
+            Severity::High => "8.0",
+            Severity::Critical => "9.5",
+        }
+    }
+
+    /// SARIF result level.
+    pub fn sarif_level(self) -> &'static str {
+        match self {
+            Severity::Low => "note",
+            Severity::Medium => "warning",
+            Severity::High | Severity::Critical => "error",
+        }
+    }
 }
 
 /// ARN patterns for [`Permission::on`], in CloudFormation `Fn::Sub` syntax.
@@ -189,6 +243,7 @@ impl RuleMeta {
         default_scope: &[],
         remediation: None,
         reports_only_account: false,
+        severity: Severity::Medium,
     };
 }
 

@@ -45,7 +45,8 @@ pub fn at_a_glance(meta: &RuleMeta) -> String {
         None => "none".to_string(),
     };
     format!(
-        "| at a glance | |\n|---|---|\n| resource types | {types} |\n| trigger | {} |\n| parameters (defaults) | {} |\n| IAM actions | {} |\n| function timeout | {} s |\n| remediation | {remediation} |\n",
+        "| at a glance | |\n|---|---|\n| severity | {} |\n| resource types | {types} |\n| trigger | {} |\n| parameters (defaults) | {} |\n| IAM actions | {} |\n| function timeout | {} s |\n| remediation | {remediation} |\n",
+        meta.severity.as_str(),
         meta.trigger.describe(),
         params_cell(meta),
         permissions.join(", "),
@@ -71,8 +72,9 @@ pub fn params_cell(meta: &RuleMeta) -> String {
 
 /// The README's rule table.
 pub fn rule_table(metas: &[&RuleMeta]) -> String {
-    let mut out =
-        String::from("| rule | resource types | trigger | parameters (defaults) | checks |\n|---|---|---|---|---|\n");
+    let mut out = String::from(
+        "| rule | severity | resource types | trigger | parameters (defaults) | checks |\n|---|---|---|---|---|---|\n",
+    );
     for m in metas {
         let mut types = m
             .resource_types
@@ -84,8 +86,9 @@ pub fn rule_table(metas: &[&RuleMeta]) -> String {
             types.push_str("; reports on `AWS::::Account`");
         }
         out.push_str(&format!(
-            "| [`{id}`](docs/rules/{id}.md) | {types} | {trigger} | {params} | {summary} |\n",
+            "| [`{id}`](docs/rules/{id}.md) | {severity} | {types} | {trigger} | {params} | {summary} |\n",
             id = m.id,
+            severity = m.severity.as_str(),
             trigger = m.trigger.describe(),
             params = params_cell(m),
             summary = m.summary,

@@ -13,7 +13,7 @@ use config_rules::report;
 use config_rules::run::{evaluate_items, ParamsByRule, RuleRun};
 use config_rules::scan::{self, Source};
 use config_rules::CliError;
-use config_rules_core::{AnyRule, Compliance, RuleEvent};
+use config_rules_core::{AnyRule, Compliance, RuleEvent, Severity};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::Value;
 
@@ -145,9 +145,13 @@ struct OutputArgs {
     /// Write the report here instead of standard output.
     #[arg(long)]
     output: Option<PathBuf>,
-    /// Exit with code 1 when a result is at least this bad (default: exit 0 whatever the results).
+    /// Exit with code 1 when a NON_COMPLIANT finding of at least this severity is reported
+    /// (`any` or `non-compliant`: any finding). Default: exit 0 whatever the results.
     #[arg(long, value_enum)]
     fail_on: Option<FailOn>,
+    /// Report only the rules of at least this severity (default: every rule).
+    #[arg(long, value_enum)]
+    min_severity: Option<MinSeverity>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -160,7 +164,44 @@ enum Format {
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum FailOn {
-    NonCompliant,
+    /// Any NON_COMPLIANT finding (`non-compliant` is the same).
+    #[value(alias = "non-compliant")]
+    Any,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl FailOn {
+    /// The least severity that fails the run.
+    fn threshold(self) -> Severity {
+        match self {
+            FailOn::Any | FailOn::Low => Severity::Low,
+            FailOn::Medium => Severity::Medium,
+            FailOn::High => Severity::High,
+            FailOn::Critical => Severity::Critical,
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum MinSeverity {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl MinSeverity {
+    fn severity(self) -> Severity {
+        match self {
+            MinSeverity::Low => Severity::Low,
+            MinSeverity::Medium => Severity::Medium,
+            MinSeverity::High => Severity::High,
+            MinSeverity::Critical => Severity::Critical,
+        }
+    }
 }
 
 fn parse_time(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
@@ -200,7 +241,7 @@ async fn dispatch(command: Command, timeouts: config_rules_core::runner::Timeout
         }
         Command::Explain { rule } => {
             let meta = catalog::meta(&rule).ok_or_else(|| unknown_rule(&rule))?;
-            write_stdout(&meta.docs())?;
+            write_stdout(&format!("Severity: {}\n\n{}", meta.severity.as_str(), meta.docs()))?;
             Ok(0)
         }
         Command::Docs { write, root } => write_docs(&root, write),
@@ -243,6 +284,7 @@ fn list() -> String {
     let mut out = String::new();
     for m in catalog::metas() {
         out.push_str(&format!("{}\n  {}\n", m.id, m.summary));
+        out.push_str(&format!("  severity:       {}\n", m.severity.as_str()));
         out.push_str(&format!("  resource types: {}\n", m.resource_types.join(", ")));
         out.push_str(&format!("  trigger:        {}\n", m.trigger.describe()));
         out.push_str(&format!(
@@ -672,6 +714,14 @@ async fn scan_aggregator(args: ScanArgs, timeouts: config_rules_core::runner::Ti
 }
 
 fn finish_accounts(scans: &[report::AccountScan], output: &OutputArgs) -> Result<u8, CliError> {
+    let scans: Vec<report::AccountScan> = scans
+        .iter()
+        .map(|s| report::AccountScan {
+            runs: at_least(&s.runs, output),
+            ..s.clone()
+        })
+        .collect();
+    let scans = &scans[..];
     let all: Vec<RuleRun> = scans.iter().flat_map(|s| s.runs.iter().cloned()).collect();
     let mut names = report::Names::default();
     for scan in scans {
@@ -777,15 +827,21 @@ fn exit_for(runs: &[RuleRun], fail_on: Option<FailOn>) -> u8 {
     if runs.iter().any(|r| r.error.is_some()) {
         return 3;
     }
-    let non_compliant = runs
-        .iter()
-        .flat_map(|r| &r.evaluations)
-        .any(|e| e.compliance == Compliance::NonCompliant);
-    if fail_on == Some(FailOn::NonCompliant) && non_compliant {
-        1
-    } else {
-        0
-    }
+    let Some(fail_on) = fail_on else { return 0 };
+    let failing = runs.iter().any(|r| {
+        report::severity_of(r.rule_id) >= fail_on.threshold()
+            && r.evaluations.iter().any(|e| e.compliance == Compliance::NonCompliant)
+    });
+    u8::from(failing)
+}
+
+/// The runs of rules of at least `--min-severity`.
+fn at_least(runs: &[RuleRun], output: &OutputArgs) -> Vec<RuleRun> {
+    let min = output.min_severity.map(MinSeverity::severity).unwrap_or(Severity::Low);
+    runs.iter()
+        .filter(|r| report::severity_of(r.rule_id) >= min)
+        .cloned()
+        .collect()
 }
 
 fn finish(
@@ -794,6 +850,7 @@ fn finish(
     coverage: &report::Coverage,
     output: &OutputArgs,
 ) -> Result<u8, CliError> {
+    let runs = &at_least(runs, output);
     let format = output.format.unwrap_or(Format::Table);
     emit(output, &render(runs, names, coverage, format, color_for(output)))?;
     if format != Format::Table || output.output.is_some() {

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use config_rules_core::{Compliance, Evaluation, RuleMeta};
+use config_rules_core::{Compliance, Evaluation, RuleMeta, Severity};
 use serde_json::{json, Value};
 
 use crate::run::RuleRun;
@@ -170,7 +170,7 @@ pub fn table(runs: &[RuleRun], names: &Names, coverage: &Coverage, color: bool) 
         out.push('\n');
     }
     for run in order {
-        out.push_str(&format!("{}\n", run.rule_id));
+        out.push_str(&format!("{} ({})\n", run.rule_id, severity_of(run.rule_id).as_str()));
         if let Some(note) = &run.note {
             out.push_str(&format!("  skipped: {note}\n\n"));
             continue;
@@ -196,6 +196,13 @@ pub fn table(runs: &[RuleRun], names: &Names, coverage: &Coverage, color: bool) 
     out.push_str(&Summary::of(runs).line());
     out.push('\n');
     out
+}
+
+/// The severity of a rule by id (medium for an id the catalog does not know).
+pub fn severity_of(rule_id: &str) -> Severity {
+    crate::catalog::meta(rule_id)
+        .map(|m| m.severity)
+        .unwrap_or(Severity::Medium)
 }
 
 /// One account's part of a scan of several accounts.
@@ -260,7 +267,7 @@ pub fn json(runs: &[RuleRun], coverage: &Coverage) -> Value {
                     "nonCompliant": s.non_compliant, "notApplicable": s.not_applicable,
                     "skipped": s.skipped, "errors": s.errors},
         "results": runs.iter().map(|r| {
-            let mut o = json!({"rule": r.rule_id, "evaluations": r.evaluations});
+            let mut o = json!({"rule": r.rule_id, "severity": severity_of(r.rule_id).as_str(), "evaluations": r.evaluations});
             if let Some(a) = &r.account { o["accountId"] = json!(a); }
             if let Some(n) = &r.note { o["skipped"] = json!(n); }
             if let Some(e) = &r.error { o["error"] = json!(e); }
@@ -284,8 +291,10 @@ pub fn sarif(runs: &[RuleRun], metas: &[&RuleMeta], names: &Names) -> Value {
                 "shortDescription": {"text": m.summary},
                 "fullDescription": {"text": m.summary},
                 "help": {"text": m.docs(), "markdown": m.docs()},
-                "defaultConfiguration": {"level": "error"},
-                "properties": {"resourceTypes": m.resource_types},
+                "defaultConfiguration": {"level": m.severity.sarif_level()},
+                "properties": {"resourceTypes": m.resource_types,
+                               "security-severity": m.severity.security_severity(),
+                               "tags": ["security", m.severity.as_str()]},
             })
         })
         .collect();
@@ -302,7 +311,7 @@ pub fn sarif(runs: &[RuleRun], metas: &[&RuleMeta], names: &Names) -> Value {
             };
             let mut result = json!({
                 "ruleId": rule,
-                "level": "error",
+                "level": severity_of(rule).sarif_level(),
                 "kind": "fail",
                 "message": {"text": e.annotation},
                 "locations": [{"logicalLocations": [{
@@ -372,10 +381,11 @@ pub fn junit(runs: &[RuleRun]) -> String {
         };
         let skipped = count(Compliance::NotApplicable) + usize::from(r.note.is_some());
         out.push_str(&format!(
-            "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{}\" errors=\"{}\" skipped=\"{skipped}\">\n",
+            "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{}\" errors=\"{}\" skipped=\"{skipped}\">\n    <properties>\n      <property name=\"severity\" value=\"{}\"/>\n    </properties>\n",
             xml_escape(&suite),
             count(Compliance::NonCompliant),
-            usize::from(r.error.is_some())
+            usize::from(r.error.is_some()),
+            severity_of(r.rule_id).as_str()
         ));
         if let Some(note) = &r.note {
             out.push_str(&format!(

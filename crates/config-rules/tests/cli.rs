@@ -1,6 +1,7 @@
 //! The real `config-rules` binary, end to end.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -60,7 +61,10 @@ fn list_shows_every_rule_with_parameters() {
 fn explain_prints_the_rule_documentation() {
     let out = cli(&["explain", "lambda-timeout-within-limit"]);
     assert!(out.status.success());
-    assert_eq!(stdout(&out), lambda_timeout_within_limit::META.docs());
+    assert_eq!(
+        stdout(&out),
+        format!("Severity: low\n\n{}", lambda_timeout_within_limit::META.docs())
+    );
     let out = cli(&["explain", "no-such-rule"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stdout(&out).is_empty());
@@ -264,9 +268,18 @@ fn sarif_has_the_required_structure() {
         assert!(r["message"]["text"].is_string());
         let index = r["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(rules[index]["id"], r["ruleId"]);
-        assert_eq!(r["level"], "error");
+        // The level follows the rule's severity, which code scanning also reads from
+        // `security-severity` (critical/high: error, medium: warning, low: note).
+        let meta = config_rules::catalog::meta(r["ruleId"].as_str().unwrap()).unwrap();
+        assert_eq!(r["level"], meta.severity.sarif_level());
+        assert_eq!(
+            rules[index]["properties"]["security-severity"],
+            meta.severity.security_severity()
+        );
         assert!(r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"].is_string());
     }
+    let levels: BTreeSet<&str> = results.iter().map(|r| r["level"].as_str().unwrap()).collect();
+    assert!(levels.len() > 1, "findings of several severities: {levels:?}");
     // Locations carry the resource's name where the item has one (IAM ids say little).
     assert!(results
         .iter()
@@ -792,4 +805,74 @@ fn a_run_where_every_rule_was_skipped_is_not_a_pass() {
         "lambda-no-public-access,lambda-timeout-within-limit",
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+/// `--fail-on` gates on the worst finding's severity; `--min-severity` leaves lower rules out of
+/// the report (and so out of the gate).
+#[test]
+fn severities_gate_and_filter() {
+    let snapshot = fixture("snapshot.json");
+    let items = snapshot.to_str().unwrap();
+    let report: Value =
+        serde_json::from_slice(&cli(&["evaluate", "--items", items, "--format", "json"]).stdout).unwrap();
+    let worst = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| {
+            r["evaluations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["ComplianceType"] == "NON_COMPLIANT")
+        })
+        .map(|r| config_rules_core::Severity::parse(r["severity"].as_str().unwrap()).unwrap())
+        .max()
+        .unwrap();
+    for level in ["low", "medium", "high", "critical"] {
+        let threshold = config_rules_core::Severity::parse(level).unwrap();
+        let out = cli(&["evaluate", "--items", items, "--fail-on", level, "--format", "json"]);
+        assert_eq!(
+            out.status.code(),
+            Some(i32::from(worst >= threshold)),
+            "--fail-on {level} (worst {worst:?})"
+        );
+    }
+    assert_eq!(
+        cli(&["evaluate", "--items", items, "--fail-on", "any"]).status.code(),
+        Some(1)
+    );
+    assert_eq!(
+        cli(&["evaluate", "--items", items, "--fail-on", "non-compliant"])
+            .status
+            .code(),
+        Some(1)
+    );
+
+    let out = cli(&[
+        "evaluate",
+        "--items",
+        items,
+        "--min-severity",
+        "high",
+        "--format",
+        "json",
+    ]);
+    let filtered: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let severities: BTreeSet<&str> = filtered["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["severity"].as_str().unwrap())
+        .collect();
+    assert_eq!(severities, BTreeSet::from(["critical", "high"]));
+    let list = stdout(&cli(&["list"]));
+    let meta = config_rules::catalog::meta("lambda-no-public-access").unwrap();
+    assert!(
+        list.contains(&format!(
+            "lambda-no-public-access\n  {}\n  severity:       critical\n",
+            meta.summary
+        )),
+        "{list}"
+    );
 }

@@ -54,7 +54,7 @@
 use async_trait::async_trait;
 use config_rules_core::{
     apigw, AccountContext, ConfigurationItem, Error, FromParams, ItemContext, ParamSpec, ParamValues, Permission,
-    ReportsOn, ResourceVerdict, Rule, RuleMeta, Trigger, Verdict,
+    ReportsOn, ResourceVerdict, Rule, RuleMeta, Severity, Trigger, Verdict,
 };
 
 pub const REST_API: &str = "AWS::ApiGateway::RestApi";
@@ -91,6 +91,7 @@ pub const META: RuleMeta = RuleMeta {
     // Sized for 5,000 resources: two AWS calls each, 8 at a time, at up to 100 ms per call is
     // 125 s; twice that for margin (a 5,000-key sweep took 51 s against the emulator).
     timeout_seconds: 300,
+    severity: Severity::High,
     ..RuleMeta::DEFAULT
 };
 

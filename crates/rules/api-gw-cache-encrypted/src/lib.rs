@@ -44,7 +44,7 @@
 use config_rules_core::apigw::{method_label, STAGE_DEFAULT_KEY};
 use config_rules_core::{
     arn, ConfigurationItem, Error, FromParams, ParamSpec, ParamValues, Permission, Remediation, RemediationValue,
-    ReportsOn, Rule, RuleMeta, Trigger, Verdict,
+    ReportsOn, Rule, RuleMeta, Severity, Trigger, Verdict,
 };
 use serde_json::Value;
 
@@ -69,6 +69,7 @@ pub const META: RuleMeta = RuleMeta {
         summary: "turns on cache data encryption for the stage's default method settings and every method override that caches (a stage without a cache cluster is left alone, with an error saying so)",
         safety: "clients see the same responses; only how the cache stores them changes",
     }),
+    severity: Severity::Medium,
     ..RuleMeta::DEFAULT
 };
 

@@ -44,7 +44,7 @@
 use config_rules_core::apigw::STAGE_DEFAULT_KEY;
 use config_rules_core::{
     arn, ConfigurationItem, Error, FromParams, ParamSpec, ParamValues, Permission, Remediation, RemediationValue,
-    ReportsOn, Rule, RuleMeta, Trigger, Verdict,
+    ReportsOn, Rule, RuleMeta, Severity, Trigger, Verdict,
 };
 use serde_json::Value;
 
@@ -90,6 +90,7 @@ pub const META: RuleMeta = RuleMeta {
         summary: "turns on execution logging at loggingLevel (REST) and access logs to the stack's log group where a stage has none; a REST stage in an account without API Gateway's CloudWatch role fails, saying so",
         safety: "adds logs only (request metadata, never bodies); what was already logged, and where, is kept",
     }),
+    severity: Severity::Medium,
     ..RuleMeta::DEFAULT
 };
 

@@ -44,7 +44,7 @@
 use config_rules_core::apigw::{method_label, STAGE_DEFAULT_KEY};
 use config_rules_core::{
     arn, ConfigurationItem, Error, FromParams, ParamSpec, ParamValues, Permission, Remediation, RemediationValue,
-    ReportsOn, Rule, RuleMeta, Trigger, Verdict,
+    ReportsOn, Rule, RuleMeta, Severity, Trigger, Verdict,
 };
 use serde_json::Value;
 
@@ -82,6 +82,7 @@ pub const META: RuleMeta = RuleMeta {
         summary: "sets the stage's default rate and burst limits to maxRateLimit and maxBurstLimit where missing or higher, and lowers every method override above them",
         safety: "an API whose real traffic is above the limits starts answering 429, so it runs automatically only with its own opt-in",
     }),
+    severity: Severity::Medium,
     ..RuleMeta::DEFAULT
 };
 

@@ -34,7 +34,7 @@
 //! AWS Config managed rule `api-gw-associated-with-waf`.
 
 use config_rules_core::{
-    ConfigurationItem, Error, FromParams, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta, Trigger, Verdict,
+    ConfigurationItem, Error, FromParams, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta, Severity, Trigger, Verdict,
 };
 
 pub const META: RuleMeta = RuleMeta {
@@ -50,6 +50,7 @@ pub const META: RuleMeta = RuleMeta {
     )],
     item_calls_aws: false,
     timeout_seconds: 10,
+    severity: Severity::Medium,
     ..RuleMeta::DEFAULT
 };
 

@@ -47,7 +47,7 @@
 use async_trait::async_trait;
 use config_rules_core::{
     arn, AccountContext, Error, FromParams, ParamSpec, ParamValues, Permission, ReportsOn, ResourceVerdict, Rule,
-    RuleMeta, Trigger, Verdict, ACCOUNT_RESOURCE_TYPE,
+    RuleMeta, Severity, Trigger, Verdict, ACCOUNT_RESOURCE_TYPE,
 };
 
 mod sdk;
@@ -85,6 +85,7 @@ pub const META: RuleMeta = RuleMeta {
     item_calls_aws: false,
     timeout_seconds: 30,
     reports_only_account: true,
+    severity: Severity::High,
     ..RuleMeta::DEFAULT
 };
 

@@ -48,7 +48,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use config_rules_core::{
     arn, AccountContext, Error, FromParams, ParamSpec, ParamValues, Permission, ReportsOn, ResourceVerdict, Rule,
-    RuleMeta, Trigger, Verdict,
+    RuleMeta, Severity, Trigger, Verdict,
 };
 
 pub const META: RuleMeta = RuleMeta {
@@ -81,6 +81,7 @@ pub const META: RuleMeta = RuleMeta {
     // Sized for 5,000 resources: two AWS calls each, 8 at a time, at up to 100 ms per call is
     // 125 s; twice that for margin (a 5,000-key sweep took 51 s against the emulator).
     timeout_seconds: 300,
+    severity: Severity::Medium,
     ..RuleMeta::DEFAULT
 };
 

@@ -55,7 +55,7 @@
 use std::fmt;
 
 use config_rules_core::{
-    ConfigurationItem, Error, FromParams, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta, Trigger, Verdict,
+    ConfigurationItem, Error, FromParams, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta, Severity, Trigger, Verdict,
 };
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
@@ -87,6 +87,7 @@ pub const META: RuleMeta = RuleMeta {
     ],
     item_calls_aws: false,
     timeout_seconds: 15,
+    severity: Severity::High,
     ..RuleMeta::DEFAULT
 };
 

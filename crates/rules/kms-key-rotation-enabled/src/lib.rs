@@ -43,7 +43,7 @@
 use async_trait::async_trait;
 use config_rules_core::{
     arn, AccountContext, Error, Permission, Remediation, RemediationValue, ReportsOn, ResourceVerdict, Rule, RuleMeta,
-    Trigger, Verdict,
+    Severity, Trigger, Verdict,
 };
 
 pub const META: RuleMeta = RuleMeta {
@@ -74,6 +74,7 @@ pub const META: RuleMeta = RuleMeta {
         summary: "turns on automatic rotation of the key (yearly)",
         safety: "old key material keeps decrypting what it encrypted; nothing a caller does changes",
     }),
+    severity: Severity::Medium,
     ..RuleMeta::DEFAULT
 };
 

@@ -42,7 +42,7 @@
 use async_trait::async_trait;
 use config_rules_core::{
     arn, ConfigurationItem, Error, FromParams, ItemContext, ParamSpec, ParamValues, Permission, ReportsOn, Rule,
-    RuleMeta, Trigger, Verdict,
+    RuleMeta, Severity, Trigger, Verdict,
 };
 pub use lambda_facts::{CodeSigningApi, SdkLambda};
 
@@ -64,6 +64,7 @@ pub const META: RuleMeta = RuleMeta {
     ],
     item_calls_aws: true,
     timeout_seconds: 15,
+    severity: Severity::Medium,
     ..RuleMeta::DEFAULT
 };
 

@@ -44,7 +44,7 @@
 
 use config_rules_core::{
     arn, ConfigurationItem, Error, FromParams, ParamSpec, ParamValues, Permission, Remediation, RemediationValue,
-    ReportsOn, Rule, RuleMeta, Trigger, Verdict,
+    ReportsOn, Rule, RuleMeta, Severity, Trigger, Verdict,
 };
 
 pub const META: RuleMeta = RuleMeta {
@@ -83,6 +83,7 @@ pub const META: RuleMeta = RuleMeta {
         summary: "reserves the stack's ReservedConcurrency for the function",
         safety: "a function busier than the reserved value is throttled, and the reservation takes from the account's unreserved pool, so it runs automatically only with its own opt-in",
     }),
+    severity: Severity::Low,
     ..RuleMeta::DEFAULT
 };
 

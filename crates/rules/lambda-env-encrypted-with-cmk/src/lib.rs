@@ -40,7 +40,7 @@
 //! AWS Config managed rule `lambda-function-settings-check`; Security Hub control Lambda.3.
 
 use config_rules_core::{
-    ConfigurationItem, Error, FromParams, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta, Trigger, Verdict,
+    ConfigurationItem, Error, FromParams, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta, Severity, Trigger, Verdict,
 };
 use serde_json::Value;
 
@@ -57,6 +57,7 @@ pub const META: RuleMeta = RuleMeta {
     )],
     item_calls_aws: false,
     timeout_seconds: 10,
+    severity: Severity::Medium,
     ..RuleMeta::DEFAULT
 };
 

@@ -41,7 +41,7 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use config_rules_core::{
     AccountContext, Error, FromParams, ParamSpec, ParamValues, Permission, ReportsOn, ResourceVerdict, Rule, RuleMeta,
-    Trigger, Verdict,
+    Severity, Trigger, Verdict,
 };
 
 pub const META: RuleMeta = RuleMeta {
@@ -58,6 +58,7 @@ pub const META: RuleMeta = RuleMeta {
     permissions: &[Permission::any("lambda:ListFunctions")],
     item_calls_aws: false,
     timeout_seconds: 60,
+    severity: Severity::Medium,
     ..RuleMeta::DEFAULT
 };
 

@@ -57,7 +57,7 @@
 use async_trait::async_trait;
 use config_rules_core::{
     arn, ConfigurationItem, Error, FromParams, ItemContext, ParamSpec, ParamValues, Permission, ReportsOn, Rule,
-    RuleMeta, Trigger, Verdict,
+    RuleMeta, Severity, Trigger, Verdict,
 };
 pub use lambda_facts::{FunctionUrlApi, SdkLambda};
 use serde_json::Value;
@@ -77,6 +77,7 @@ pub const META: RuleMeta = RuleMeta {
     permissions: &[Permission::on("lambda:GetFunctionUrlConfig", &[arn::LAMBDA_FUNCTIONS])],
     item_calls_aws: true,
     timeout_seconds: 15,
+    severity: Severity::Critical,
     ..RuleMeta::DEFAULT
 };
 

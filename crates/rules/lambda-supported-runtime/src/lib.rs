@@ -53,7 +53,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use config_rules_core::{
     AccountContext, ConfigurationItem, Error, FromParams, ItemContext, ParamSpec, ParamValues, Permission, ReportsOn,
-    ResourceVerdict, Rule, RuleMeta, Trigger, Verdict,
+    ResourceVerdict, Rule, RuleMeta, Severity, Trigger, Verdict,
 };
 pub use lambda_facts::{FunctionLister, FunctionSummary, SdkLambda};
 
@@ -139,6 +139,7 @@ pub const META: RuleMeta = RuleMeta {
     permissions: &[Permission::any("lambda:ListFunctions")],
     item_calls_aws: false,
     timeout_seconds: 60,
+    severity: Severity::High,
     ..RuleMeta::DEFAULT
 };
 

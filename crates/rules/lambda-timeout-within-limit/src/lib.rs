@@ -37,7 +37,7 @@
 
 use config_rules_core::{
     arn, ConfigurationItem, Error, FromParams, ParamSpec, ParamValues, Permission, Remediation, RemediationValue,
-    ReportsOn, Rule, RuleMeta, Trigger, Verdict,
+    ReportsOn, Rule, RuleMeta, Severity, Trigger, Verdict,
 };
 
 /// Lambda's timeout when none is set.
@@ -73,6 +73,7 @@ pub const META: RuleMeta = RuleMeta {
         summary: "sets the function's timeout to maxTimeoutSeconds",
         safety: "a function that really needs longer then fails, so it runs automatically only with its own opt-in",
     }),
+    severity: Severity::Low,
     ..RuleMeta::DEFAULT
 };
 

@@ -43,7 +43,7 @@
 use std::collections::BTreeMap;
 
 use config_rules_core::{
-    ConfigurationItem, Error, FromParams, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta, Trigger, Verdict,
+    ConfigurationItem, Error, FromParams, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta, Severity, Trigger, Verdict,
 };
 use serde_json::Value;
 
@@ -73,6 +73,7 @@ pub const META: RuleMeta = RuleMeta {
         "AWS::SQS::Queue",
         "AWS::SNS::Topic",
     ],
+    severity: Severity::Low,
     ..RuleMeta::DEFAULT
 };
 

@@ -45,7 +45,7 @@
 
 use config_rules_core::{
     arn, ConfigurationItem, Error, FromParams, ParamSpec, ParamValues, Permission, Remediation, RemediationValue,
-    ReportsOn, Rule, RuleMeta, Trigger, Verdict,
+    ReportsOn, Rule, RuleMeta, Severity, Trigger, Verdict,
 };
 use serde_json::Value;
 
@@ -83,6 +83,7 @@ pub const META: RuleMeta = RuleMeta {
         summary: "sets the bucket's default encryption: SSE-KMS with the first key of kmsKeyArns, SSE-KMS with the AWS managed key when requireKms is set without keys, SSE-S3 otherwise (objects already stored are not re-encrypted)",
         safety: "with SSE-KMS, writers and readers without permission to use the key start failing, so it runs automatically only with its own opt-in",
     }),
+    severity: Severity::Medium,
     ..RuleMeta::DEFAULT
 };
 
