@@ -8,6 +8,7 @@ pub mod items;
 pub mod report;
 pub mod run;
 pub mod scan;
+pub mod suppress;
 pub mod template;
 
 use thiserror::Error;

@@ -152,6 +152,20 @@ struct OutputArgs {
     /// Report only the rules of at least this severity (default: every rule).
     #[arg(long, value_enum)]
     min_severity: Option<MinSeverity>,
+    /// Accepted risks (default: .config-rules.yaml in this directory or the nearest parent).
+    #[arg(long)]
+    suppressions: Option<PathBuf>,
+    /// Apply no suppressions file.
+    #[arg(long, conflicts_with = "suppressions")]
+    no_suppressions: bool,
+    /// Write today's unsuppressed non-compliant findings to FILE as suppressions (reason
+    /// "baseline"), to fail only on new findings from then on.
+    #[arg(long)]
+    write_baseline: Option<PathBuf>,
+    /// List every result in the table (default: non-compliant and suppressed findings, with
+    /// counts for the rest).
+    #[arg(long)]
+    all: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -422,6 +436,7 @@ async fn evaluate_event(args: EvaluateArgs, timeouts: config_rules_core::runner:
         note: None,
         error: None,
         account: None,
+        suppressed: Vec::new(),
     }];
     let text = match format {
         Format::Json => {
@@ -435,6 +450,7 @@ async fn evaluate_event(args: EvaluateArgs, timeouts: config_rules_core::runner:
             &report::Coverage::default(),
             other,
             color_for(&args.output),
+            true,
         ),
     };
     emit(&args.output, &text)?;
@@ -495,6 +511,7 @@ async fn evaluate_item_files(
         &report::names_of(&items),
         &report::Coverage::default(),
         &args.output,
+        now,
     )
 }
 
@@ -586,7 +603,7 @@ async fn scan_accounts(args: ScanArgs, timeouts: config_rules_core::runner::Time
         .await;
     progress.finish_and_clear();
     let scans: Vec<report::AccountScan> = scans.into_iter().collect::<Result<_, _>>()?;
-    finish_accounts(&scans, &args.output)
+    finish_accounts(&scans, &args.output, now)
 }
 
 /// One account of a scan of several: its items through its role, judged with its clients. A
@@ -621,6 +638,7 @@ async fn scan_member(
                     note: None,
                     error: Some(err.to_string()),
                     account: Some(account.to_string()),
+                    suppressed: Vec::new(),
                 })
                 .collect();
             return Ok(report::AccountScan {
@@ -692,6 +710,7 @@ async fn scan_aggregator(args: ScanArgs, timeouts: config_rules_core::runner::Ti
                 ),
                 error: None,
                 account: None,
+                suppressed: Vec::new(),
             });
         }
         for r in &mut runs {
@@ -710,17 +729,42 @@ async fn scan_aggregator(args: ScanArgs, timeouts: config_rules_core::runner::Ti
             },
         });
     }
-    finish_accounts(&scans, &args.output)
+    finish_accounts(&scans, &args.output, now)
 }
 
-fn finish_accounts(scans: &[report::AccountScan], output: &OutputArgs) -> Result<u8, CliError> {
-    let scans: Vec<report::AccountScan> = scans
+fn finish_accounts(
+    scans: &[report::AccountScan],
+    output: &OutputArgs,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<u8, CliError> {
+    let mut scans: Vec<report::AccountScan> = scans
         .iter()
         .map(|s| report::AccountScan {
             runs: at_least(&s.runs, output),
             ..s.clone()
         })
         .collect();
+    let file = suppressions(output)?;
+    let mut applied = config_rules::suppress::Applied::default();
+    if let Some(s) = &file {
+        for scan in &mut scans {
+            let region = scan.coverage.region.clone();
+            s.apply(
+                &mut scan.runs,
+                &scan.names,
+                Some(&scan.account),
+                region.as_deref(),
+                now.date_naive(),
+                &mut applied,
+            );
+        }
+        applied.settle(s, now.date_naive());
+        for line in applied.lines() {
+            eprintln!("{line}");
+        }
+    }
+    let baseline_runs: Vec<RuleRun> = scans.iter().flat_map(|s| s.runs.iter().cloned()).collect();
+    write_baseline(&baseline_runs, None, output)?;
     let scans = &scans[..];
     let all: Vec<RuleRun> = scans.iter().flat_map(|s| s.runs.iter().cloned()).collect();
     let mut names = report::Names::default();
@@ -729,8 +773,14 @@ fn finish_accounts(scans: &[report::AccountScan], output: &OutputArgs) -> Result
     }
     let format = output.format.unwrap_or(Format::Table);
     let text = match format {
-        Format::Table => report::table_accounts(scans, color_for(output)),
-        Format::Json => format!("{:#}\n", report::json_accounts(scans)),
+        Format::Table => report::table_accounts(scans, color_for(output), output.all),
+        Format::Json => {
+            let mut report = report::json_accounts(scans);
+            if file.is_some() {
+                report["suppressions"] = applied.to_json();
+            }
+            format!("{:#}\n", report)
+        }
         Format::Sarif => format!("{:#}\n", report::sarif(&all, &catalog::metas(), &names)),
         Format::Junit => report::junit(&all),
     };
@@ -787,18 +837,26 @@ async fn scan_account(args: ScanArgs, timeouts: config_rules_core::runner::Timeo
         ),
         not_evaluated: collected.not_evaluated,
         warnings: collected.warnings,
+        suppressions: None,
     };
     let runs = evaluate_items(&rules, &collected.items, &params, Some(&account), now).await?;
-    finish(&runs, &report::names_of(&collected.items), &coverage, &args.output)
+    finish(&runs, &report::names_of(&collected.items), &coverage, &args.output, now)
 }
 
 fn color_for(output: &OutputArgs) -> bool {
     output.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
-fn render(runs: &[RuleRun], names: &report::Names, coverage: &report::Coverage, format: Format, color: bool) -> String {
+fn render(
+    runs: &[RuleRun],
+    names: &report::Names,
+    coverage: &report::Coverage,
+    format: Format,
+    color: bool,
+    all: bool,
+) -> String {
     match format {
-        Format::Table => report::table(runs, names, coverage, color),
+        Format::Table => report::table(runs, names, coverage, color, all),
         Format::Json => format!("{:#}\n", report::json(runs, coverage)),
         Format::Sarif => format!("{:#}\n", report::sarif(runs, &catalog::metas(), names)),
         Format::Junit => report::junit(runs),
@@ -844,15 +902,71 @@ fn at_least(runs: &[RuleRun], output: &OutputArgs) -> Vec<RuleRun> {
         .collect()
 }
 
+/// The suppressions file this run applies: `--suppressions`, or `.config-rules.yaml` found
+/// upward from the working directory, unless `--no-suppressions`.
+fn suppressions(output: &OutputArgs) -> Result<Option<config_rules::suppress::Suppressions>, CliError> {
+    if output.no_suppressions {
+        return Ok(None);
+    }
+    let path = match &output.suppressions {
+        Some(p) => Some(p.clone()),
+        None => std::env::current_dir()
+            .ok()
+            .and_then(|d| config_rules::suppress::find(&d)),
+    };
+    let ids: Vec<&str> = catalog::metas().iter().map(|m| m.id).collect();
+    path.map(|p| config_rules::suppress::Suppressions::load(&p, &ids))
+        .transpose()
+}
+
+/// `--write-baseline`: today's unsuppressed findings as a suppressions file.
+fn write_baseline(runs: &[RuleRun], account: Option<&str>, output: &OutputArgs) -> Result<(), CliError> {
+    let Some(path) = &output.write_baseline else {
+        return Ok(());
+    };
+    let file = config_rules::suppress::baseline(runs, account);
+    let text = format!(
+        "# Written by config-rules --write-baseline: findings accepted as they were on {}.\n{}",
+        chrono::Utc::now().format("%Y-%m-%d"),
+        serde_yaml::to_string(&file).map_err(|e| CliError::Input(e.to_string()))?
+    );
+    std::fs::write(path, text).map_err(|e| CliError::Input(format!("{}: {e}", path.display())))?;
+    eprintln!(
+        "wrote {} suppressions (reason \"baseline\") to {}",
+        file.suppressions.len(),
+        path.display()
+    );
+    Ok(())
+}
+
 fn finish(
     runs: &[RuleRun],
     names: &report::Names,
     coverage: &report::Coverage,
     output: &OutputArgs,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<u8, CliError> {
-    let runs = &at_least(runs, output);
+    let mut runs = at_least(runs, output);
+    let mut coverage = coverage.clone();
+    if let Some(s) = suppressions(output)? {
+        let mut applied = config_rules::suppress::Applied::default();
+        s.apply(
+            &mut runs,
+            names,
+            coverage.account.as_deref(),
+            coverage.region.as_deref(),
+            now.date_naive(),
+            &mut applied,
+        );
+        coverage.suppressions = Some(applied);
+    }
+    write_baseline(&runs, coverage.account.as_deref(), output)?;
+    let (runs, coverage) = (&runs, &coverage);
     let format = output.format.unwrap_or(Format::Table);
-    emit(output, &render(runs, names, coverage, format, color_for(output)))?;
+    emit(
+        output,
+        &render(runs, names, coverage, format, color_for(output), output.all),
+    )?;
     if format != Format::Table || output.output.is_some() {
         for line in coverage.lines() {
             eprintln!("{line}");

@@ -43,6 +43,8 @@ pub struct Coverage {
     pub not_evaluated: Vec<NotEvaluated>,
     /// Conditions that make the results incomplete (Config not recording a needed type).
     pub warnings: Vec<String>,
+    /// What the suppressions file did, when one applied.
+    pub suppressions: Option<crate::suppress::Applied>,
 }
 
 /// A resource the scan found but could not read, so no rule judged it.
@@ -74,18 +76,25 @@ impl Coverage {
                 n.resource_type, n.resource_id, n.reason
             ));
         }
+        if let Some(applied) = &self.suppressions {
+            out.extend(applied.lines());
+        }
         out
     }
 
     fn to_json(&self) -> Value {
-        json!({
+        let mut out = json!({
             "account": self.account,
             "region": self.region,
             "source": self.source,
             "warnings": self.warnings,
             "notEvaluated": self.not_evaluated.iter().map(|n| json!({
                 "resourceType": n.resource_type, "resourceId": n.resource_id, "reason": n.reason})).collect::<Vec<_>>(),
-        })
+        });
+        if let Some(applied) = &self.suppressions {
+            out["suppressions"] = applied.to_json();
+        }
+        out
     }
 }
 
@@ -99,6 +108,7 @@ pub struct Summary {
     pub not_applicable: usize,
     pub skipped: usize,
     pub errors: usize,
+    pub suppressed: usize,
 }
 
 impl Summary {
@@ -116,6 +126,7 @@ impl Summary {
             not_applicable: count(Compliance::NotApplicable),
             skipped: runs.iter().filter(|r| r.note.is_some()).count(),
             errors: runs.iter().filter(|r| r.error.is_some()).count(),
+            suppressed: runs.iter().map(|r| r.suppressed.len()).sum(),
         }
     }
 
@@ -125,6 +136,9 @@ impl Summary {
             "{} rules run, {} resources evaluated: {} compliant, {} non-compliant, {} not applicable",
             self.rules, self.resources, self.compliant, self.non_compliant, self.not_applicable
         );
+        if self.suppressed > 0 {
+            s.push_str(&format!(", {} suppressed", self.suppressed));
+        }
         if self.skipped > 0 {
             s.push_str(&format!(", {} rules skipped", self.skipped));
         }
@@ -157,7 +171,7 @@ fn paint(text: &str, compliance: Compliance, color: bool) -> String {
 
 /// The table: one block per rule (rules with non-compliant results first), non-compliant rows
 /// first within a block, then the summary line.
-pub fn table(runs: &[RuleRun], names: &Names, coverage: &Coverage, color: bool) -> String {
+pub fn table(runs: &[RuleRun], names: &Names, coverage: &Coverage, color: bool, all: bool) -> String {
     let mut order: Vec<&RuleRun> = runs.iter().collect();
     order.sort_by_key(|r| !r.evaluations.iter().any(|e| e.compliance == Compliance::NonCompliant));
     let mut out = String::new();
@@ -178,10 +192,15 @@ pub fn table(runs: &[RuleRun], names: &Names, coverage: &Coverage, color: bool) 
         if let Some(err) = &run.error {
             out.push_str(&format!("  error: {err}\n"));
         }
-        if run.evaluations.is_empty() && run.error.is_none() {
+        if run.evaluations.is_empty() && run.suppressed.is_empty() && run.error.is_none() {
             out.push_str("  no resources in scope\n");
         }
+        let mut hidden = [0usize; 2];
         for e in sorted(&run.evaluations) {
+            if !all && e.compliance != Compliance::NonCompliant {
+                hidden[usize::from(e.compliance == Compliance::NotApplicable)] += 1;
+                continue;
+            }
             let label = format!("{:<14}", e.compliance.as_str());
             out.push_str(&format!(
                 "  {} {} {}\n      {}\n",
@@ -189,6 +208,24 @@ pub fn table(runs: &[RuleRun], names: &Names, coverage: &Coverage, color: bool) 
                 e.resource_type,
                 resource_label(names, e),
                 e.annotation
+            ));
+        }
+        for s in &run.suppressed {
+            let e = &s.evaluation;
+            let until = s.expires.map(|d| format!(", until {d}")).unwrap_or_default();
+            out.push_str(&format!(
+                "  {:<14} {} {}\n      {} (suppressed: {}{until})\n",
+                "SUPPRESSED",
+                e.resource_type,
+                resource_label(names, e),
+                e.annotation,
+                s.reason
+            ));
+        }
+        if hidden != [0, 0] {
+            out.push_str(&format!(
+                "  {} compliant, {} not applicable (--all lists them)\n",
+                hidden[0], hidden[1]
             ));
         }
         out.push('\n');
@@ -217,11 +254,11 @@ pub struct AccountScan {
 
 /// The table of a scan of several accounts: each account's table, then one line per account
 /// and the total.
-pub fn table_accounts(scans: &[AccountScan], color: bool) -> String {
+pub fn table_accounts(scans: &[AccountScan], color: bool, all: bool) -> String {
     let mut out = String::new();
     for scan in scans {
         out.push_str(&format!("=== account {} ===\n", scan.account));
-        out.push_str(&table(&scan.runs, &scan.names, &scan.coverage, color));
+        out.push_str(&table(&scan.runs, &scan.names, &scan.coverage, color, all));
         out.push('\n');
     }
     out.push_str("Accounts:\n");
@@ -265,10 +302,11 @@ pub fn json(runs: &[RuleRun], coverage: &Coverage) -> Value {
     let mut report = json!({
         "summary": {"rules": s.rules, "resources": s.resources, "compliant": s.compliant,
                     "nonCompliant": s.non_compliant, "notApplicable": s.not_applicable,
-                    "skipped": s.skipped, "errors": s.errors},
+                    "skipped": s.skipped, "errors": s.errors, "suppressed": s.suppressed},
         "results": runs.iter().map(|r| {
             let mut o = json!({"rule": r.rule_id, "severity": severity_of(r.rule_id).as_str(), "evaluations": r.evaluations});
             if let Some(a) = &r.account { o["accountId"] = json!(a); }
+            if !r.suppressed.is_empty() { o["suppressed"] = json!(r.suppressed); }
             if let Some(n) = &r.note { o["skipped"] = json!(n); }
             if let Some(e) = &r.error { o["error"] = json!(e); }
             o
@@ -301,9 +339,19 @@ pub fn sarif(runs: &[RuleRun], metas: &[&RuleMeta], names: &Names) -> Value {
     let index = |id: &str| metas.iter().position(|m| m.id == id);
     let results: Vec<Value> = runs
         .iter()
-        .flat_map(|r| r.evaluations.iter().map(move |e| (r.rule_id, r.account.as_deref(), e)))
-        .filter(|(_, _, e)| e.compliance == Compliance::NonCompliant)
-        .map(|(rule, account, e)| {
+        .flat_map(|r| {
+            let open = r
+                .evaluations
+                .iter()
+                .map(move |e| (r.rule_id, r.account.as_deref(), e, None));
+            let accepted = r
+                .suppressed
+                .iter()
+                .map(move |s| (r.rule_id, r.account.as_deref(), &s.evaluation, Some(s)));
+            open.chain(accepted)
+        })
+        .filter(|(_, _, e, _)| e.compliance == Compliance::NonCompliant)
+        .map(|(rule, account, e, suppressed)| {
             // In a scan of several accounts, the account is part of the resource's name.
             let qualified = match account {
                 Some(a) => format!("{a}/{}/{}", e.resource_type, e.resource_id),
@@ -324,6 +372,10 @@ pub fn sarif(runs: &[RuleRun], metas: &[&RuleMeta], names: &Names) -> Value {
             });
             if let Some(a) = account {
                 result["properties"]["accountId"] = json!(a);
+            }
+            // A suppressed finding stays in the log, marked as accepted (SARIF §3.35).
+            if let Some(s) = suppressed {
+                result["suppressions"] = json!([{"kind": "external", "status": "accepted", "justification": s.reason}]);
             }
             if let Some(i) = index(rule) {
                 result["ruleIndex"] = json!(i);
@@ -366,20 +418,23 @@ fn xml_escape(s: &str) -> String {
 /// failure, NOT_APPLICABLE and skipped rules are skipped, a rule's AWS error is an error.
 pub fn junit(runs: &[RuleRun]) -> String {
     let s = Summary::of(runs);
-    let total: usize = runs.iter().map(|r| r.evaluations.len().max(1)).sum();
+    let total: usize = runs
+        .iter()
+        .map(|r| (r.evaluations.len() + r.suppressed.len()).max(1))
+        .sum();
     let mut out = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"config-rules\" tests=\"{total}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">\n",
-        s.non_compliant, s.errors, s.not_applicable + s.skipped
+        s.non_compliant, s.errors, s.not_applicable + s.skipped + s.suppressed
     );
     for r in runs {
         let count = |c| r.evaluations.iter().filter(|e| e.compliance == c).count();
-        let tests = r.evaluations.len().max(1);
+        let tests = (r.evaluations.len() + r.suppressed.len()).max(1);
         // In a scan of several accounts, a suite per rule and account.
         let suite = match &r.account {
             Some(a) => format!("{a}/{}", r.rule_id),
             None => r.rule_id.to_string(),
         };
-        let skipped = count(Compliance::NotApplicable) + usize::from(r.note.is_some());
+        let skipped = count(Compliance::NotApplicable) + usize::from(r.note.is_some()) + r.suppressed.len();
         out.push_str(&format!(
             "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{}\" errors=\"{}\" skipped=\"{skipped}\">\n    <properties>\n      <property name=\"severity\" value=\"{}\"/>\n    </properties>\n",
             xml_escape(&suite),
@@ -398,6 +453,15 @@ pub fn junit(runs: &[RuleRun]) -> String {
                 "    <testcase classname=\"{0}\" name=\"{0}\">\n      <error message=\"{1}\"/>\n    </testcase>\n",
                 xml_escape(&suite),
                 xml_escape(err)
+            ));
+        }
+        for sup in &r.suppressed {
+            let e = &sup.evaluation;
+            out.push_str(&format!(
+                "    <testcase classname=\"{}\" name=\"{}\">\n      <skipped message=\"{}\"/>\n    </testcase>\n",
+                xml_escape(&suite),
+                xml_escape(&format!("{} {}", e.resource_type, e.resource_id)),
+                xml_escape(&format!("suppressed: {}", sup.reason))
             ));
         }
         for e in sorted(&r.evaluations) {

@@ -20,6 +20,8 @@ pub struct RuleRun {
     pub error: Option<String>,
     /// The account the run judged, in scans of several accounts (`None`: the only one).
     pub account: Option<String>,
+    /// NON_COMPLIANT findings a suppressions file accepted (moved out of `evaluations`).
+    pub suppressed: Vec<crate::suppress::Suppressed>,
 }
 
 /// Parameters per rule id, as in `--params-file`: `{"rule-id": {"param": "value"}}`.
@@ -60,6 +62,7 @@ pub async fn evaluate_items(
             note: None,
             error: None,
             account: None,
+            suppressed: Vec::new(),
         };
         // A rule that cannot run without a parameter nobody gave is skipped, saying which.
         let missing: Vec<&str> = meta

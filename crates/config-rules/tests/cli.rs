@@ -489,6 +489,7 @@ fn real_shaped_items_get_the_verdicts_aws_semantics_give() {
         "lambda-supported-runtime",
         "--at",
         "2025-06-01T00:00:00Z",
+        "--all",
     ]);
     assert!(
         stdout(&out).contains("Function nightly-report uses runtime python3.9, supported until 2025-12-15."),
@@ -875,4 +876,133 @@ fn severities_gate_and_filter() {
         )),
         "{list}"
     );
+}
+
+/// A suppressions file found upward from the working directory accepts findings without
+/// touching the resource: reported as suppressed in every format, out of `--fail-on`; expired
+/// and unused entries are listed; a baseline accepts exactly today's findings.
+#[test]
+fn suppressions_and_baselines() {
+    let dir = std::env::temp_dir().join(format!("config-rules-suppress-{}", std::process::id()));
+    let nested = dir.join("service/infra");
+    std::fs::create_dir_all(&nested).unwrap();
+    std::fs::write(
+        dir.join(".config-rules.yaml"),
+        "suppressions:\n  - rule: lambda-timeout-within-limit\n    resource: thumb*\n    reason: video transcoding needs 5 minutes\n    expires: 2099-01-01\n  - rule: '*'\n    resource: resizer\n    reason: old exception\n    expires: 2020-01-01\n  - rule: required-tags\n    resource: nothing-like-this\n    reason: left over\n",
+    )
+    .unwrap();
+    let snapshot = fixture("snapshot.json");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_config-rules"))
+            .current_dir(&nested)
+            .args([
+                "evaluate",
+                "--items",
+                snapshot.to_str().unwrap(),
+                "--rules",
+                "lambda-timeout-within-limit",
+            ])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["--format", "json", "--fail-on", "any"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "the only finding is accepted: {}",
+        stderr(&out)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["summary"]["nonCompliant"], 0);
+    assert_eq!(report["summary"]["suppressed"], 1);
+    let suppressed = &report["results"][0]["suppressed"][0];
+    assert_eq!(suppressed["ComplianceResourceId"], "thumbnailer");
+    assert_eq!(suppressed["reason"], "video transcoding needs 5 minutes");
+    assert_eq!(suppressed["expires"], "2099-01-01");
+    let applied = &report["coverage"]["suppressions"];
+    assert_eq!(applied["expired"][0]["resource"], "resizer");
+    assert_eq!(applied["unused"][0]["resource"], "nothing-like-this");
+    let err = stderr(&out);
+    assert!(
+        err.contains("expired on 2020-01-01, no longer suppresses: * resizer (old exception)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("matched nothing: required-tags nothing-like-this (left over)"),
+        "{err}"
+    );
+
+    let table = stdout(&run(&[]));
+    assert!(table.contains("  SUPPRESSED     AWS::Lambda::Function thumbnailer\n      Function thumbnailer has a timeout of 300 seconds, above the limit of 60 seconds. (suppressed: video transcoding needs 5 minutes, until 2099-01-01)\n"), "{table}");
+    assert!(table.contains(", 1 suppressed"), "{table}");
+
+    let sarif: Value = serde_json::from_slice(&run(&["--format", "sarif"]).stdout).unwrap();
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!(
+        result["suppressions"],
+        json!([{"kind": "external", "status": "accepted", "justification": "video transcoding needs 5 minutes"}])
+    );
+    let junit = stdout(&run(&["--format", "junit"]));
+    assert!(
+        junit.contains("<skipped message=\"suppressed: video transcoding needs 5 minutes\"/>"),
+        "{junit}"
+    );
+
+    // --no-suppressions: the finding counts again.
+    assert_eq!(run(&["--no-suppressions", "--fail-on", "any"]).status.code(), Some(1));
+
+    // A baseline of every rule's findings, then nothing fails until something new appears.
+    let baseline = dir.join("baseline.yaml");
+    let all = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_config-rules"))
+            .current_dir(&dir)
+            .args(["evaluate", "--items", snapshot.to_str().unwrap(), "--no-suppressions"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = all(&["--write-baseline", baseline.to_str().unwrap(), "--format", "json"]);
+    let before: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = before["summary"]["nonCompliant"].as_u64().unwrap();
+    assert!(findings > 3);
+    assert!(
+        stderr(&out).contains(&format!("wrote {findings} suppressions (reason \"baseline\")")),
+        "{}",
+        stderr(&out)
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_config-rules"))
+        .args([
+            "evaluate",
+            "--items",
+            snapshot.to_str().unwrap(),
+            "--suppressions",
+            baseline.to_str().unwrap(),
+        ])
+        .args(["--format", "json", "--fail-on", "any"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let after: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(after["summary"]["nonCompliant"], 0);
+    assert_eq!(after["summary"]["suppressed"], findings);
+
+    // A bad file: exit 2, one line naming the entry and field.
+    std::fs::write(
+        dir.join("bad.yaml"),
+        "suppressions:\n  - {rule: lambda-timeout-within-limit, resource: x}\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_config-rules"))
+        .args(["evaluate", "--items", snapshot.to_str().unwrap(), "--suppressions"])
+        .arg(dir.join("bad.yaml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("bad.yaml: suppressions[0]: missing field `reason`"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }
