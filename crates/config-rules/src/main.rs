@@ -166,6 +166,10 @@ struct OutputArgs {
     /// counts for the rest).
     #[arg(long)]
     all: bool,
+    /// Colour the table: auto (a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces it),
+    /// always, never.
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
+    color: ColorWhen,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -197,6 +201,13 @@ impl FailOn {
             FailOn::Critical => Severity::Critical,
         }
     }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorWhen {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -844,7 +855,15 @@ async fn scan_account(args: ScanArgs, timeouts: config_rules_core::runner::Timeo
 }
 
 fn color_for(output: &OutputArgs) -> bool {
-    output.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+    match output.color {
+        ColorWhen::Never => false,
+        ColorWhen::Always => true,
+        // anstream reads NO_COLOR, CLICOLOR_FORCE, CLICOLOR and TERM, and whether stdout is a
+        // terminal; a report written to a file is never coloured.
+        ColorWhen::Auto => {
+            output.output.is_none() && anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
+        }
+    }
 }
 
 fn render(

@@ -158,15 +158,21 @@ fn sorted(evaluations: &[Evaluation]) -> Vec<&Evaluation> {
 }
 
 fn paint(text: &str, compliance: Compliance, color: bool) -> String {
-    if !color {
-        return text.to_string();
-    }
-    let code = match compliance {
-        Compliance::NonCompliant => "31;1",
-        Compliance::Compliant => "32",
-        Compliance::NotApplicable => "2",
+    use anstyle::{AnsiColor, Style};
+    let style = match compliance {
+        Compliance::NonCompliant => Style::new().fg_color(Some(AnsiColor::Red.into())).bold(),
+        Compliance::Compliant => Style::new().fg_color(Some(AnsiColor::Green.into())),
+        Compliance::NotApplicable => Style::new().dimmed(),
     };
-    format!("\x1b[{code}m{text}\x1b[0m")
+    styled(text, style, color)
+}
+
+fn styled(text: &str, style: anstyle::Style, color: bool) -> String {
+    if color {
+        format!("{}{text}{}", style.render(), style.render_reset())
+    } else {
+        text.to_string()
+    }
 }
 
 /// The table: one block per rule (rules with non-compliant results first), non-compliant rows
@@ -213,9 +219,14 @@ pub fn table(runs: &[RuleRun], names: &Names, coverage: &Coverage, color: bool, 
         for s in &run.suppressed {
             let e = &s.evaluation;
             let until = s.expires.map(|d| format!(", until {d}")).unwrap_or_default();
+            let label = styled(
+                &format!("{:<14}", "SUPPRESSED"),
+                anstyle::Style::new().fg_color(Some(anstyle::AnsiColor::Yellow.into())),
+                color,
+            );
             out.push_str(&format!(
-                "  {:<14} {} {}\n      {} (suppressed: {}{until})\n",
-                "SUPPRESSED",
+                "  {} {} {}\n      {} (suppressed: {}{until})\n",
+                label,
                 e.resource_type,
                 resource_label(names, e),
                 e.annotation,

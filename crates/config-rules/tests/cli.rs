@@ -1006,3 +1006,27 @@ fn suppressions_and_baselines() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Colours: never on a pipe by default, `--color always` or `CLICOLOR_FORCE` force them,
+/// `NO_COLOR` and `--color never` turn them off.
+#[test]
+fn colours_follow_the_flag_and_the_conventions() {
+    let snapshot = fixture("snapshot.json");
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_config-rules"));
+        c.args(["evaluate", "--items", snapshot.to_str().unwrap(), "--no-suppressions"])
+            .args(args);
+        c.env_remove("NO_COLOR")
+            .env_remove("CLICOLOR_FORCE")
+            .env_remove("CLICOLOR");
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        stdout(&c.output().unwrap()).contains('\u{1b}')
+    };
+    assert!(!run(&[], &[]), "a pipe gets no colour");
+    assert!(run(&["--color", "always"], &[]));
+    assert!(run(&[], &[("CLICOLOR_FORCE", "1")]));
+    assert!(!run(&[], &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]));
+    assert!(!run(&["--color", "never"], &[("CLICOLOR_FORCE", "1")]));
+}
