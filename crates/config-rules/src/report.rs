@@ -409,89 +409,61 @@ pub fn sarif(runs: &[RuleRun], metas: &[&RuleMeta], names: &Names) -> Value {
     })
 }
 
-fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// JUnit XML: a test suite per rule, a test case per evaluated resource; NON_COMPLIANT is a
-/// failure, NOT_APPLICABLE and skipped rules are skipped, a rule's AWS error is an error.
+/// JUnit XML (quick-junit): a test suite per rule (per rule and account in scans of several
+/// accounts) with the rule's severity as a property, a test case per evaluated resource;
+/// NON_COMPLIANT is a failure, NOT_APPLICABLE, suppressed findings and skipped rules are
+/// skipped (with the reason), a rule's AWS error is an error.
 pub fn junit(runs: &[RuleRun]) -> String {
-    let s = Summary::of(runs);
-    let total: usize = runs
-        .iter()
-        .map(|r| (r.evaluations.len() + r.suppressed.len()).max(1))
-        .sum();
-    let mut out = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"config-rules\" tests=\"{total}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">\n",
-        s.non_compliant, s.errors, s.not_applicable + s.skipped + s.suppressed
-    );
+    use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
+    let with_message = |mut status: TestCaseStatus, message: &str| {
+        status.set_message(message);
+        status
+    };
+    let mut report = Report::new("config-rules");
     for r in runs {
-        let count = |c| r.evaluations.iter().filter(|e| e.compliance == c).count();
-        let tests = (r.evaluations.len() + r.suppressed.len()).max(1);
-        // In a scan of several accounts, a suite per rule and account.
-        let suite = match &r.account {
+        let suite_name = match &r.account {
             Some(a) => format!("{a}/{}", r.rule_id),
             None => r.rule_id.to_string(),
         };
-        let skipped = count(Compliance::NotApplicable) + usize::from(r.note.is_some()) + r.suppressed.len();
-        out.push_str(&format!(
-            "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{}\" errors=\"{}\" skipped=\"{skipped}\">\n    <properties>\n      <property name=\"severity\" value=\"{}\"/>\n    </properties>\n",
-            xml_escape(&suite),
-            count(Compliance::NonCompliant),
-            usize::from(r.error.is_some()),
-            severity_of(r.rule_id).as_str()
-        ));
+        let mut suite = TestSuite::new(suite_name.as_str());
+        suite.add_property(Property::new("severity", severity_of(r.rule_id).as_str()));
+        let mut case = |name: String, status: TestCaseStatus, out: Option<&str>| {
+            let mut c = TestCase::new(name, status);
+            c.set_classname(suite_name.as_str());
+            if let Some(text) = out {
+                c.set_system_out(text);
+            }
+            suite.add_test_case(c);
+        };
         if let Some(note) = &r.note {
-            out.push_str(&format!(
-                "    <testcase classname=\"{0}\" name=\"{0}\">\n      <skipped message=\"{1}\"/>\n    </testcase>\n",
-                xml_escape(&suite),
-                xml_escape(note)
-            ));
+            case(
+                r.rule_id.to_string(),
+                with_message(TestCaseStatus::skipped(), note),
+                None,
+            );
         } else if let Some(err) = &r.error {
-            out.push_str(&format!(
-                "    <testcase classname=\"{0}\" name=\"{0}\">\n      <error message=\"{1}\"/>\n    </testcase>\n",
-                xml_escape(&suite),
-                xml_escape(err)
-            ));
+            let status = TestCaseStatus::non_success(NonSuccessKind::Error);
+            case(r.rule_id.to_string(), with_message(status, err), None);
         }
         for sup in &r.suppressed {
             let e = &sup.evaluation;
-            out.push_str(&format!(
-                "    <testcase classname=\"{}\" name=\"{}\">\n      <skipped message=\"{}\"/>\n    </testcase>\n",
-                xml_escape(&suite),
-                xml_escape(&format!("{} {}", e.resource_type, e.resource_id)),
-                xml_escape(&format!("suppressed: {}", sup.reason))
-            ));
+            let status = with_message(TestCaseStatus::skipped(), &format!("suppressed: {}", sup.reason));
+            case(format!("{} {}", e.resource_type, e.resource_id), status, None);
         }
         for e in sorted(&r.evaluations) {
-            let name = xml_escape(&format!("{} {}", e.resource_type, e.resource_id));
-            let body = match e.compliance {
-                Compliance::NonCompliant => format!(
-                    "      <failure type=\"NON_COMPLIANT\" message=\"{}\"/>\n",
-                    xml_escape(&e.annotation)
-                ),
-                Compliance::NotApplicable => format!("      <skipped message=\"{}\"/>\n", xml_escape(&e.annotation)),
-                Compliance::Compliant => format!("      <system-out>{}</system-out>\n", xml_escape(&e.annotation)),
-            };
-            out.push_str(&format!(
-                "    <testcase classname=\"{}\" name=\"{name}\">\n{body}    </testcase>\n",
-                xml_escape(&suite)
-            ));
+            let name = format!("{} {}", e.resource_type, e.resource_id);
+            match e.compliance {
+                Compliance::NonCompliant => {
+                    let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                    status.set_type("NON_COMPLIANT");
+                    case(name, with_message(status, &e.annotation), None);
+                }
+                Compliance::NotApplicable => case(name, with_message(TestCaseStatus::skipped(), &e.annotation), None),
+                Compliance::Compliant => case(name, TestCaseStatus::success(), Some(&e.annotation)),
+            }
         }
-        out.push_str("  </testsuite>\n");
+        report.add_test_suite(suite);
     }
-    out.push_str("</testsuites>\n");
-    out
+    // Serializing to a String fails only on an I/O error, which a String cannot have.
+    report.to_string().unwrap_or_default()
 }
