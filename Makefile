@@ -62,6 +62,7 @@ test: lint emulator-test lambda-artifact ## Everything CI runs: lint, then every
 	$(CARGO) build --workspace --bins
 	$(CARGO) test --workspace --exclude config-rules-bench
 	$(CARGO) test -p e2e-tests --test artifact -- --ignored
+	set -o pipefail; $(VPY) -m unittest tests/reports/test_reports.py 2>&1 | tail -n 3
 	$(CARGO) run -q -p config-rules-bench -- --smoke --bin-dir target/debug
 	set -o pipefail; $(VPY) demo/demo.py > target/demo.out && grep -q "evaluates again: COMPLIANT" target/demo.out \
 		&& grep -q "^Total (3 accounts)" target/demo.out \

@@ -97,7 +97,7 @@ def evaluate_and_post(cli, env, token):
         event.update(invokingEvent=json.dumps(invoking), resultToken=token, configRuleName=RULE)
         path = Path(tmp) / "event.json"
         path.write_text(json.dumps(event))
-        out = subprocess.run([str(cli), "evaluate", "--rule", RULE, "--event", str(path), "--format", "json"],
+        out = subprocess.run([str(cli), "evaluate", "--rule", RULE, "--event", str(path), "--format", "evaluations"],
                              env=env, check=True, capture_output=True, text=True).stdout
     evaluations = json.loads(out)
     for e in evaluations:

@@ -139,7 +139,7 @@ struct Selection {
 
 #[derive(Args)]
 struct OutputArgs {
-    /// The report's format (default: table; json for --event).
+    /// The report's format (default: table; evaluations, what the function would post, for --event).
     #[arg(long, value_enum)]
     format: Option<Format>,
     /// Write the report here instead of standard output.
@@ -178,6 +178,8 @@ enum Format {
     Json,
     Sarif,
     Junit,
+    /// The PutEvaluations bodies the Lambda function would post (the default for --event).
+    Evaluations,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -440,7 +442,7 @@ async fn evaluate_event(args: EvaluateArgs, timeouts: config_rules_core::runner:
     let rule = catalog::build(&rule_id, &sdk).ok_or_else(|| unknown_rule(&rule_id))?;
     let api = config_rules_core::SdkConfigApi::new(aws_sdk_config::Client::new(&sdk));
     let evaluations = rule.evaluate_event(&event, &api).await.map_err(CliError::Rule)?;
-    let format = args.output.format.unwrap_or(Format::Json);
+    let format = args.output.format.unwrap_or(Format::Evaluations);
     let runs = vec![RuleRun {
         rule_id: rule.meta().id,
         evaluations: evaluations.clone(),
@@ -449,21 +451,23 @@ async fn evaluate_event(args: EvaluateArgs, timeouts: config_rules_core::runner:
         account: None,
         suppressed: Vec::new(),
     }];
-    let text = match format {
-        Format::Json => {
-            let mut s = serde_json::to_string_pretty(&evaluations).map_err(|e| CliError::Input(e.to_string()))?;
-            s.push('\n');
-            s
-        }
-        other => render(
-            &runs,
-            &report::Names::new(),
-            &report::Coverage::default(),
-            other,
-            color_for(&args.output),
-            true,
-        ),
+    let ctx = report::Context {
+        mode: "event",
+        generated_at: chrono::Utc::now(),
     };
+    let coverage = report::Coverage {
+        account: event.account_id.clone(),
+        ..Default::default()
+    };
+    let text = render(
+        &runs,
+        &report::Names::new(),
+        &coverage,
+        format,
+        color_for(&args.output),
+        true,
+        &ctx,
+    );
     emit(&args.output, &text)?;
     Ok(exit_for(&runs, args.output.fail_on))
 }
@@ -522,7 +526,10 @@ async fn evaluate_item_files(
         &report::names_of(&items),
         &report::Coverage::default(),
         &args.output,
-        now,
+        report::Context {
+            mode: "items",
+            generated_at: now,
+        },
     )
 }
 
@@ -614,7 +621,11 @@ async fn scan_accounts(args: ScanArgs, timeouts: config_rules_core::runner::Time
         .await;
     progress.finish_and_clear();
     let scans: Vec<report::AccountScan> = scans.into_iter().collect::<Result<_, _>>()?;
-    finish_accounts(&scans, &args.output, now)
+    let ctx = report::Context {
+        mode: "accounts",
+        generated_at: now,
+    };
+    finish_accounts(&scans, &args.output, ctx)
 }
 
 /// One account of a scan of several: its items through its role, judged with its clients. A
@@ -740,14 +751,15 @@ async fn scan_aggregator(args: ScanArgs, timeouts: config_rules_core::runner::Ti
             },
         });
     }
-    finish_accounts(&scans, &args.output, now)
+    let ctx = report::Context {
+        mode: "aggregator",
+        generated_at: now,
+    };
+    finish_accounts(&scans, &args.output, ctx)
 }
 
-fn finish_accounts(
-    scans: &[report::AccountScan],
-    output: &OutputArgs,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<u8, CliError> {
+fn finish_accounts(scans: &[report::AccountScan], output: &OutputArgs, ctx: report::Context) -> Result<u8, CliError> {
+    let now = ctx.generated_at;
     let mut scans: Vec<report::AccountScan> = scans
         .iter()
         .map(|s| report::AccountScan {
@@ -786,7 +798,7 @@ fn finish_accounts(
     let text = match format {
         Format::Table => report::table_accounts(scans, color_for(output), output.all),
         Format::Json => {
-            let mut report = report::json_accounts(scans);
+            let mut report = report::json_accounts(scans, &ctx);
             if file.is_some() {
                 report["suppressions"] = applied.to_json();
             }
@@ -794,6 +806,7 @@ fn finish_accounts(
         }
         Format::Sarif => format!("{:#}\n", report::sarif(&all, &catalog::metas(), &names)),
         Format::Junit => report::junit(&all),
+        Format::Evaluations => evaluations_json(&all),
     };
     emit(output, &text)?;
     if format != Format::Table || output.output.is_some() {
@@ -851,7 +864,11 @@ async fn scan_account(args: ScanArgs, timeouts: config_rules_core::runner::Timeo
         suppressions: None,
     };
     let runs = evaluate_items(&rules, &collected.items, &params, Some(&account), now).await?;
-    finish(&runs, &report::names_of(&collected.items), &coverage, &args.output, now)
+    let ctx = report::Context {
+        mode: "scan",
+        generated_at: now,
+    };
+    finish(&runs, &report::names_of(&collected.items), &coverage, &args.output, ctx)
 }
 
 fn color_for(output: &OutputArgs) -> bool {
@@ -866,6 +883,14 @@ fn color_for(output: &OutputArgs) -> bool {
     }
 }
 
+/// The evaluations as PutEvaluations receives them, fields in AWS's order.
+fn evaluations_json(runs: &[RuleRun]) -> String {
+    let all: Vec<&config_rules_core::Evaluation> = runs.iter().flat_map(|r| &r.evaluations).collect();
+    let mut text = serde_json::to_string_pretty(&all).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
 fn render(
     runs: &[RuleRun],
     names: &report::Names,
@@ -873,10 +898,12 @@ fn render(
     format: Format,
     color: bool,
     all: bool,
+    ctx: &report::Context,
 ) -> String {
     match format {
         Format::Table => report::table(runs, names, coverage, color, all),
-        Format::Json => format!("{:#}\n", report::json(runs, coverage)),
+        Format::Json => format!("{:#}\n", report::json(runs, coverage, ctx)),
+        Format::Evaluations => evaluations_json(runs),
         Format::Sarif => format!("{:#}\n", report::sarif(runs, &catalog::metas(), names)),
         Format::Junit => report::junit(runs),
     }
@@ -963,8 +990,9 @@ fn finish(
     names: &report::Names,
     coverage: &report::Coverage,
     output: &OutputArgs,
-    now: chrono::DateTime<chrono::Utc>,
+    ctx: report::Context,
 ) -> Result<u8, CliError> {
+    let now = ctx.generated_at;
     let mut runs = at_least(runs, output);
     let mut coverage = coverage.clone();
     if let Some(s) = suppressions(output)? {
@@ -984,7 +1012,7 @@ fn finish(
     let format = output.format.unwrap_or(Format::Table);
     emit(
         output,
-        &render(runs, names, coverage, format, color_for(output), output.all),
+        &render(runs, names, coverage, format, color_for(output), output.all, &ctx),
     )?;
     if format != Format::Table || output.output.is_some() {
         for line in coverage.lines() {

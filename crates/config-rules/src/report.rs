@@ -130,6 +130,12 @@ impl Summary {
         }
     }
 
+    pub fn to_json(&self) -> Value {
+        json!({"rules": self.rules, "resources": self.resources, "compliant": self.compliant,
+               "nonCompliant": self.non_compliant, "notApplicable": self.not_applicable,
+               "skipped": self.skipped, "errors": self.errors, "suppressed": self.suppressed})
+    }
+
     /// The one-line summary.
     pub fn line(&self) -> String {
         let mut s = format!(
@@ -287,17 +293,13 @@ pub fn table_accounts(scans: &[AccountScan], color: bool, all: bool) -> String {
 
 /// The JSON report of a scan of several accounts: [`json`] of every run (each result names
 /// its `accountId`) and an `accounts` summary.
-pub fn json_accounts(scans: &[AccountScan]) -> Value {
+pub fn json_accounts(scans: &[AccountScan], ctx: &Context) -> Value {
     let all: Vec<RuleRun> = scans.iter().flat_map(|s| s.runs.iter().cloned()).collect();
-    let mut report = json(&all, &Coverage::default());
+    let mut report = json(&all, &Coverage::default(), ctx);
     report["accounts"] = scans
         .iter()
         .map(|scan| {
-            let s = Summary::of(&scan.runs);
-            let mut o = json!({"accountId": scan.account,
-                "summary": {"rules": s.rules, "resources": s.resources, "compliant": s.compliant,
-                            "nonCompliant": s.non_compliant, "notApplicable": s.not_applicable,
-                            "skipped": s.skipped, "errors": s.errors}});
+            let mut o = json!({"accountId": scan.account, "summary": Summary::of(&scan.runs).to_json()});
             if scan.coverage != Coverage::default() {
                 o["coverage"] = scan.coverage.to_json();
             }
@@ -308,12 +310,31 @@ pub fn json_accounts(scans: &[AccountScan]) -> Value {
 }
 
 /// JSON: the summary, what a scan covered, and, per rule, the evaluations in PutEvaluations shape.
-pub fn json(runs: &[RuleRun], coverage: &Coverage) -> Value {
+/// The version of the JSON report's shape (docs/report-schema.json); raised on any change a
+/// consumer could notice.
+pub const SCHEMA_VERSION: &str = "1.0";
+
+/// What produced a report: the command's mode and the time it judged at (`--at`, or now).
+#[derive(Debug, Clone, Copy)]
+pub struct Context {
+    /// `event`, `items`, `scan`, `accounts` or `aggregator`.
+    pub mode: &'static str,
+    pub generated_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// JSON, one shape for every mode (docs/report-schema.json): the tool, the mode, what was
+/// covered, the summary, and per rule its severity and evaluations exactly as PutEvaluations
+/// receives them.
+pub fn json(runs: &[RuleRun], coverage: &Coverage, ctx: &Context) -> Value {
     let s = Summary::of(runs);
     let mut report = json!({
-        "summary": {"rules": s.rules, "resources": s.resources, "compliant": s.compliant,
-                    "nonCompliant": s.non_compliant, "notApplicable": s.not_applicable,
-                    "skipped": s.skipped, "errors": s.errors, "suppressed": s.suppressed},
+        "schemaVersion": SCHEMA_VERSION,
+        "tool": {"name": "config-rules", "version": env!("CARGO_PKG_VERSION")},
+        "mode": ctx.mode,
+        "generatedAt": ctx.generated_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        "account": coverage.account,
+        "region": coverage.region,
+        "summary": s.to_json(),
         "results": runs.iter().map(|r| {
             let mut o = json!({"rule": r.rule_id, "severity": severity_of(r.rule_id).as_str(), "evaluations": r.evaluations});
             if let Some(a) = &r.account { o["accountId"] = json!(a); }
@@ -323,7 +344,11 @@ pub fn json(runs: &[RuleRun], coverage: &Coverage) -> Value {
             o
         }).collect::<Vec<_>>(),
     });
-    if *coverage != Coverage::default() {
+    let mut coverage = coverage.clone();
+    if let Some(applied) = coverage.suppressions.take() {
+        report["suppressions"] = applied.to_json();
+    }
+    if coverage != Coverage::default() {
         report["coverage"] = coverage.to_json();
     }
     report
