@@ -139,6 +139,9 @@ class Emulator:
             if refusal:
                 self.record(operation, refusal.status, None)
                 return query_error_response(refusal)(environ, start_response)
+        if environ.get("PATH_INFO") == "/listRegions" and environ.get("REQUEST_METHOD") == "POST":
+            self.record("ListRegions", 200, None)
+            return list_regions(parse_json(body) or {})(environ, start_response)
         v2_stage = V2_STAGE_PATH.fullmatch(environ.get("PATH_INFO", ""))
         if v2_stage and environ.get("REQUEST_METHOD") == "PATCH":
             self.record("UpdateStage", 200, None)
@@ -776,6 +779,27 @@ V2_STAGE_FIELDS = {
     "routeSettings": "route_settings",
     "stageVariables": "stage_variables",
 }
+
+
+# The regions of an account as AWS Account Management's ListRegions reports them (moto has no
+# ListRegions): the regions enabled by default, and opt-in regions left disabled.
+REGIONS = [(r, "ENABLED_BY_DEFAULT") for r in (
+    "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-southeast-1", "ap-southeast-2",
+    "ca-central-1", "eu-central-1", "eu-north-1", "eu-west-1", "eu-west-2", "eu-west-3", "sa-east-1",
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2")] + [(r, "DISABLED") for r in (
+    "af-south-1", "ap-east-1", "eu-south-1", "me-south-1")]
+
+
+def list_regions(payload):
+    wanted = payload.get("RegionOptStatusContains")
+    rows = [{"RegionName": name, "RegionOptStatus": status} for name, status in REGIONS
+            if not wanted or status in wanted]
+    limit = int(payload.get("MaxResults") or 50)
+    start = int(payload.get("NextToken") or 0)
+    out = {"Regions": rows[start:start + limit]}
+    if start + limit < len(rows):
+        out["NextToken"] = str(start + limit)
+    return json_response(out)
 
 
 def v2_update_stage(environ, body, api_id, stage_name):

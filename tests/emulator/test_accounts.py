@@ -106,6 +106,15 @@ class AccountsTest(unittest.TestCase):
             config.list_aggregate_discovered_resources(ConfigurationAggregatorName="nope",
                                                        ResourceType="AWS::Lambda::Function")
 
+    def test_list_regions_reports_enabled_and_opt_in_regions(self):
+        account = self.client("account")
+        pages = account.get_paginator("list_regions").paginate(
+            RegionOptStatusContains=["ENABLED", "ENABLED_BY_DEFAULT"], PaginationConfig={"PageSize": 5})
+        names = [r["RegionName"] for page in pages for r in page["Regions"]]
+        self.assertIn("us-east-1", names)
+        self.assertNotIn("af-south-1", names)
+        self.assertEqual(len(names), 17)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -121,7 +121,16 @@ pub async fn load_sdk_config() -> SdkConfig {
 
 /// [`load_sdk_config`] with an explicit region and time limits.
 pub async fn load_sdk_config_with(region: Option<String>, timeouts: Timeouts) -> SdkConfig {
+    load_sdk_config_for(region, None, timeouts).await
+}
+
+/// [`load_sdk_config_with`] with a named profile of the shared AWS configuration (the CLI's
+/// `--profile`).
+pub async fn load_sdk_config_for(region: Option<String>, profile: Option<&str>, timeouts: Timeouts) -> SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    if let Some(profile) = profile {
+        loader = loader.profile_name(profile);
+    }
     if let Some(region) = region {
         loader = loader.region(aws_config::Region::new(region));
     }

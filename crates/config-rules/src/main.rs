@@ -30,6 +30,22 @@ struct Cli {
     /// after 3 s, one attempt after 20 s or this, whichever is less).
     #[arg(long, global = true, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
     timeout: u64,
+    /// The profile of the shared AWS configuration to use (default: the SDK's chain:
+    /// AWS_PROFILE, environment credentials, ...).
+    #[arg(long, global = true)]
+    profile: Option<String>,
+}
+
+/// How the CLI reaches AWS: time limits and the profile.
+struct AwsOpts {
+    timeouts: config_rules_core::runner::Timeouts,
+    profile: Option<String>,
+}
+
+impl AwsOpts {
+    async fn sdk(&self, region: Option<String>) -> config_rules_core::SdkConfig {
+        config_rules_core::runner::load_sdk_config_for(region, self.profile.as_deref(), self.timeouts).await
+    }
 }
 
 #[derive(Subcommand)]
@@ -118,6 +134,10 @@ struct ScanArgs {
     /// The Config aggregator to read with --source aggregator.
     #[arg(long)]
     aggregator: Option<String>,
+    /// Scan these regions (comma list), or `all` the regions enabled in the account
+    /// (AWS Account Management ListRegions); one report part per account and region.
+    #[arg(long, value_delimiter = ',', conflicts_with = "region")]
+    regions: Vec<String>,
     #[command(flatten)]
     selection: Selection,
     #[command(flatten)]
@@ -250,7 +270,11 @@ fn main() -> ExitCode {
         operation: std::time::Duration::from_secs(cli.timeout),
         ..config_rules_core::runner::Timeouts::default()
     };
-    match runtime.block_on(dispatch(cli.command, timeouts)) {
+    let aws = AwsOpts {
+        timeouts,
+        profile: cli.profile,
+    };
+    match runtime.block_on(dispatch(cli.command, &aws)) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
             let text = err.to_string().replace('\n', " ");
@@ -260,7 +284,7 @@ fn main() -> ExitCode {
     }
 }
 
-async fn dispatch(command: Command, timeouts: config_rules_core::runner::Timeouts) -> Result<u8, CliError> {
+async fn dispatch(command: Command, aws: &AwsOpts) -> Result<u8, CliError> {
     match command {
         Command::List => {
             write_stdout(&list())?;
@@ -276,12 +300,12 @@ async fn dispatch(command: Command, timeouts: config_rules_core::runner::Timeout
         Command::Evaluate(args) => {
             check_mode(&args)?;
             if args.event.is_some() {
-                evaluate_event(args, timeouts).await
+                evaluate_event(args, aws).await
             } else {
-                evaluate_item_files(args, timeouts).await
+                evaluate_item_files(args, aws).await
             }
         }
-        Command::Scan(args) => scan(args, timeouts).await,
+        Command::Scan(args) => scan(args, aws).await,
     }
 }
 
@@ -424,7 +448,7 @@ fn check_mode(args: &EvaluateArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-async fn evaluate_event(args: EvaluateArgs, timeouts: config_rules_core::runner::Timeouts) -> Result<u8, CliError> {
+async fn evaluate_event(args: EvaluateArgs, aws: &AwsOpts) -> Result<u8, CliError> {
     let rule_id = args
         .rule
         .ok_or_else(|| CliError::Input("--event needs --rule".to_string()))?;
@@ -438,7 +462,7 @@ async fn evaluate_event(args: EvaluateArgs, timeouts: config_rules_core::runner:
         event.rule_parameters =
             Some(serde_json::from_str(&params).map_err(|e| CliError::Input(format!("--params: not JSON: {e}")))?);
     }
-    let sdk = config_rules_core::runner::load_sdk_config_with(None, timeouts).await;
+    let sdk = aws.sdk(None).await;
     let rule = catalog::build(&rule_id, &sdk).ok_or_else(|| unknown_rule(&rule_id))?;
     let api = config_rules_core::SdkConfigApi::new(aws_sdk_config::Client::new(&sdk));
     let evaluations = rule.evaluate_event(&event, &api).await.map_err(CliError::Rule)?;
@@ -449,6 +473,7 @@ async fn evaluate_event(args: EvaluateArgs, timeouts: config_rules_core::runner:
         note: None,
         error: None,
         account: None,
+        region: None,
         suppressed: Vec::new(),
     }];
     let ctx = report::Context {
@@ -503,16 +528,13 @@ fn selected_rules(
         .collect()
 }
 
-async fn evaluate_item_files(
-    args: EvaluateArgs,
-    timeouts: config_rules_core::runner::Timeouts,
-) -> Result<u8, CliError> {
+async fn evaluate_item_files(args: EvaluateArgs, aws: &AwsOpts) -> Result<u8, CliError> {
     let now = args.at.unwrap_or_else(chrono::Utc::now);
     let path = args
         .items
         .ok_or_else(|| CliError::Input("--items is required".to_string()))?;
     let params = params_file(&args.selection)?;
-    let sdk = config_rules_core::runner::load_sdk_config_with(None, timeouts).await;
+    let sdk = aws.sdk(None).await;
     let rules = selected_rules(&args.selection, &sdk)?;
     let items = config_rules::items::load(&path, now)?;
     let account = if args.live {
@@ -534,8 +556,8 @@ async fn evaluate_item_files(
 }
 
 /// `scan`: one account, several (`--accounts`, `--organization`), or an aggregator.
-async fn scan(args: ScanArgs, timeouts: config_rules_core::runner::Timeouts) -> Result<u8, CliError> {
-    let several = !args.accounts.is_empty() || args.organization;
+async fn scan(args: ScanArgs, aws: &AwsOpts) -> Result<u8, CliError> {
+    let several = !args.accounts.is_empty() || args.organization || !args.regions.is_empty();
     match (args.source, &args.aggregator) {
         (Source::Aggregator, None) => {
             return Err(CliError::Input("--source aggregator needs --aggregator NAME".into()))
@@ -546,7 +568,7 @@ async fn scan(args: ScanArgs, timeouts: config_rules_core::runner::Timeouts) -> 
                     .into(),
             ))
         }
-        (Source::Aggregator, Some(_)) => return scan_aggregator(args, timeouts).await,
+        (Source::Aggregator, Some(_)) => return scan_aggregator(args, aws).await,
         (_, Some(_)) => return Err(CliError::Input("--aggregator needs --source aggregator".into())),
         _ => {}
     }
@@ -560,10 +582,22 @@ async fn scan(args: ScanArgs, timeouts: config_rules_core::runner::Timeouts) -> 
             config_rules_core::bounded(bad, 40)
         )));
     }
+    if let Some(bad) = args.regions.iter().find(|r| {
+        r.as_str() != "all"
+            && !(r.len() < 30
+                && r.split('-').count() >= 3
+                && r.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'))
+    }) {
+        return Err(CliError::Input(format!(
+            "--regions: {} is not a region name (us-east-1) or all",
+            config_rules_core::bounded(bad, 40)
+        )));
+    }
     if several {
-        scan_accounts(args, timeouts).await
+        scan_accounts(args, aws).await
     } else {
-        scan_account(args, timeouts).await
+        scan_account(args, aws).await
     }
 }
 
@@ -582,16 +616,16 @@ fn progress_bar() -> ProgressBar {
 
 /// The scan of several accounts: each through the member role (bounded concurrency), one
 /// report with a part per account and an `accounts` summary.
-async fn scan_accounts(args: ScanArgs, timeouts: config_rules_core::runner::Timeouts) -> Result<u8, CliError> {
+async fn scan_accounts(args: ScanArgs, aws: &AwsOpts) -> Result<u8, CliError> {
     use futures_util::StreamExt;
     let now = args.at.unwrap_or_else(chrono::Utc::now);
     let params = params_file(&args.selection)?;
-    let sdk = config_rules_core::runner::load_sdk_config_with(args.region.clone(), timeouts).await;
+    let sdk = aws.sdk(args.region.clone()).await;
     // Unknown rule ids fail before any account is touched.
     selected_rules(&args.selection, &sdk)?;
     let progress = progress_bar();
     progress.set_message("caller identity");
-    let own = scan::account_id(&sdk).await?;
+    let (own, identity) = scan::caller(&sdk).await?;
     let accounts: Vec<String> = if args.organization {
         progress.set_message("organization accounts");
         use config_rules_core::accounts::AccountLister;
@@ -602,18 +636,39 @@ async fn scan_accounts(args: ScanArgs, timeouts: config_rules_core::runner::Time
             .map_err(CliError::Aws)?
             .into_iter()
             .collect()
+    } else if args.accounts.is_empty() {
+        vec![own.clone()]
     } else {
         args.accounts.clone()
     };
-    let total = accounts.len();
-    let (sdk, own, params, args, progress) = (&sdk, &own, &params, &args, &progress);
+    let regions: Vec<Option<String>> = if args.regions.iter().any(|r| r == "all") {
+        progress.set_message("enabled regions");
+        scan::enabled_regions(&sdk).await?.into_iter().map(Some).collect()
+    } else if args.regions.is_empty() {
+        vec![None]
+    } else {
+        args.regions.iter().cloned().map(Some).collect()
+    };
+    let targets: Vec<(String, Option<String>)> = accounts
+        .iter()
+        .flat_map(|a| regions.iter().map(move |r| (a.clone(), r.clone())))
+        .collect();
+    let total = targets.len();
+    let (sdk, own, params, args, progress, identity) = (&sdk, &own, &params, &args, &progress, &identity);
     let done = std::sync::atomic::AtomicUsize::new(0);
     let done = &done;
-    let scans: Vec<Result<report::AccountScan, CliError>> = futures_util::stream::iter(accounts)
-        .map(|account| async move {
-            let scan = scan_member(sdk, own, &account, args, params, now).await;
+    let scans: Vec<Result<report::AccountScan, CliError>> = futures_util::stream::iter(targets)
+        .map(|(account, region)| async move {
+            let target = Target {
+                own,
+                identity,
+                account: &account,
+                region: region.as_deref(),
+            };
+            let scan = scan_member(sdk, target, args, params, now).await;
             let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
-            progress.set_message(format!("accounts scanned: {n} of {total}, last {account}"));
+            let place = region.map(|r| format!("{account} {r}")).unwrap_or(account);
+            progress.set_message(format!("scanned {n} of {total}, last {place}"));
             scan
         })
         .buffered(ACCOUNT_CONCURRENCY)
@@ -628,25 +683,44 @@ async fn scan_accounts(args: ScanArgs, timeouts: config_rules_core::runner::Time
     finish_accounts(&scans, &args.output, ctx)
 }
 
-/// One account of a scan of several: its items through its role, judged with its clients. A
-/// role that cannot be assumed makes every rule of that account an error, not the whole scan.
+/// Where one part of a scan of several works.
+#[derive(Clone, Copy)]
+struct Target<'a> {
+    own: &'a str,
+    /// The caller's ARN.
+    identity: &'a str,
+    account: &'a str,
+    /// `None`: the SDK's region.
+    region: Option<&'a str>,
+}
+
+/// One account (and region) of a scan of several: its items through its role, judged with its
+/// clients. A role that cannot be assumed makes every rule of that part an error, not the
+/// whole scan.
 async fn scan_member(
     sdk: &config_rules_core::SdkConfig,
-    own: &str,
-    account: &str,
+    target: Target<'_>,
     args: &ScanArgs,
     params: &config_rules::run::ParamsByRule,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<report::AccountScan, CliError> {
-    let member = if account == own {
-        Ok(sdk.clone())
-    } else {
-        config_rules_core::accounts::member_sdk(sdk, "aws", account, &args.role_name).await
+    let account = target.account;
+    let base = match target.region {
+        Some(r) => sdk.to_builder().region(aws_config::Region::new(r.to_string())).build(),
+        None => sdk.clone(),
     };
+    let member = if account == target.own {
+        Ok(base)
+    } else {
+        config_rules_core::accounts::member_sdk(&base, "aws", account, &args.role_name).await
+    };
+    let region_name = target.region.map(str::to_string);
     let coverage = |region: Option<String>| report::Coverage {
         account: Some(account.to_string()),
         region,
         source: args.source.to_possible_value().map(|v| v.get_name().to_string()),
+        identity: Some(target.identity.to_string()),
+        at: Some(now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
         ..Default::default()
     };
     let member = match member {
@@ -660,13 +734,15 @@ async fn scan_member(
                     note: None,
                     error: Some(err.to_string()),
                     account: Some(account.to_string()),
+                    region: region_name.clone(),
                     suppressed: Vec::new(),
                 })
                 .collect();
             return Ok(report::AccountScan {
                 account: account.to_string(),
+                region: region_name.clone(),
                 runs,
-                coverage: coverage(None),
+                coverage: coverage(target.region.map(str::to_string)),
                 names: report::Names::default(),
             });
         }
@@ -681,12 +757,14 @@ async fn scan_member(
     let mut runs = evaluate_items(&rules, &collected.items, params, Some(account), now).await?;
     for r in &mut runs {
         r.account = Some(account.to_string());
+        r.region = region_name.clone();
     }
     let mut cov = coverage(member.region().map(|r| r.to_string()));
     cov.not_evaluated = collected.not_evaluated;
     cov.warnings = collected.warnings;
     Ok(report::AccountScan {
         account: account.to_string(),
+        region: region_name,
         runs,
         coverage: cov,
         names: report::names_of(&collected.items),
@@ -695,10 +773,10 @@ async fn scan_member(
 
 /// `--source aggregator`: every account's items through one aggregator, judged by the rules
 /// that need only the item; the others are skipped, saying why.
-async fn scan_aggregator(args: ScanArgs, timeouts: config_rules_core::runner::Timeouts) -> Result<u8, CliError> {
+async fn scan_aggregator(args: ScanArgs, aws: &AwsOpts) -> Result<u8, CliError> {
     let now = args.at.unwrap_or_else(chrono::Utc::now);
     let params = params_file(&args.selection)?;
-    let sdk = config_rules_core::runner::load_sdk_config_with(args.region.clone(), timeouts).await;
+    let sdk = aws.sdk(args.region.clone()).await;
     let rules = selected_rules(&args.selection, &sdk)?;
     let (judged, skipped): (Vec<_>, Vec<_>) = rules
         .into_iter()
@@ -732,6 +810,7 @@ async fn scan_aggregator(args: ScanArgs, timeouts: config_rules_core::runner::Ti
                 ),
                 error: None,
                 account: None,
+                region: None,
                 suppressed: Vec::new(),
             });
         }
@@ -741,6 +820,7 @@ async fn scan_aggregator(args: ScanArgs, timeouts: config_rules_core::runner::Ti
         let regions: BTreeSet<String> = items.iter().filter_map(|i| i.aws_region.clone()).collect();
         scans.push(report::AccountScan {
             account: account.clone(),
+            region: None,
             runs,
             names: report::names_of(&items),
             coverage: report::Coverage {
@@ -830,14 +910,14 @@ fn finish_accounts(scans: &[report::AccountScan], output: &OutputArgs, ctx: repo
     Ok(exit_for(&all, output.fail_on))
 }
 
-async fn scan_account(args: ScanArgs, timeouts: config_rules_core::runner::Timeouts) -> Result<u8, CliError> {
+async fn scan_account(args: ScanArgs, aws: &AwsOpts) -> Result<u8, CliError> {
     let now = args.at.unwrap_or_else(chrono::Utc::now);
     let params = params_file(&args.selection)?;
-    let sdk = config_rules_core::runner::load_sdk_config_with(args.region, timeouts).await;
+    let sdk = aws.sdk(args.region).await;
     let rules = selected_rules(&args.selection, &sdk)?;
     let progress = progress_bar();
     progress.set_message("caller identity");
-    let account = scan::account_id(&sdk).await?;
+    let (account, identity) = scan::caller(&sdk).await?;
     let types: BTreeSet<&str> = rules
         .iter()
         .filter(|r| r.meta().reports_on == config_rules_core::ReportsOn::EachResource)
@@ -862,6 +942,8 @@ async fn scan_account(args: ScanArgs, timeouts: config_rules_core::runner::Timeo
         not_evaluated: collected.not_evaluated,
         warnings: collected.warnings,
         suppressions: None,
+        identity: Some(identity),
+        at: Some(now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
     };
     let runs = evaluate_items(&rules, &collected.items, &params, Some(&account), now).await?;
     let ctx = report::Context {

@@ -45,6 +45,9 @@ pub struct Coverage {
     pub warnings: Vec<String>,
     /// What the suppressions file did, when one applied.
     pub suppressions: Option<crate::suppress::Applied>,
+    /// Who scanned (the caller's ARN) and when (the judging time), for the header.
+    pub identity: Option<String>,
+    pub at: Option<String>,
 }
 
 /// A resource the scan found but could not read, so no rule judged it.
@@ -65,7 +68,11 @@ impl Coverage {
                 .as_deref()
                 .map(|s| format!(" (items from {s})"))
                 .unwrap_or_default();
-            out.push(format!("Scanned account {account} in region {region}{source}."));
+            let who = self.identity.as_deref().map(|i| format!(" as {i}")).unwrap_or_default();
+            let when = self.at.as_deref().map(|t| format!(" at {t}")).unwrap_or_default();
+            out.push(format!(
+                "Scanned account {account} in region {region}{source}{who}{when}."
+            ));
         }
         for w in &self.warnings {
             out.push(format!("warning: {w}"));
@@ -84,6 +91,7 @@ impl Coverage {
 
     fn to_json(&self) -> Value {
         let mut out = json!({
+            "identity": self.identity,
             "account": self.account,
             "region": self.region,
             "source": self.source,
@@ -263,6 +271,8 @@ pub fn severity_of(rule_id: &str) -> Severity {
 #[derive(Debug, Clone)]
 pub struct AccountScan {
     pub account: String,
+    /// The region, in scans of several regions.
+    pub region: Option<String>,
     pub runs: Vec<RuleRun>,
     pub coverage: Coverage,
     /// Resource names of the account's items, for the table.
@@ -273,21 +283,30 @@ pub struct AccountScan {
 /// and the total.
 pub fn table_accounts(scans: &[AccountScan], color: bool, all: bool) -> String {
     let mut out = String::new();
+    let label = |scan: &AccountScan| match &scan.region {
+        Some(r) => format!("{} {r}", scan.account),
+        None => scan.account.clone(),
+    };
     for scan in scans {
-        out.push_str(&format!("=== account {} ===\n", scan.account));
+        out.push_str(&format!(
+            "=== account {} ===\n",
+            label(scan).replacen(' ', ", region ", 1)
+        ));
         out.push_str(&table(&scan.runs, &scan.names, &scan.coverage, color, all));
         out.push('\n');
     }
     out.push_str("Accounts:\n");
     for scan in scans {
-        out.push_str(&format!("  {}  {}\n", scan.account, Summary::of(&scan.runs).line()));
+        out.push_str(&format!("  {}  {}\n", label(scan), Summary::of(&scan.runs).line()));
     }
     let all: Vec<RuleRun> = scans.iter().flat_map(|s| s.runs.iter().cloned()).collect();
-    out.push_str(&format!(
-        "Total ({} accounts): {}\n",
-        scans.len(),
-        Summary::of(&all).line()
-    ));
+    let accounts: BTreeSet<&str> = scans.iter().map(|s| s.account.as_str()).collect();
+    let parts = if scans.iter().any(|s| s.region.is_some()) {
+        format!("{} accounts, {} account-regions", accounts.len(), scans.len())
+    } else {
+        format!("{} accounts", accounts.len())
+    };
+    out.push_str(&format!("Total ({parts}): {}\n", Summary::of(&all).line()));
     out
 }
 
@@ -300,6 +319,9 @@ pub fn json_accounts(scans: &[AccountScan], ctx: &Context) -> Value {
         .iter()
         .map(|scan| {
             let mut o = json!({"accountId": scan.account, "summary": Summary::of(&scan.runs).to_json()});
+            if let Some(r) = &scan.region {
+                o["region"] = json!(r);
+            }
             if scan.coverage != Coverage::default() {
                 o["coverage"] = scan.coverage.to_json();
             }
@@ -338,6 +360,7 @@ pub fn json(runs: &[RuleRun], coverage: &Coverage, ctx: &Context) -> Value {
         "results": runs.iter().map(|r| {
             let mut o = json!({"rule": r.rule_id, "severity": severity_of(r.rule_id).as_str(), "evaluations": r.evaluations});
             if let Some(a) = &r.account { o["accountId"] = json!(a); }
+            if let Some(g) = &r.region { o["region"] = json!(g); }
             if !r.suppressed.is_empty() { o["suppressed"] = json!(r.suppressed); }
             if let Some(n) = &r.note { o["skipped"] = json!(n); }
             if let Some(e) = &r.error { o["error"] = json!(e); }
@@ -376,21 +399,28 @@ pub fn sarif(runs: &[RuleRun], metas: &[&RuleMeta], names: &Names) -> Value {
     let results: Vec<Value> = runs
         .iter()
         .flat_map(|r| {
-            let open = r
-                .evaluations
-                .iter()
-                .map(move |e| (r.rule_id, r.account.as_deref(), e, None));
+            // In scans of several accounts (and regions), where the resource is.
+            let place = match (&r.account, &r.region) {
+                (Some(a), Some(g)) => Some(format!("{a}/{g}")),
+                (Some(a), None) => Some(a.clone()),
+                _ => None,
+            };
+            let account = r.account.as_deref();
+            let open = r.evaluations.iter().map({
+                let place = place.clone();
+                move |e| (r.rule_id, place.clone(), account, e, None)
+            });
             let accepted = r
                 .suppressed
                 .iter()
-                .map(move |s| (r.rule_id, r.account.as_deref(), &s.evaluation, Some(s)));
+                .map(move |s| (r.rule_id, place.clone(), account, &s.evaluation, Some(s)));
             open.chain(accepted)
         })
-        .filter(|(_, _, e, _)| e.compliance == Compliance::NonCompliant)
-        .map(|(rule, account, e, suppressed)| {
-            // In a scan of several accounts, the account is part of the resource's name.
-            let qualified = match account {
-                Some(a) => format!("{a}/{}/{}", e.resource_type, e.resource_id),
+        .filter(|(_, _, _, e, _)| e.compliance == Compliance::NonCompliant)
+        .map(|(rule, place, account, e, suppressed)| {
+            // In a scan of several accounts, the account (and region) is part of the name.
+            let qualified = match place {
+                Some(p) => format!("{p}/{}/{}", e.resource_type, e.resource_id),
                 None => format!("{}/{}", e.resource_type, e.resource_id),
             };
             let mut result = json!({
@@ -446,9 +476,10 @@ pub fn junit(runs: &[RuleRun]) -> String {
     };
     let mut report = Report::new("config-rules");
     for r in runs {
-        let suite_name = match &r.account {
-            Some(a) => format!("{a}/{}", r.rule_id),
-            None => r.rule_id.to_string(),
+        let suite_name = match (&r.account, &r.region) {
+            (Some(a), Some(g)) => format!("{a}/{g}/{}", r.rule_id),
+            (Some(a), None) => format!("{a}/{}", r.rule_id),
+            _ => r.rule_id.to_string(),
         };
         let mut suite = TestSuite::new(suite_name.as_str());
         suite.add_property(Property::new("severity", severity_of(r.rule_id).as_str()));

@@ -20,6 +20,8 @@ pub struct RuleRun {
     pub error: Option<String>,
     /// The account the run judged, in scans of several accounts (`None`: the only one).
     pub account: Option<String>,
+    /// The region the run judged, in scans of several regions.
+    pub region: Option<String>,
     /// NON_COMPLIANT findings a suppressions file accepted (moved out of `evaluations`).
     pub suppressed: Vec<crate::suppress::Suppressed>,
 }
@@ -62,6 +64,7 @@ pub async fn evaluate_items(
             note: None,
             error: None,
             account: None,
+            region: None,
             suppressed: Vec::new(),
         };
         // A rule that cannot run without a parameter nobody gave is skipped, saying which.

@@ -267,6 +267,7 @@ mod tests {
             note: None,
             error: None,
             account: None,
+            region: None,
             suppressed: Vec::new(),
         }
     }

@@ -316,3 +316,85 @@ async fn an_aggregator_gives_every_accounts_items_to_the_rules_that_need_only_th
     let out = scan(&emu, &["--aggregator", "org"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("--aggregator needs --source aggregator"));
 }
+
+/// `--regions`: a report part per account and region; `all` is every region the account has
+/// enabled (ListRegions). `--profile`: credentials and region from a named profile.
+#[tokio::test(flavor = "multi_thread")]
+async fn regions_and_profiles() {
+    let emu = Emulator::start_private();
+    organization(&emu).await;
+    let rule = "lambda-timeout-within-limit";
+    let out = scan(
+        &emu,
+        &[
+            "--source",
+            "api",
+            "--regions",
+            "us-east-1,eu-west-1",
+            "--rules",
+            rule,
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let report = json_of(&out);
+    let parts: Vec<(String, String, u64)> = report["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["accountId"].as_str().unwrap().to_string(),
+                a["region"].as_str().unwrap().to_string(),
+                a["summary"]["resources"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        parts,
+        vec![
+            (ACCOUNT_ID.to_string(), "us-east-1".to_string(), 1),
+            (ACCOUNT_ID.to_string(), "eu-west-1".to_string(), 0)
+        ]
+    );
+    let out = scan(&emu, &["--source", "api", "--regions", "all", "--rules", rule]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Total (1 accounts, 17 account-regions):"), "{text}");
+    assert!(
+        text.contains(&format!("=== account {ACCOUNT_ID}, region ap-south-1 ===")),
+        "{text}"
+    );
+    let out = scan(&emu, &["--regions", "mars-1"]);
+    assert_eq!(out.status.code(), Some(2));
+
+    let dir = std::env::temp_dir().join(format!("config-rules-profile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("config"), "[profile audit]\nregion = eu-west-1\n").unwrap();
+    std::fs::write(
+        dir.join("credentials"),
+        "[audit]\naws_access_key_id = audit\naws_secret_access_key = audit\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_config-rules"))
+        .args(["scan", "--source", "api", "--profile", "audit", "--rules", rule])
+        .env("AWS_ENDPOINT_URL", emu.endpoint())
+        .env("AWS_CONFIG_FILE", dir.join("config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("credentials"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_PROFILE")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with(&format!(
+            "Scanned account {ACCOUNT_ID} in region eu-west-1 (items from api)"
+        )),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -592,12 +592,15 @@ fn scan_source_config_reads_configs_inventory_and_says_what_it_covered() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
     assert!(
-        stderr(&out).starts_with("Scanned account 123456789012 in region us-east-1 (items from config).\n"),
+        stderr(&out).starts_with(
+            "Scanned account 123456789012 in region us-east-1 (items from config) as arn:aws:sts::123456789012:user/moto at 2026-11-28T00:00:00Z.\n"
+        ),
         "{}",
         stderr(&out)
     );
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["coverage"]["account"], "123456789012");
+    assert_eq!(report["coverage"]["identity"], "arn:aws:sts::123456789012:user/moto");
     let got: Vec<(String, String, String)> = report["results"]
         .as_array()
         .unwrap()

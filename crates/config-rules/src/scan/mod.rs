@@ -43,17 +43,46 @@ pub enum Source {
 
 /// The account id of the caller (STS `GetCallerIdentity`).
 pub async fn account_id(sdk: &SdkConfig) -> Result<String, CliError> {
+    caller(sdk).await.map(|(account, _)| account)
+}
+
+/// The caller's account id and ARN (STS `GetCallerIdentity`), for the report's header.
+pub async fn caller(sdk: &SdkConfig) -> Result<(String, String), CliError> {
     let out = aws_sdk_sts::Client::new(sdk)
         .get_caller_identity()
         .send()
         .await
         .map_err(|e| CliError::Aws(sdk_error("GetCallerIdentity", e)))?;
-    out.account().map(str::to_string).ok_or_else(|| {
+    let account = out.account().map(str::to_string).ok_or_else(|| {
         CliError::Aws(config_rules_core::Error::aws(
             "GetCallerIdentity",
             "no account in the answer",
         ))
-    })
+    })?;
+    Ok((account, out.arn().unwrap_or_default().to_string()))
+}
+
+/// The regions enabled in the account (AWS Account Management `ListRegions`), for
+/// `--regions all`.
+pub async fn enabled_regions(sdk: &SdkConfig) -> Result<Vec<String>, CliError> {
+    use aws_sdk_account::types::RegionOptStatus;
+    let mut out = Vec::new();
+    let mut pages = aws_sdk_account::Client::new(sdk)
+        .list_regions()
+        .region_opt_status_contains(RegionOptStatus::Enabled)
+        .region_opt_status_contains(RegionOptStatus::EnabledByDefault)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| CliError::Aws(sdk_error("ListRegions", e)))?;
+        out.extend(
+            page.regions()
+                .iter()
+                .filter_map(|r| r.region_name().map(str::to_string)),
+        );
+    }
+    out.sort();
+    Ok(out)
 }
 
 /// What a scan collected: the items, and what it found but could not read.
