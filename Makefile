@@ -75,7 +75,7 @@ $(VENV)/.bench-tools: bench/peers/requirements.txt $(VENV)/.test-tools
 BENCH_RULES := lambda-timeout-within-limit iam-no-wildcard-permissions lambda-execution-role-not-shared kms-key-rotation-enabled
 
 bench: $(VENV)/.bench-tools ## Benchmarks of release builds, side by side with rdklib peers (not part of make test)
-	$(CARGO) build --release $(foreach r,$(BENCH_RULES),-p $(r))
+	$(CARGO) build --release -p config-rules $(foreach r,$(BENCH_RULES),-p $(r))
 	@if rustup target list --installed 2>/dev/null | grep -qx '$(ARM64_TARGET)' && [ -x $(VENV)/bin/cargo-lambda ]; then \
 	  PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(CARGO) lambda build --release --arm64 --output-format zip $(foreach r,$(BENCH_RULES),--bin $(r)); \
 	else echo "note: arm64 Lambda zips not built (needs 'rustup target add $(ARM64_TARGET)' and 'make venv-build'); sizes are of the host build"; fi

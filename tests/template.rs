@@ -484,6 +484,15 @@ fn each_function_role_allows_exactly_what_its_rule_calls() {
                 );
                 continue;
             }
+            // With SuppressionsParameter: read that one parameter.
+            if sid == "Suppressions" {
+                assert_eq!(actions(&s), ["ssm:GetParameter"]);
+                assert_eq!(
+                    s["Resource"],
+                    json!({"!Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${SuppressionsParameter}"})
+                );
+                continue;
+            }
             if sid == "OrganizationAccounts" {
                 assert_eq!(actions(&s), ["organizations:ListAccounts"]);
                 assert_eq!(s["Resource"], "*");

@@ -37,6 +37,10 @@ struct Options {
     zip: bool,
     /// Resource counts of the per-resource (KMS key) sweep.
     key_sizes: Vec<usize>,
+    /// Function counts of the CLI's `scan --source api`.
+    scan_sizes: Vec<usize>,
+    /// `--only-scan`: measure the CLI's scans only.
+    only_scan: bool,
 }
 
 fn options() -> Options {
@@ -49,6 +53,8 @@ fn options() -> Options {
         out: target.join("bench/results.json"),
         zip: true,
         key_sizes: vec![1000, 5000],
+        scan_sizes: vec![100, 1000, 2000, 5000],
+        only_scan: false,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -65,6 +71,7 @@ fn options() -> Options {
                 o.peer = false;
                 o.zip = false;
                 o.key_sizes = vec![20];
+                o.scan_sizes = vec![20];
                 o.out = target.join("bench/smoke.json");
             }
             "--key-sizes" => {
@@ -83,11 +90,19 @@ fn options() -> Options {
                 i += 1;
             }
             "--no-peer" => o.peer = false,
+            "--only-scan" => o.only_scan = true,
+            "--scan-sizes" => {
+                o.scan_sizes = value()
+                    .split(',')
+                    .map(|s| s.trim().parse().expect("--scan-sizes 100,1000"))
+                    .collect();
+                i += 1;
+            }
             "--bin-dir" => {
                 o.bin_dir = PathBuf::from(value());
                 i += 1;
             }
-            other => panic!("unknown option {other} (--smoke, --iterations N, --sizes a,b, --key-sizes a,b, --no-peer, --bin-dir D)"),
+            other => panic!("unknown option {other} (--smoke, --iterations N, --sizes a,b, --key-sizes a,b, --scan-sizes a,b, --only-scan, --no-peer, --bin-dir D)"),
         }
         i += 1;
     }
@@ -295,6 +310,69 @@ fn sweeps(o: &Options) -> Vec<Value> {
     out
 }
 
+/// `config-rules scan --source api` (every rule) over an account of n functions: wall time and
+/// the CLI's peak RSS (VmHWM, read every 5 ms until it exits).
+fn cli_scans(o: &Options) -> Vec<Value> {
+    let emu = Emulator::start_private();
+    let role = emu.create_role("bench-scan-role");
+    let cli = o.bin_dir.join("config-rules");
+    let mut created = 0usize;
+    let mut out = Vec::new();
+    for &n in &o.scan_sizes {
+        let todo: Vec<usize> = (created..n).collect();
+        std::thread::scope(|s| {
+            for chunk in todo.chunks(todo.len().div_ceil(4).max(1)) {
+                let (emu, role) = (&emu, &role);
+                s.spawn(move || {
+                    for i in chunk {
+                        emu.create_function(&format!("fn-{i:05}"), role, "python3.12", json!({"Timeout": 30}));
+                    }
+                });
+            }
+        });
+        created = n.max(created);
+        let started = Instant::now();
+        let mut child = std::process::Command::new(&cli)
+            .args(["scan", "--source", "api", "--format", "json", "--no-suppressions"])
+            .envs(emu.aws_env())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{}: {e}", cli.display()));
+        let status_path = format!("/proc/{}/status", child.id());
+        let stdout = child.stdout.take().unwrap();
+        let reader = std::thread::spawn(move || {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut std::io::BufReader::new(stdout), &mut text).unwrap();
+            text
+        });
+        let mut peak_kib = 0u64;
+        while child.try_wait().unwrap().is_none() {
+            if let Ok(status) = std::fs::read_to_string(&status_path) {
+                if let Some(v) = status.lines().find_map(|l| l.strip_prefix("VmHWM:")) {
+                    peak_kib = v.trim().trim_end_matches("kB").trim().parse().unwrap_or(peak_kib);
+                }
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let wall = started.elapsed();
+        let report: Value = serde_json::from_str(&reader.join().unwrap()).unwrap();
+        let judged = report["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["rule"] == "lambda-timeout-within-limit")
+            .map(|r| r["evaluations"].as_array().unwrap().len())
+            .unwrap_or(0);
+        assert_eq!(judged, n, "functions judged by the scan of {n}");
+        out.push(json!({"functions": n, "wallMs": ms(wall), "peakRssMiB": peak_kib as f64 / 1024.0,
+                        "rules": report["summary"]["rules"], "evaluations": report["summary"]["compliant"].as_u64().unwrap_or(0)
+                            + report["summary"]["nonCompliant"].as_u64().unwrap_or(0)
+                            + report["summary"]["notApplicable"].as_u64().unwrap_or(0)}));
+    }
+    out
+}
+
 /// A periodic sweep that calls AWS twice per resource (`kms-key-rotation-enabled`:
 /// DescribeKey and GetKeyRotationStatus per key, at most 8 at a time): how its time grows,
 /// which sizes the function's timeout.
@@ -389,6 +467,12 @@ fn machine() -> Value {
 fn main() -> ExitCode {
     let o = options();
     let started = Instant::now();
+    if o.only_scan {
+        let results = json!({"machine": machine(), "cliScan": cli_scans(&o),
+                             "harnessSeconds": started.elapsed().as_secs_f64()});
+        println!("{results:#}");
+        return ExitCode::SUCCESS;
+    }
     let emu = Emulator::start_private();
     let mut cold = Vec::new();
     let mut ratios = Vec::new();
@@ -415,6 +499,7 @@ fn main() -> ExitCode {
         "releaseProfile": {"opt-level": 3, "lto": "thin", "codegen-units": 1, "strip": "symbols", "panic": "unwind"},
         "sweep": sweep,
         "perResourceSweep": key_sweeps(&o),
+        "cliScan": cli_scans(&o),
         "evaluationThroughput": throughput(),
         "harnessSeconds": started.elapsed().as_secs_f64(),
     });
@@ -502,6 +587,20 @@ fn print_table(r: &Value) {
             s["resources"].as_u64().unwrap_or(0),
             f(&s["wallMs"]),
             s["msPerResource"].as_f64().unwrap_or(0.0)
+        );
+    }
+    println!("\nconfig-rules scan --source api, every rule (release CLI against the emulator)");
+    println!(
+        "{:>10} {:>10} {:>14} {:>12}",
+        "functions", "wall ms", "evaluations", "peak RSS MiB"
+    );
+    for s in r["cliScan"].as_array().into_iter().flatten() {
+        println!(
+            "{:>10} {:>10} {:>14} {:>12}",
+            s["functions"].as_u64().unwrap_or(0),
+            f(&s["wallMs"]),
+            s["evaluations"].as_u64().unwrap_or(0),
+            f(&s["peakRssMiB"])
         );
     }
     let t = r["evaluationThroughput"].as_array().cloned().unwrap_or_default();

@@ -58,6 +58,11 @@ pub enum Error {
         message: String,
     },
 
+    /// The suppressions file given to the function cannot be read or is not valid: nothing is
+    /// posted, as its entries would have changed the results.
+    #[error("suppressions file {file}: {reason}")]
+    Suppressions { file: String, reason: String },
+
     /// Some evaluations could not be delivered to PutEvaluations.
     #[error("{unposted} of {total} evaluations were not posted to AWS Config: {reason}")]
     Unposted {
@@ -80,6 +85,7 @@ impl Error {
             Error::Unposted { .. } => "Unposted",
             Error::AccountRefused { .. } => "AccountRefused",
             Error::AssumeRole { .. } => "AssumeRole",
+            Error::Suppressions { .. } => "Suppressions",
         }
     }
 

@@ -27,6 +27,7 @@ pub mod params;
 pub mod post;
 pub mod rule;
 pub mod runner;
+pub mod suppressions;
 pub mod sweep;
 pub mod testing;
 

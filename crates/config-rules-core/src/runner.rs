@@ -20,6 +20,7 @@ use crate::evaluation::Compliance;
 use crate::event::RuleEvent;
 use crate::post::post_evaluations_within;
 use crate::rule::Rule;
+use crate::suppressions::{Place, Suppressions, PARAMETER_ENV};
 use crate::{bounded, Error};
 use tokio::sync::Mutex;
 
@@ -171,7 +172,9 @@ where
         Box::new(OrganizationsLister(aws_sdk_organizations::Client::new(&sdk))),
     );
     let members: Mutex<HashMap<String, Arc<(R, SdkConfigApi)>>> = Mutex::new(HashMap::new());
-    let (own_rule, own_api, gate, members, make_rule, sdk) = (&own_rule, &own_api, &gate, &members, &make_rule, &sdk);
+    let suppressions: tokio::sync::OnceCell<Option<Suppressions>> = tokio::sync::OnceCell::new();
+    let (own_rule, own_api, gate, members, make_rule, sdk, suppressions) =
+        (&own_rule, &own_api, &gate, &members, &make_rule, &sdk, &suppressions);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         let now_ms = u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or_default();
         let budget = Budget::from_lambda_deadline(event.context.deadline, now_ms);
@@ -198,12 +201,44 @@ where
                 return Err(err);
             }
         };
+        // The suppressions file, read once per cold start (again after a failed read).
+        let accepted = match suppressions.get_or_try_init(|| load_suppressions(sdk)).await {
+            Ok(s) => s.as_ref(),
+            Err(err) => {
+                tracing::error!(rule = rule_id, error_type = err.error_type(), error = %err, "invocation failed");
+                return Err(err);
+            }
+        };
+        let backoff = Duration::from_millis(250);
         match &member {
-            None => handle_within(own_rule, own_api, &event.payload, Duration::from_millis(250), budget).await,
-            Some(m) => handle_within(&m.0, &m.1, &event.payload, Duration::from_millis(250), budget).await,
+            None => handle_accepting(own_rule, own_api, &event.payload, backoff, budget, accepted).await,
+            Some(m) => handle_accepting(&m.0, &m.1, &event.payload, backoff, budget, accepted).await,
         }
     }))
     .await
+}
+
+/// The suppressions file named by [`PARAMETER_ENV`] (an SSM parameter of the function's own
+/// account), or `None` when none is given.
+async fn load_suppressions(sdk: &SdkConfig) -> Result<Option<Suppressions>, Error> {
+    let Some(name) = std::env::var(PARAMETER_ENV).ok().filter(|n| !n.trim().is_empty()) else {
+        return Ok(None);
+    };
+    let source = format!("ssm:{name}");
+    let out = aws_sdk_ssm::Client::new(sdk)
+        .get_parameter()
+        .name(&name)
+        .with_decryption(true)
+        .send()
+        .await
+        .map_err(|e| Error::Suppressions {
+            file: crate::bounded(&source, crate::MAX_QUOTED_CHARS),
+            reason: crate::sdk_error("GetParameter", e).to_string(),
+        })?;
+    let text = out.parameter().and_then(|p| p.value()).unwrap_or_default();
+    let parsed = Suppressions::parse(text, &source)?;
+    tracing::info!(source = %source, entries = parsed.entries().count(), "suppressions loaded");
+    Ok(Some(parsed))
 }
 
 /// The rule and Config client for a member account, built once per account and kept.
@@ -236,6 +271,19 @@ where
     Ok(member)
 }
 
+/// [`handle_within`], posting the findings `accepted` accepts as NOT_APPLICABLE with the
+/// entry's reason ([`crate::suppressions`]).
+pub async fn handle_accepting(
+    rule: &dyn AnyRule,
+    api: &dyn ConfigApi,
+    payload: &Value,
+    resend_backoff: Duration,
+    budget: Budget,
+    accepted: Option<&Suppressions>,
+) -> Result<Value, Error> {
+    handle_inner(rule, api, payload, resend_backoff, budget, accepted).await
+}
+
 /// [`handle_within`] without a deadline (tests, local runs).
 pub async fn handle(
     rule: &dyn AnyRule,
@@ -257,9 +305,20 @@ pub async fn handle_within(
     resend_backoff: Duration,
     budget: Budget,
 ) -> Result<Value, Error> {
+    handle_inner(rule, api, payload, resend_backoff, budget, None).await
+}
+
+async fn handle_inner(
+    rule: &dyn AnyRule,
+    api: &dyn ConfigApi,
+    payload: &Value,
+    resend_backoff: Duration,
+    budget: Budget,
+    accepted: Option<&Suppressions>,
+) -> Result<Value, Error> {
     let started = Instant::now();
     let rule_id = rule.meta().id;
-    let work = AssertUnwindSafe(invoke(rule, api, payload, resend_backoff, budget, started));
+    let work = AssertUnwindSafe(invoke(rule, api, payload, resend_backoff, budget, started, accepted));
     let result = match work.catch_unwind().await {
         Ok(result) => result,
         Err(payload) => Err(Error::Panic {
@@ -286,6 +345,7 @@ async fn invoke(
     resend_backoff: Duration,
     budget: Budget,
     started: Instant,
+    accepted: Option<&Suppressions>,
 ) -> Result<Value, Error> {
     let rule_id = rule.meta().id;
     let event = RuleEvent::parse(payload)?;
@@ -297,12 +357,42 @@ async fn invoke(
         test_mode = event.is_test_mode(),
         "invocation"
     );
-    let evaluations = budget
+    let mut evaluations = budget
         .run(rule.evaluate_event(&event, api))
         .await
         .map_err(|_| Error::Deadline {
             activity: format!("the rule was still judging ({} ms in)", started.elapsed().as_millis()),
         })??;
+    if let Some(accepted) = accepted {
+        // The item's name, for entries written with names (a role's, a policy's).
+        let named = match &event.invocation {
+            crate::Invocation::Change { item, .. } => item.resource_name.clone().map(|n| (item.resource_id.clone(), n)),
+            crate::Invocation::Oversized { summary, .. } => {
+                summary.resource_name.clone().map(|n| (summary.resource_id.clone(), n))
+            }
+            crate::Invocation::Scheduled { .. } => None,
+        };
+        let region = std::env::var("AWS_REGION").ok();
+        let place = Place {
+            account: event.account_id.as_deref(),
+            region: region.as_deref(),
+        };
+        let today = event
+            .invocation
+            .notification_time()
+            .unwrap_or_else(chrono::Utc::now)
+            .date_naive();
+        let name_of = |e: &crate::Evaluation| {
+            named
+                .as_ref()
+                .filter(|(id, _)| *id == e.resource_id)
+                .map(|(_, n)| n.clone())
+        };
+        let n = accepted.apply_to_evaluations(rule_id, &mut evaluations, name_of, place, today);
+        if n > 0 {
+            tracing::info!(rule = rule_id, suppressed = n, source = %accepted.source, "suppressed");
+        }
+    }
     let evaluated_ms = started.elapsed().as_millis() as u64;
     for e in &evaluations {
         tracing::info!(rule = rule_id, resource_type = %e.resource_type, resource_id = %e.resource_id, compliance = e.compliance.as_str(), "evaluation");

@@ -22,8 +22,9 @@
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
+use config_rules_core::suppressions::Place;
 use config_rules_core::{Compliance, Evaluation};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::report::Names;
 use crate::run::RuleRun;
@@ -32,25 +33,7 @@ use crate::CliError;
 /// The file looked for, upward from the working directory.
 pub const FILE_NAME: &str = ".config-rules.yaml";
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct File {
-    pub suppressions: Vec<Entry>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Entry {
-    pub rule: String,
-    pub resource: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub account: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    pub reason: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires: Option<NaiveDate>,
-}
+pub use config_rules_core::suppressions::{Entry, File};
 
 /// A finding a suppression accepted.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -62,11 +45,11 @@ pub struct Suppressed {
     pub expires: Option<NaiveDate>,
 }
 
-/// A loaded suppressions file.
+/// A loaded suppressions file (parsed and matched by the core, as the functions do).
 #[derive(Debug, Clone)]
 pub struct Suppressions {
     pub path: PathBuf,
-    entries: Vec<(Entry, glob::Pattern)>,
+    inner: config_rules_core::suppressions::Suppressions,
 }
 
 /// What applying the file did, over every run of a report, for the report.
@@ -86,7 +69,7 @@ impl Applied {
     pub fn settle(&mut self, s: &Suppressions, today: NaiveDate) {
         self.expired.clear();
         self.unused.clear();
-        for (i, (entry, _)) in s.entries.iter().enumerate() {
+        for (i, entry) in s.inner.entries().enumerate() {
             if entry.expires.is_some_and(|d| d < today) {
                 self.expired.push(entry.clone());
             } else if !self.used.get(i).copied().unwrap_or(false) {
@@ -128,37 +111,33 @@ pub fn find(start: &Path) -> Option<PathBuf> {
 }
 
 impl Suppressions {
-    /// Reads and checks `path`: every entry needs a known rule (or `*`), a resource pattern and
-    /// a reason.
+    /// Reads and checks `path`: every entry needs a rule of this suite (or `*`), a resource
+    /// pattern and a reason.
     pub fn load(path: &Path, known_rules: &[&str]) -> Result<Suppressions, CliError> {
         let name = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| CliError::Input(format!("{name}: {e}")))?;
-        Suppressions::parse(&text, &name, known_rules).map(|entries| Suppressions {
+        Suppressions::parse(&text, &name, known_rules).map(|inner| Suppressions {
             path: path.to_path_buf(),
-            entries,
+            inner,
         })
     }
 
-    fn parse(text: &str, name: &str, known_rules: &[&str]) -> Result<Vec<(Entry, glob::Pattern)>, CliError> {
-        let file: File = serde_yaml::from_str(text)
-            .map_err(|e| CliError::Input(format!("{name}: {}", config_rules_core::bounded(&e.to_string(), 200))))?;
-        let mut out = Vec::new();
-        for (i, entry) in file.suppressions.into_iter().enumerate() {
-            let at = |what: &str| CliError::Input(format!("{name}: suppressions[{i}]: {what}"));
+    fn parse(
+        text: &str,
+        name: &str,
+        known_rules: &[&str],
+    ) -> Result<config_rules_core::suppressions::Suppressions, CliError> {
+        let inner = config_rules_core::suppressions::Suppressions::parse(text, name)
+            .map_err(|e| CliError::Input(e.to_string()))?;
+        for (i, entry) in inner.entries().enumerate() {
             if entry.rule != "*" && !known_rules.contains(&entry.rule.as_str()) {
-                return Err(at(&format!(
-                    "rule {} is not a rule of this suite",
+                return Err(CliError::Input(format!(
+                    "suppressions file {name}: suppressions[{i}]: rule {} is not a rule of this suite",
                     config_rules_core::bounded(&entry.rule, 80)
                 )));
             }
-            if entry.reason.trim().is_empty() {
-                return Err(at("reason is required"));
-            }
-            let pattern = glob::Pattern::new(&entry.resource)
-                .map_err(|e| at(&format!("resource is not a valid pattern: {e}")))?;
-            out.push((entry, pattern));
         }
-        Ok(out)
+        Ok(inner)
     }
 
     /// Moves the NON_COMPLIANT findings the file accepts from each run's evaluations to its
@@ -173,7 +152,7 @@ impl Suppressions {
         applied: &mut Applied,
     ) {
         applied.file = Some(self.path.display().to_string());
-        applied.used.resize(self.entries.len(), false);
+        applied.used.resize(self.inner.entries().count(), false);
         for run in runs.iter_mut() {
             let run_account = run.account.clone().or(account.map(str::to_string));
             let (keep, suppressed): (Vec<Evaluation>, Vec<Evaluation>) =
@@ -188,10 +167,11 @@ impl Suppressions {
                 if let Some(i) = self.matching(run.rule_id, &e, names, run_account.as_deref(), region, today) {
                     applied.used[i] = true;
                     applied.suppressed += 1;
+                    let entry = self.inner.entry(i);
                     run.suppressed.push(Suppressed {
                         evaluation: e,
-                        reason: self.entries[i].0.reason.clone(),
-                        expires: self.entries[i].0.expires,
+                        reason: entry.map(|x| x.reason.clone()).unwrap_or_default(),
+                        expires: entry.and_then(|x| x.expires),
                     });
                 }
             }
@@ -210,13 +190,13 @@ impl Suppressions {
         today: NaiveDate,
     ) -> Option<usize> {
         let name = names.get(&(e.resource_type.clone(), e.resource_id.clone()));
-        self.entries.iter().position(|(entry, pattern)| {
-            (entry.rule == "*" || entry.rule == rule)
-                && entry.expires.is_none_or(|d| d >= today)
-                && (pattern.matches(&e.resource_id) || name.is_some_and(|n| pattern.matches(n)))
-                && entry.account.as_deref().is_none_or(|a| Some(a) == account)
-                && entry.region.as_deref().is_none_or(|r| Some(r) == region)
-        })
+        self.inner.matching(
+            rule,
+            &e.resource_id,
+            name.map(String::as_str),
+            Place { account, region },
+            today,
+        )
     }
 }
 
@@ -275,9 +255,9 @@ mod tests {
     const RULES: &[&str] = &["lambda-timeout-within-limit", "required-tags"];
 
     fn load(text: &str) -> Result<Suppressions, CliError> {
-        Suppressions::parse(text, "s.yaml", RULES).map(|entries| Suppressions {
+        Suppressions::parse(text, "s.yaml", RULES).map(|inner| Suppressions {
             path: "s.yaml".into(),
-            entries,
+            inner,
         })
     }
 
@@ -363,7 +343,7 @@ mod tests {
     fn bad_files_name_the_entry_and_field() {
         let err = |t: &str| load(t).unwrap_err().to_string();
         assert!(err("suppressions:\n  - {rule: no-such-rule, resource: a, reason: r}\n")
-            .contains("s.yaml: suppressions[0]: rule no-such-rule is not a rule of this suite"));
+            .contains("suppressions file s.yaml: suppressions[0]: rule no-such-rule is not a rule of this suite"));
         assert!(err("suppressions:\n  - {rule: '*', resource: a, reason: ' '}\n")
             .contains("suppressions[0]: reason is required"));
         assert!(err("suppressions:\n  - {rule: '*', resource: a}\n").contains("missing field `reason`"));

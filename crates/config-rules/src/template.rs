@@ -395,6 +395,7 @@ fn function(m: &RuleMeta, out: &mut String) {
             }
         }
     }
+    out.push_str("              - !If\n                - SuppressionsSet\n                - Sid: Suppressions\n                  Effect: Allow\n                  Action: [ssm:GetParameter]\n                  Resource: !Sub \"arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${SuppressionsParameter}\"\n                - !Ref AWS::NoValue\n");
     out.push_str("              - !If\n                - AccountMode\n                - !Ref AWS::NoValue\n                - Sid: MemberAccounts\n                  Effect: Allow\n                  Action: [sts:AssumeRole]\n                  Resource: !Sub \"arn:${AWS::Partition}:iam::*:role/${MemberRoleName}\"\n");
     out.push_str("              - !If\n                - AccountMode\n                - !Ref AWS::NoValue\n                - Sid: OrganizationAccounts\n                  Effect: Allow\n                  Action: [organizations:ListAccounts]\n                  Resource: \"*\"\n");
     out.push_str("              - !If\n                - TracingActive\n                - Sid: Tracing\n                  Effect: Allow\n                  Action: [xray:PutTraceSegments, xray:PutTelemetryRecords]\n                  Resource: \"*\"\n                - !Ref AWS::NoValue\n");
