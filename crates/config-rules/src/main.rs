@@ -186,6 +186,9 @@ struct OutputArgs {
     /// counts for the rest).
     #[arg(long)]
     all: bool,
+    /// Print nothing on standard error but errors (no progress, no coverage or summary lines).
+    #[arg(long, short)]
+    quiet: bool,
     /// Colour the table: auto (a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces it),
     /// always, never.
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
@@ -601,10 +604,12 @@ async fn scan(args: ScanArgs, aws: &AwsOpts) -> Result<u8, CliError> {
     }
 }
 
-fn progress_bar() -> ProgressBar {
-    if std::io::stderr().is_terminal() {
+/// Progress on standard error while a scan works, when that is a terminal (and not --quiet):
+/// the phase, and counts where known ("Lambda functions 120/2000").
+fn progress_bar(quiet: bool) -> ProgressBar {
+    if std::io::stderr().is_terminal() && !quiet {
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-        if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} {pos}") {
+        if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} {pos}/{len} ({elapsed})") {
             bar.set_style(style);
         }
         bar.enable_steady_tick(std::time::Duration::from_millis(120));
@@ -623,7 +628,7 @@ async fn scan_accounts(args: ScanArgs, aws: &AwsOpts) -> Result<u8, CliError> {
     let sdk = aws.sdk(args.region.clone()).await;
     // Unknown rule ids fail before any account is touched.
     selected_rules(&args.selection, &sdk)?;
-    let progress = progress_bar();
+    let progress = progress_bar(args.output.quiet);
     progress.set_message("caller identity");
     let (own, identity) = scan::caller(&sdk).await?;
     let accounts: Vec<String> = if args.organization {
@@ -786,7 +791,7 @@ async fn scan_aggregator(args: ScanArgs, aws: &AwsOpts) -> Result<u8, CliError> 
         .flat_map(|r| r.meta().resource_types.iter().copied())
         .collect();
     let name = args.aggregator.clone().unwrap_or_default();
-    let progress = progress_bar();
+    let progress = progress_bar(args.output.quiet);
     let items = scan::aggregate_items(&sdk, &name, &types, now, &progress).await;
     progress.finish_and_clear();
     let items = items?;
@@ -862,8 +867,10 @@ fn finish_accounts(scans: &[report::AccountScan], output: &OutputArgs, ctx: repo
             );
         }
         applied.settle(s, now.date_naive());
-        for line in applied.lines() {
-            eprintln!("{line}");
+        if !output.quiet {
+            for line in applied.lines() {
+                eprintln!("{line}");
+            }
         }
     }
     let baseline_runs: Vec<RuleRun> = scans.iter().flat_map(|s| s.runs.iter().cloned()).collect();
@@ -889,7 +896,7 @@ fn finish_accounts(scans: &[report::AccountScan], output: &OutputArgs, ctx: repo
         Format::Evaluations => evaluations_json(&all),
     };
     emit(output, &text)?;
-    if format != Format::Table || output.output.is_some() {
+    if (format != Format::Table || output.output.is_some()) && !output.quiet {
         for scan in scans {
             eprintln!("{}  {}", scan.account, report::Summary::of(&scan.runs).line());
         }
@@ -915,7 +922,7 @@ async fn scan_account(args: ScanArgs, aws: &AwsOpts) -> Result<u8, CliError> {
     let params = params_file(&args.selection)?;
     let sdk = aws.sdk(args.region).await;
     let rules = selected_rules(&args.selection, &sdk)?;
-    let progress = progress_bar();
+    let progress = progress_bar(args.output.quiet);
     progress.set_message("caller identity");
     let (account, identity) = scan::caller(&sdk).await?;
     let types: BTreeSet<&str> = rules
@@ -924,8 +931,14 @@ async fn scan_account(args: ScanArgs, aws: &AwsOpts) -> Result<u8, CliError> {
         .flat_map(|r| r.meta().resource_types.iter().copied())
         .collect();
     let collected = scan::collect(&sdk, args.source, &types, &account, now, &progress).await;
-    progress.finish_and_clear();
-    let collected = collected?;
+    let collected = collected.inspect_err(|_| progress.finish_and_clear())?;
+    progress.set_length(rules.len() as u64);
+    progress.set_position(0);
+    progress.set_message(format!(
+        "judging {} items with {} rules",
+        collected.items.len(),
+        rules.len()
+    ));
     let coverage = report::Coverage {
         account: Some(account.clone()),
         region: Some(
@@ -945,7 +958,9 @@ async fn scan_account(args: ScanArgs, aws: &AwsOpts) -> Result<u8, CliError> {
         identity: Some(identity),
         at: Some(now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
     };
-    let runs = evaluate_items(&rules, &collected.items, &params, Some(&account), now).await?;
+    let runs = evaluate_items(&rules, &collected.items, &params, Some(&account), now).await;
+    progress.finish_and_clear();
+    let runs = runs?;
     let ctx = report::Context {
         mode: "scan",
         generated_at: now,
@@ -1096,7 +1111,7 @@ fn finish(
         output,
         &render(runs, names, coverage, format, color_for(output), output.all, &ctx),
     )?;
-    if format != Format::Table || output.output.is_some() {
+    if (format != Format::Table || output.output.is_some()) && !output.quiet {
         for line in coverage.lines() {
             eprintln!("{line}");
         }

@@ -1058,3 +1058,48 @@ fn colours_follow_the_flag_and_the_conventions() {
     assert!(!run(&[], &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]));
     assert!(!run(&["--color", "never"], &[("CLICOLOR_FORCE", "1")]));
 }
+
+/// On a terminal a scan shows its phases on standard error; piped, it prints only the summary;
+/// `--quiet` prints nothing but errors.
+#[test]
+fn progress_on_a_terminal_summary_on_a_pipe_nothing_when_quiet() {
+    let emu = e2e_tests::emulator::Emulator::start_private();
+    emu.seed_demo();
+    let report = std::env::temp_dir().join(format!("config-rules-progress-{}.json", std::process::id()));
+    let args = format!(
+        "{} scan --source api --format json --output {}",
+        env!("CARGO_BIN_EXE_config-rules"),
+        report.display()
+    );
+    // `script` gives the program a terminal; what it drew comes back on our standard output.
+    let out = Command::new("script")
+        .args(["-qec", &args, "/dev/null"])
+        .envs(emu.aws_env())
+        .output()
+        .unwrap();
+    let drawn = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        drawn.contains("caller identity") || drawn.contains("Lambda functions"),
+        "{drawn}"
+    );
+    assert!(drawn.contains("rules run"), "the summary follows: {drawn}");
+
+    let piped = Command::new(env!("CARGO_BIN_EXE_config-rules"))
+        .args(["scan", "--source", "api", "--format", "json"])
+        .envs(emu.aws_env())
+        .output()
+        .unwrap();
+    let err = stderr(&piped);
+    assert!(!err.contains('\u{1b}') && !err.contains("Lambda functions"), "{err}");
+    assert_eq!(err.lines().count(), 2, "the header and the summary: {err}");
+
+    let quiet = Command::new(env!("CARGO_BIN_EXE_config-rules"))
+        .args(["scan", "--source", "api", "--format", "json", "--quiet"])
+        .envs(emu.aws_env())
+        .output()
+        .unwrap();
+    assert_eq!(quiet.status.code(), Some(0));
+    assert_eq!(stderr(&quiet), "");
+    assert!(!quiet.stdout.is_empty());
+    let _ = std::fs::remove_file(report);
+}
