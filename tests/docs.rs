@@ -80,3 +80,27 @@ fn every_rule_doc_has_the_required_sections() {
         }
     }
 }
+
+/// Every rule names the practices it serves, and its documentation says why for each.
+#[test]
+fn every_rule_serves_named_practices() {
+    for meta in config_rules::catalog::metas() {
+        assert!(!meta.practices.is_empty(), "{}: no practice", meta.id);
+        let docs = meta.docs();
+        for p in meta.practices {
+            assert!((1..=7).contains(p), "{}: practice {p}", meta.id);
+            let named = [
+                format!("ractice {p},"),
+                format!("ractices {p},"),
+                format!(", {p},"),
+                format!(" and {p} "),
+                format!("ractices {p} "),
+            ];
+            assert!(
+                named.iter().any(|n| docs.contains(n.as_str())),
+                "{}: the docs do not name practice {p}",
+                meta.id
+            );
+        }
+    }
+}

@@ -41,7 +41,7 @@ pub use item::ConfigurationItem;
 pub use params::{FromParams, ParamKind, ParamSpec, ParamValues};
 pub use rule::{
     arn, AccountContext, ItemContext, Permission, Remediation, RemediationValue, ReportsOn, Rule, RuleMeta, Severity,
-    Trigger, ACCOUNT_RESOURCE_TYPE,
+    Trigger, ACCOUNT_RESOURCE_TYPE, PRACTICES,
 };
 
 /// Re-exported so rule binaries need no direct dependency on them.

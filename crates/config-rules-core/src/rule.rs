@@ -83,7 +83,21 @@ pub struct RuleMeta {
     pub reports_only_account: bool,
     /// How much a NON_COMPLIANT result of this rule weighs, for reports and `--fail-on`.
     pub severity: Severity,
+    /// The serverless security practices the rule serves (numbers into [`PRACTICES`]).
+    pub practices: &'static [u8],
 }
+
+/// The seven practices of the article the suite grew from (shared/serverless-security-practices.txt),
+/// numbered from 1.
+pub const PRACTICES: [&str; 7] = [
+    "Compliance and governance",
+    "Code auditing",
+    "Safeguard against DoS",
+    "Authentication and authorization",
+    "Configuration management, monitoring and logging",
+    "Code isolation",
+    "Data encryption and integrity",
+];
 
 /// How much a finding weighs: what an attacker gains, how directly, and how widely.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -244,6 +258,7 @@ impl RuleMeta {
         remediation: None,
         reports_only_account: false,
         severity: Severity::Medium,
+        practices: &[],
     };
 }
 

@@ -45,8 +45,13 @@ pub fn at_a_glance(meta: &RuleMeta) -> String {
         None => "none".to_string(),
     };
     format!(
-        "| at a glance | |\n|---|---|\n| severity | {} |\n| resource types | {types} |\n| trigger | {} |\n| parameters (defaults) | {} |\n| IAM actions | {} |\n| function timeout | {} s |\n| remediation | {remediation} |\n",
+        "| at a glance | |\n|---|---|\n| severity | {} |\n| practices | {} |\n| resource types | {types} |\n| trigger | {} |\n| parameters (defaults) | {} |\n| IAM actions | {} |\n| function timeout | {} s |\n| remediation | {remediation} |\n",
         meta.severity.as_str(),
+        meta.practices
+            .iter()
+            .map(|p| format!("{p}. {}", config_rules_core::PRACTICES.get(usize::from(*p).wrapping_sub(1)).unwrap_or(&"?")))
+            .collect::<Vec<_>>()
+            .join("; "),
         meta.trigger.describe(),
         params_cell(meta),
         permissions.join(", "),

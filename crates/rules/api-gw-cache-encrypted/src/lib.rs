@@ -70,6 +70,7 @@ pub const META: RuleMeta = RuleMeta {
         safety: "clients see the same responses; only how the cache stores them changes",
     }),
     severity: Severity::Medium,
+    practices: &[7],
     ..RuleMeta::DEFAULT
 };
 

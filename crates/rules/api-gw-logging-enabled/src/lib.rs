@@ -91,6 +91,7 @@ pub const META: RuleMeta = RuleMeta {
         safety: "adds logs only (request metadata, never bodies); what was already logged, and where, is kept",
     }),
     severity: Severity::Medium,
+    practices: &[5],
     ..RuleMeta::DEFAULT
 };
 

@@ -83,6 +83,7 @@ pub const META: RuleMeta = RuleMeta {
         safety: "an API whose real traffic is above the limits starts answering 429, so it runs automatically only with its own opt-in",
     }),
     severity: Severity::Medium,
+    practices: &[3],
     ..RuleMeta::DEFAULT
 };
 

@@ -51,6 +51,7 @@ pub const META: RuleMeta = RuleMeta {
     item_calls_aws: false,
     timeout_seconds: 10,
     severity: Severity::Medium,
+    practices: &[3, 4],
     ..RuleMeta::DEFAULT
 };
 

@@ -86,6 +86,7 @@ pub const META: RuleMeta = RuleMeta {
     timeout_seconds: 30,
     reports_only_account: true,
     severity: Severity::High,
+    practices: &[5],
     ..RuleMeta::DEFAULT
 };
 

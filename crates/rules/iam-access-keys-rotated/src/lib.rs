@@ -82,6 +82,7 @@ pub const META: RuleMeta = RuleMeta {
     // 125 s; twice that for margin (a 5,000-key sweep took 51 s against the emulator).
     timeout_seconds: 300,
     severity: Severity::Medium,
+    practices: &[4],
     ..RuleMeta::DEFAULT
 };
 

@@ -88,6 +88,7 @@ pub const META: RuleMeta = RuleMeta {
     item_calls_aws: false,
     timeout_seconds: 15,
     severity: Severity::High,
+    practices: &[4, 6],
     ..RuleMeta::DEFAULT
 };
 

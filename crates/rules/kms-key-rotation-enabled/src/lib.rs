@@ -75,6 +75,7 @@ pub const META: RuleMeta = RuleMeta {
         safety: "old key material keeps decrypting what it encrypted; nothing a caller does changes",
     }),
     severity: Severity::Medium,
+    practices: &[7],
     ..RuleMeta::DEFAULT
 };
 

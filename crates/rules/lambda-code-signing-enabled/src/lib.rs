@@ -65,6 +65,7 @@ pub const META: RuleMeta = RuleMeta {
     item_calls_aws: true,
     timeout_seconds: 15,
     severity: Severity::Medium,
+    practices: &[2, 7],
     ..RuleMeta::DEFAULT
 };
 

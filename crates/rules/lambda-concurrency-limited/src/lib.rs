@@ -84,6 +84,7 @@ pub const META: RuleMeta = RuleMeta {
         safety: "a function busier than the reserved value is throttled, and the reservation takes from the account's unreserved pool, so it runs automatically only with its own opt-in",
     }),
     severity: Severity::Low,
+    practices: &[3],
     ..RuleMeta::DEFAULT
 };
 

@@ -58,6 +58,7 @@ pub const META: RuleMeta = RuleMeta {
     item_calls_aws: false,
     timeout_seconds: 10,
     severity: Severity::Medium,
+    practices: &[7],
     ..RuleMeta::DEFAULT
 };
 

@@ -59,6 +59,7 @@ pub const META: RuleMeta = RuleMeta {
     item_calls_aws: false,
     timeout_seconds: 60,
     severity: Severity::Medium,
+    practices: &[4, 6],
     ..RuleMeta::DEFAULT
 };
 

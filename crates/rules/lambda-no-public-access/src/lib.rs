@@ -78,6 +78,7 @@ pub const META: RuleMeta = RuleMeta {
     item_calls_aws: true,
     timeout_seconds: 15,
     severity: Severity::Critical,
+    practices: &[4],
     ..RuleMeta::DEFAULT
 };
 

@@ -140,6 +140,7 @@ pub const META: RuleMeta = RuleMeta {
     item_calls_aws: false,
     timeout_seconds: 60,
     severity: Severity::High,
+    practices: &[2, 7],
     ..RuleMeta::DEFAULT
 };
 

@@ -74,6 +74,7 @@ pub const META: RuleMeta = RuleMeta {
         safety: "a function that really needs longer then fails, so it runs automatically only with its own opt-in",
     }),
     severity: Severity::Low,
+    practices: &[3],
     ..RuleMeta::DEFAULT
 };
 

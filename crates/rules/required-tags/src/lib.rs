@@ -74,6 +74,7 @@ pub const META: RuleMeta = RuleMeta {
         "AWS::SNS::Topic",
     ],
     severity: Severity::Low,
+    practices: &[1],
     ..RuleMeta::DEFAULT
 };
 

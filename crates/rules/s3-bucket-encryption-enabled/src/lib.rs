@@ -84,6 +84,7 @@ pub const META: RuleMeta = RuleMeta {
         safety: "with SSE-KMS, writers and readers without permission to use the key start failing, so it runs automatically only with its own opt-in",
     }),
     severity: Severity::Medium,
+    practices: &[7],
     ..RuleMeta::DEFAULT
 };
 
