@@ -61,6 +61,10 @@ def main():
         scan = subprocess.run([str(CLI), "scan", "--source", "api", "--params-file", str(ROOT / "demo/params.json")], env=env)
         if scan.returncode not in (0, 1):
             sys.exit(f"config-rules scan failed with exit code {scan.returncode}; emulator log: {log}")
+        report = ROOT / "target" / "demo-report.html"
+        subprocess.run([str(CLI), "scan", "--source", "api", "--params-file", str(ROOT / "demo/params.json"),
+                        "--format", "html", "--output", str(report), "--quiet"], env=env, check=True)
+        print(f"\nThe same scan as one HTML page (per practice, per rule, filterable results): {report}", flush=True)
         print("\nRemediation, as EnableRemediation=true deploys it (document, role and configuration "
               "from template.yaml), on one finding:\n", flush=True)
         os.environ.update({k: v for k, v in env.items() if k.startswith("AWS_")}, AWS_DEFAULT_REGION="us-east-1")

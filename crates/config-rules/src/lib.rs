@@ -5,6 +5,7 @@
 pub mod catalog;
 pub mod docs;
 pub mod items;
+pub mod pages;
 pub mod report;
 pub mod run;
 pub mod scan;

@@ -159,7 +159,8 @@ struct Selection {
 
 #[derive(Args)]
 struct OutputArgs {
-    /// The report's format (default: table; evaluations, what the function would post, for --event).
+    /// The report's format (default: table; evaluations, what the function would post, for
+    /// --event).
     #[arg(long, value_enum)]
     format: Option<Format>,
     /// Write the report here instead of standard output.
@@ -201,6 +202,10 @@ enum Format {
     Json,
     Sarif,
     Junit,
+    /// For CI job summaries and pull-request comments.
+    Markdown,
+    /// One self-contained page: summaries per practice and rule, a filterable results table.
+    Html,
     /// The PutEvaluations bodies the Lambda function would post (the default for --event).
     Evaluations,
 }
@@ -894,6 +899,8 @@ fn finish_accounts(scans: &[report::AccountScan], output: &OutputArgs, ctx: repo
         Format::Sarif => format!("{:#}\n", report::sarif(&all, &catalog::metas(), &names)),
         Format::Junit => report::junit(&all),
         Format::Evaluations => evaluations_json(&all),
+        Format::Markdown => config_rules::pages::markdown(&all, &names, &report::Coverage::default(), &stamp(&ctx)),
+        Format::Html => config_rules::pages::html(&all, &names, &report::Coverage::default(), &stamp(&ctx)),
     };
     emit(output, &text)?;
     if (format != Format::Table || output.output.is_some()) && !output.quiet {
@@ -980,6 +987,10 @@ fn color_for(output: &OutputArgs) -> bool {
     }
 }
 
+fn stamp(ctx: &report::Context) -> String {
+    ctx.generated_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
 /// The evaluations as PutEvaluations receives them, fields in AWS's order.
 fn evaluations_json(runs: &[RuleRun]) -> String {
     let all: Vec<&config_rules_core::Evaluation> = runs.iter().flat_map(|r| &r.evaluations).collect();
@@ -1001,6 +1012,8 @@ fn render(
         Format::Table => report::table(runs, names, coverage, color, all),
         Format::Json => format!("{:#}\n", report::json(runs, coverage, ctx)),
         Format::Evaluations => evaluations_json(runs),
+        Format::Markdown => config_rules::pages::markdown(runs, names, coverage, &stamp(ctx)),
+        Format::Html => config_rules::pages::html(runs, names, coverage, &stamp(ctx)),
         Format::Sarif => format!("{:#}\n", report::sarif(runs, &catalog::metas(), names)),
         Format::Junit => report::junit(runs),
     }

@@ -1103,3 +1103,22 @@ fn progress_on_a_terminal_summary_on_a_pipe_nothing_when_quiet() {
     assert!(!quiet.stdout.is_empty());
     let _ = std::fs::remove_file(report);
 }
+
+/// Markdown and HTML carry the same findings as the JSON report.
+#[test]
+fn markdown_and_html_reports() {
+    let snapshot = fixture("snapshot.json");
+    let items = snapshot.to_str().unwrap();
+    let report: Value =
+        serde_json::from_slice(&cli(&["evaluate", "--items", items, "--format", "json"]).stdout).unwrap();
+    let findings = report["summary"]["nonCompliant"].as_u64().unwrap();
+    let md = stdout(&cli(&["evaluate", "--items", items, "--format", "markdown"]));
+    assert!(md.starts_with("## config-rules\n"), "{md}");
+    assert!(md.contains(&format!("### Findings ({findings})")), "{md}");
+    let html = stdout(&cli(&["evaluate", "--items", items, "--format", "html"]));
+    assert!(html.starts_with("<!doctype html>"));
+    assert_eq!(html.matches("data-st=\"NON_COMPLIANT\"").count() as u64, findings);
+    for section in ["By practice", "By rule", "Results"] {
+        assert!(html.contains(&format!("<h2>{section}</h2>")), "{section}");
+    }
+}
