@@ -8,7 +8,7 @@ VPY := $(VENV)/bin/python
 CARGO ?= cargo
 ARM64_TARGET := aarch64-unknown-linux-gnu
 
-.PHONY: bench demo docs help venv venv-build test lint fmt unit e2e emulator-test template-lint build deploy emulator clean rust-target lambda-artifact new-rule regenerate
+.PHONY: bench demo docs screenshot help venv venv-build test lint fmt unit e2e emulator-test template-lint build deploy emulator clean rust-target lambda-artifact new-rule regenerate
 
 help: ## List the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -81,6 +81,11 @@ bench: $(VENV)/.bench-tools ## Benchmarks of release builds, side by side with r
 	else echo "note: arm64 Lambda zips not built (needs 'rustup target add $(ARM64_TARGET)' and 'make venv-build'); sizes are of the host build"; fi
 	$(CARGO) bench -q -p config-rules-bench --bench evaluation -- --warm-up-time 1 --measurement-time 3
 	$(CARGO) run -q -p config-rules-bench
+
+screenshot: demo ## Render docs/report.png from the demo's HTML report (installs Debian's chromium when missing)
+	command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; }
+	chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1100,1250 \
+		--screenshot=docs/report.png file://$(CURDIR)/target/demo-report.html
 
 emulator: venv ## Run the local AWS account alone on 127.0.0.1:4566 (Ctrl-C stops it)
 	$(VPY) tests/emulator/server.py --port $${PORT:-4566}

