@@ -244,20 +244,7 @@ async fn from_config(
                 .await
                 .map_err(|e| CliError::Aws(sdk_error("BatchGetResourceConfig", e)))?;
             for base in out.base_configuration_items() {
-                let mut v = json!({
-                    "accountId": base.account_id(),
-                    "configurationItemCaptureTime": base.configuration_item_capture_time().map(|t| t.secs()),
-                    "configurationItemStatus": base.configuration_item_status().map(|s| s.as_str()),
-                    "arn": base.arn(),
-                    "resourceType": base.resource_type().map(|t| t.as_str()),
-                    "resourceId": base.resource_id(),
-                    "resourceName": base.resource_name(),
-                    "awsRegion": base.aws_region(),
-                    "configuration": base.configuration(),
-                    "supplementaryConfiguration": base.supplementary_configuration(),
-                });
-                strip_nulls(&mut v);
-                items.push(api_item(v, "BatchGetResourceConfig.baseConfigurationItems")?);
+                items.push(base_item(base, "BatchGetResourceConfig.baseConfigurationItems")?);
             }
             pending = out.unprocessed_resource_keys().to_vec();
             progress.inc(chunk.len() as u64);
@@ -317,20 +304,7 @@ pub async fn aggregate_items(
             )));
         }
         for base in out.base_configuration_items() {
-            let mut v = json!({
-                "accountId": base.account_id(),
-                "configurationItemCaptureTime": base.configuration_item_capture_time().map(|t| t.secs()),
-                "configurationItemStatus": base.configuration_item_status().map(|s| s.as_str()),
-                "arn": base.arn(),
-                "resourceType": base.resource_type().map(|t| t.as_str()),
-                "resourceId": base.resource_id(),
-                "resourceName": base.resource_name(),
-                "awsRegion": base.aws_region(),
-                "configuration": base.configuration(),
-                "supplementaryConfiguration": base.supplementary_configuration(),
-            });
-            strip_nulls(&mut v);
-            let mut item = api_item(v, "BatchGetAggregateResourceConfig.BaseConfigurationItems")?;
+            let mut item = base_item(base, "BatchGetAggregateResourceConfig.BaseConfigurationItems")?;
             item.configuration_item_capture_time.get_or_insert(now);
             items.push(item);
         }
@@ -344,6 +318,25 @@ pub async fn aggregate_items(
         ))
     });
     Ok(items)
+}
+
+/// An item from Config's `BaseConfigurationItem` (of `BatchGetResourceConfig` and its
+/// aggregate form; neither carries tags).
+fn base_item(base: &aws_sdk_config::types::BaseConfigurationItem, what: &str) -> Result<ConfigurationItem, CliError> {
+    let mut v = json!({
+        "accountId": base.account_id(),
+        "configurationItemCaptureTime": base.configuration_item_capture_time().map(|t| t.secs()),
+        "configurationItemStatus": base.configuration_item_status().map(|s| s.as_str()),
+        "arn": base.arn(),
+        "resourceType": base.resource_type().map(|t| t.as_str()),
+        "resourceId": base.resource_id(),
+        "resourceName": base.resource_name(),
+        "awsRegion": base.aws_region(),
+        "configuration": base.configuration(),
+        "supplementaryConfiguration": base.supplementary_configuration(),
+    });
+    strip_nulls(&mut v);
+    api_item(v, what)
 }
 
 fn strip_nulls(v: &mut Value) {
