@@ -146,6 +146,11 @@ class Emulator:
         if v2_stage and environ.get("REQUEST_METHOD") == "PATCH":
             self.record("UpdateStage", 200, None)
             return v2_update_stage(environ, body, *v2_stage.groups())(environ, start_response)
+        if target == "ResourceGroupsTaggingAPI_20170126.GetResources":
+            answer = lambda_tagged_resources(CURRENT.caller, CURRENT.account, parse_json(body) or {})
+            if answer is not None:
+                self.record(operation, 200, None)
+                return json_response(answer)(environ, start_response)
         if target.startswith(SSM_TARGET_PREFIX) and operation in self.ssm_handlers:
             try:
                 payload = json.loads(body or b"{}")
@@ -259,6 +264,8 @@ class Emulator:
         parts = [p for p in path.split("/") if p]
         if parts[:2] == ["2015-03-31", "functions"] and len(parts) == 2:
             return "ListFunctions"
+        if parts[:2] == ["2017-03-31", "tags"]:
+            return "ListTags"
         if parts[:2] == ["2021-10-31", "functions"] and parts[-1:] == ["url"]:
             return "GetFunctionUrlConfig"
         if parts[:2] == ["2020-06-30", "functions"] and parts[-1:] == ["code-signing-config"]:
@@ -779,6 +786,27 @@ V2_STAGE_FIELDS = {
     "routeSettings": "route_settings",
     "stageVariables": "stage_variables",
 }
+
+
+def lambda_tagged_resources(caller_info, account, payload):
+    """Resource Groups Tagging API ``GetResources`` for Lambda functions, which moto's tagging
+    backend does not list: the functions that have tags, 100 a page at most, as AWS returns
+    tagged (or once tagged) resources only. None for any other filter: moto answers."""
+    filters = payload.get("ResourceTypeFilters") or []
+    if not filters or any(f not in ("lambda", "lambda:function") for f in filters) or payload.get("TagFilters"):
+        return None
+    from moto.awslambda.models import lambda_backends
+
+    region = (caller_info or {}).get("region") or "us-east-1"
+    backend = lambda_backends[account][region]
+    rows = [{"ResourceARN": fn.function_arn, "Tags": [{"Key": k, "Value": v} for k, v in sorted(fn.tags.items())]}
+            for fn in sorted(backend.list_functions(), key=lambda f: f.function_name) if fn.tags]
+    size = min(int(payload.get("ResourcesPerPage") or 100), 100)
+    start = int(payload.get("PaginationToken") or 0)
+    out = {"ResourceTagMappingList": rows[start:start + size], "PaginationToken": ""}
+    if start + size < len(rows):
+        out["PaginationToken"] = str(start + size)
+    return out
 
 
 # The regions of an account as AWS Account Management's ListRegions reports them (moto has no

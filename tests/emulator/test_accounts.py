@@ -115,6 +115,20 @@ class AccountsTest(unittest.TestCase):
         self.assertNotIn("af-south-1", names)
         self.assertEqual(len(names), 17)
 
+    def test_tagged_lambda_functions_are_listed_in_pages(self):
+        iam = self.client("iam")
+        role = iam.create_role(RoleName="tagging-fn", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+        lam = self.client("lambda")
+        for i in range(5):
+            lam.create_function(FunctionName=f"tagged-{i}", Runtime="python3.12", Role=role, Handler="a.h",
+                                Code={"ZipFile": b"PK\x05\x06" + b"\x00" * 18},
+                                Tags={"team": f"t{i}"} if i % 2 == 0 else {})
+        pages = self.client("resourcegroupstaggingapi").get_paginator("get_resources").paginate(
+            ResourceTypeFilters=["lambda:function"], ResourcesPerPage=2)
+        rows = [r for page in pages for r in page["ResourceTagMappingList"]]
+        self.assertEqual([r["ResourceARN"].rsplit(":", 1)[1] for r in rows], ["tagged-0", "tagged-2", "tagged-4"])
+        self.assertEqual(rows[1]["Tags"], [{"Key": "team", "Value": "t2"}])
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -398,3 +398,61 @@ async fn regions_and_profiles() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Tags come 100 functions a call from the Resource Groups Tagging API; a caller refused that
+/// API gets the same verdicts from each function's own tags (ListTags).
+#[tokio::test(flavor = "multi_thread")]
+async fn tags_come_in_pages_and_a_refused_tagging_api_falls_back_to_each_function() {
+    let emu = Emulator::start_private();
+    let role = emu.create_role("fn-role");
+    let exempt = json!({"Timeout": 900, "Tags": {"config-rules:exempt": "lambda-timeout-within-limit"}});
+    emu.create_function("batch", &role, "python3.12", exempt);
+    emu.create_function("slow", &role, "python3.12", json!({"Timeout": 900}));
+    let verdicts = |out: &Output| -> Vec<(String, String)> {
+        let report = json_of(out);
+        let mut v: Vec<(String, String)> = report["results"][0]["evaluations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["ComplianceResourceId"].as_str().unwrap().into(),
+                    e["ComplianceType"].as_str().unwrap().into(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let args = [
+        "--source",
+        "api",
+        "--rules",
+        "lambda-timeout-within-limit",
+        "--format",
+        "json",
+    ];
+    let expected = vec![
+        ("batch".to_string(), "NOT_APPLICABLE".to_string()),
+        ("slow".to_string(), "NON_COMPLIANT".to_string()),
+    ];
+    let before = emu.calls().len();
+    assert_eq!(verdicts(&scan(&emu, &args)), expected);
+    let ops: Vec<String> = emu.calls()[before..]
+        .iter()
+        .map(|c| c["operation"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert!(
+        ops.contains(&"GetResources".to_string()) && !ops.contains(&"ListTags".to_string()),
+        "{ops:?}"
+    );
+
+    emu.inject(json!({"operation": "GetResources", "kind": "access-denied", "count": -1}));
+    let before = emu.calls().len();
+    assert_eq!(verdicts(&scan(&emu, &args)), expected);
+    let list_tags = emu.calls()[before..]
+        .iter()
+        .filter(|c| c["operation"] == "ListTags")
+        .count();
+    assert_eq!(list_tags, 2, "one ListTags per function");
+}

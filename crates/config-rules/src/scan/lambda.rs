@@ -27,14 +27,15 @@ pub(super) async fn lambda_functions(
         functions.extend(page.functions().iter().cloned());
     }
     progress.set_length(functions.len() as u64);
+    let tags = Arc::new(tags_by_arn(sdk).await?);
     let limit = Arc::new(Semaphore::new(CONCURRENCY));
     let mut tasks = tokio::task::JoinSet::new();
     for (index, f) in functions.into_iter().enumerate() {
-        let (client, limit) = (client.clone(), limit.clone());
+        let (client, limit, tags) = (client.clone(), limit.clone(), tags.clone());
         let (account, region) = (account.to_string(), region.to_string());
         tasks.spawn(async move {
             let _permit = limit.acquire().await;
-            lambda_item(&client, f, &account, &region)
+            lambda_item(&client, f, &account, &region, tags.as_ref().as_ref())
                 .await
                 .map(|item| (index, item))
         });
@@ -49,16 +50,74 @@ pub(super) async fn lambda_functions(
     items.into_iter().map(|(_, v)| api_item(v, "Lambda function")).collect()
 }
 
-/// One function's item: its configuration, resource policy, reserved concurrency and tags.
+/// Every tagged function's tags, 100 functions a call (Resource Groups Tagging API
+/// `GetResources`: AWS lists tagged resources only, so a function missing here has none).
+/// `None` when the caller may not call it: each function's tags are then read on their own
+/// (`ListTags`, which Lambda's control-plane quota slows to about 15 calls a second).
+async fn tags_by_arn(sdk: &SdkConfig) -> Result<Option<HashMap<String, HashMap<String, String>>>, CliError> {
+    let client = aws_sdk_resourcegroupstagging::Client::new(sdk);
+    let mut out = HashMap::new();
+    let mut pages = client
+        .get_resources()
+        .resource_type_filters("lambda:function")
+        .resources_per_page(100)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = match page {
+            Ok(page) => page,
+            Err(e) => {
+                let err = sdk_error("GetResources", e);
+                if err.is_access_denied() {
+                    return Ok(None);
+                }
+                return Err(CliError::Aws(err));
+            }
+        };
+        for mapping in page.resource_tag_mapping_list() {
+            let tags = mapping
+                .tags()
+                .iter()
+                .map(|t| (t.key().to_string(), t.value().to_string()))
+                .collect();
+            out.insert(mapping.resource_arn().unwrap_or_default().to_string(), tags);
+        }
+    }
+    Ok(Some(out))
+}
+
+/// One function's item: its configuration, resource policy, reserved concurrency and tags
+/// (its two or three calls run at once).
 async fn lambda_item(
     client: &aws_sdk_lambda::Client,
     f: aws_sdk_lambda::types::FunctionConfiguration,
     account: &str,
     region: &str,
+    known_tags: Option<&HashMap<String, HashMap<String, String>>>,
 ) -> Result<Value, CliError> {
     let name = f.function_name().unwrap_or_default().to_string();
     let arn = f.function_arn().unwrap_or_default().to_string();
-    let policy = match client.get_policy().function_name(&name).send().await {
+    let (policy, concurrency, tags) = tokio::join!(
+        client.get_policy().function_name(&name).send(),
+        client.get_function_concurrency().function_name(&name).send(),
+        async {
+            match known_tags {
+                Some(all) => Ok(all.get(&arn).cloned().unwrap_or_default()),
+                None => match client.list_tags().resource(&arn).send().await {
+                    Ok(out) => Ok(out.tags().cloned().unwrap_or_default()),
+                    Err(e)
+                        if e.as_service_error()
+                            .is_some_and(|s| s.is_resource_not_found_exception()) =>
+                    {
+                        Ok(HashMap::new())
+                    }
+                    Err(e) => Err(CliError::Aws(sdk_error("ListTags", e))),
+                },
+            }
+        }
+    );
+    let tags: HashMap<String, String> = tags?;
+    let policy = match policy {
         Ok(out) => out.policy().map(str::to_string),
         Err(e)
             if e.as_service_error()
@@ -68,23 +127,9 @@ async fn lambda_item(
         }
         Err(e) => return Err(CliError::Aws(sdk_error("GetPolicy", e))),
     };
-    let concurrency = client
-        .get_function_concurrency()
-        .function_name(&name)
-        .send()
-        .await
+    let concurrency = concurrency
         .map_err(|e| CliError::Aws(sdk_error("GetFunctionConcurrency", e)))?
         .reserved_concurrent_executions();
-    let tags: HashMap<String, String> = match client.list_tags().resource(&arn).send().await {
-        Ok(out) => out.tags().cloned().unwrap_or_default(),
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|s| s.is_resource_not_found_exception()) =>
-        {
-            HashMap::new()
-        }
-        Err(e) => return Err(CliError::Aws(sdk_error("ListTags", e))),
-    };
     let configuration = json!({
         "functionName": name,
         "functionArn": arn,
