@@ -155,7 +155,8 @@ async fn current_item(emu: &Emulator, resource_type: &str, id: &str) -> Value {
 }
 
 /// A Config event for `rule` under `rule_name`: the change notification of `id`'s current
-/// item, or a scheduled notification for periodic rules.
+/// item, or a scheduled notification for periodic rules, with the fields of the samples in
+/// `events/` (AWS Config developer guide, "Example Events for AWS Config Rules").
 async fn event(
     emu: &Emulator,
     rule: &str,
@@ -415,6 +416,14 @@ async fn kms_key_rotation_enabled_is_fixed() {
     assert_eq!(after, format!("Key {key} rotates automatically every 365 days."));
 }
 
+/// The template expression that passes s3-bucket-encryption-enabled's remediation its key.
+fn s3_key_expression() -> &'static str {
+    match meta("s3-bucket-encryption-enabled").remediation.unwrap().parameters[2].1 {
+        RemediationValue::StackValue(e) => e,
+        other => panic!("{other:?}"),
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn s3_bucket_encryption_enabled_is_fixed_with_the_listed_key() {
     let emu = Emulator::start_private();
@@ -432,10 +441,7 @@ async fn s3_bucket_encryption_enabled_is_fixed_with_the_listed_key() {
     // moto's new buckets have no default encryption: an old bucket whose rule was removed.
     emu.create_bucket("uploads-old");
     let params = json!({"requireKms": "true", "kmsKeyArns": key});
-    let expression = match meta("s3-bucket-encryption-enabled").remediation.unwrap().parameters[2].1 {
-        RemediationValue::StackValue(e) => e,
-        other => panic!("{other:?}"),
-    };
+    let expression = s3_key_expression();
     let seeded = Seeded {
         resource_type: "AWS::S3::Bucket",
         id: "uploads-old".into(),
@@ -453,10 +459,7 @@ async fn s3_bucket_encryption_enabled_is_fixed_with_the_listed_key() {
 async fn s3_bucket_encryption_enabled_is_fixed_with_s3_keys_by_default() {
     let emu = Emulator::start_private();
     emu.create_bucket("uploads-plain");
-    let expression = match meta("s3-bucket-encryption-enabled").remediation.unwrap().parameters[2].1 {
-        RemediationValue::StackValue(e) => e,
-        other => panic!("{other:?}"),
-    };
+    let expression = s3_key_expression();
     // The template's expression gives "none" when kmsKeyArns is empty.
     let seeded = Seeded {
         resource_type: "AWS::S3::Bucket",

@@ -567,6 +567,8 @@ class Emulator:
                     rows.append((account, history[-1]))
         return rows
 
+    # Shapes: AWS Config API Reference, ListAggregateDiscoveredResources (AggregateResourceIdentifier)
+    # and BatchGetAggregateResourceConfig (BaseConfigurationItem, no tags or relationships).
     def list_aggregate_discovered_resources(self, payload, _fault):
         rows = [{"SourceAccountId": account, "SourceRegion": item.get("awsRegion") or "us-east-1",
                  "ResourceId": item["resourceId"], "ResourceType": item["resourceType"],
@@ -789,7 +791,8 @@ V2_STAGE_FIELDS = {
 
 
 def lambda_tagged_resources(caller_info, account, payload):
-    """Resource Groups Tagging API ``GetResources`` for Lambda functions, which moto's tagging
+    """Resource Groups Tagging API ``GetResources`` (API reference: ResourceTagMappingList of
+    ResourceARN and Tags as Key/Value, PaginationToken "" on the last page) for Lambda functions, which moto's tagging
     backend does not list: the functions that have tags, 100 a page at most, as AWS returns
     tagged (or once tagged) resources only. None for any other filter: moto answers."""
     filters = payload.get("ResourceTypeFilters") or []
@@ -809,7 +812,9 @@ def lambda_tagged_resources(caller_info, account, payload):
     return out
 
 
-# The regions of an account as AWS Account Management's ListRegions reports them (moto has no
+# The regions of an account as AWS Account Management's ListRegions reports them (AWS Account
+# Management API Reference, ListRegions: RegionName, RegionOptStatus); which regions are enabled
+# by default and which are opt-in: AWS General Reference, "AWS Regions" (moto has no
 # ListRegions): the regions enabled by default, and opt-in regions left disabled.
 REGIONS = [(r, "ENABLED_BY_DEFAULT") for r in (
     "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-southeast-1", "ap-southeast-2",

@@ -85,6 +85,7 @@ class AccountsTest(unittest.TestCase):
             self.client("config").get_compliance_details_by_config_rule(ConfigRuleName="org-rule")
 
     def test_an_aggregator_reads_every_account_it_covers(self):
+        # Shaped as AWS Config API Reference, BaseConfigurationItem (configuration as a JSON string).
         def item(account, name):
             return {"version": "1.3", "accountId": account, "configurationItemCaptureTime": 1764316800,
                     "configurationItemStatus": "OK", "resourceType": "AWS::Lambda::Function",

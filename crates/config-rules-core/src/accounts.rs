@@ -103,6 +103,16 @@ impl AccountLister for OrganizationsLister {
     }
 }
 
+/// The lister of account mode, which serves its own account only and never asks.
+pub struct NoAccounts;
+
+#[async_trait]
+impl AccountLister for NoAccounts {
+    async fn active_accounts(&self) -> Result<BTreeSet<String>, Error> {
+        Ok(BTreeSet::new())
+    }
+}
+
 /// Decides which events an invocation may serve.
 pub struct Gate {
     mode: Mode,

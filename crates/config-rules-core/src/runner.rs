@@ -12,7 +12,7 @@ use futures_util::FutureExt;
 use lambda_runtime::{service_fn, LambdaEvent};
 use serde_json::{json, Value};
 
-use crate::accounts::{member_sdk, own_account, Gate, Mode, OrganizationsLister};
+use crate::accounts::{member_sdk, own_account, AccountLister, Gate, Mode, NoAccounts, OrganizationsLister};
 use crate::config_api::{ConfigApi, SdkConfigApi};
 use crate::deadline::Budget;
 use crate::engine::AnyRule;
@@ -167,10 +167,14 @@ where
     let own_rule = make_rule(&sdk);
     init_logging(std::io::stdout, &Rule::meta(&own_rule).id.replace('-', "_"));
     let own_api = SdkConfigApi::new(aws_sdk_config::Client::new(&sdk));
-    let gate = Gate::new(
-        Mode::from_env(),
-        Box::new(OrganizationsLister(aws_sdk_organizations::Client::new(&sdk))),
-    );
+    // An Organizations client only where organization mode reads the account list: nothing
+    // more in every function's cold start.
+    let mode = Mode::from_env();
+    let lister: Box<dyn AccountLister> = match mode {
+        Mode::Organization { .. } => Box::new(OrganizationsLister(aws_sdk_organizations::Client::new(&sdk))),
+        Mode::Account => Box::new(NoAccounts),
+    };
+    let gate = Gate::new(mode, lister);
     let members: Mutex<HashMap<String, Arc<(R, SdkConfigApi)>>> = Mutex::new(HashMap::new());
     let suppressions: tokio::sync::OnceCell<Option<Suppressions>> = tokio::sync::OnceCell::new();
     let (own_rule, own_api, gate, members, make_rule, sdk, suppressions) =
@@ -182,7 +186,13 @@ where
         let (own, partition) = own_account(&event.context.invoked_function_arn)
             .unwrap_or_else(|| ("".to_string(), "aws".to_string()));
         let account = event.payload.get("accountId").and_then(Value::as_str).unwrap_or(&own).to_string();
-        let member = match gate.admit(&own, &account).await {
+        // Reading the organization's accounts is bounded by the invocation's deadline too.
+        let admitted = budget.run(gate.admit(&own, &account)).await.unwrap_or_else(|_| {
+            Err(Error::Deadline {
+                activity: "reading the organization's accounts".into(),
+            })
+        });
+        let member = match admitted {
             Ok(true) => None,
             Ok(false) => {
                 let Mode::Organization { role_name, .. } = gate.mode() else {
@@ -202,7 +212,14 @@ where
             }
         };
         // The suppressions file, read once per cold start (again after a failed read).
-        let accepted = match suppressions.get_or_try_init(|| load_suppressions(sdk)).await {
+        let load = || async {
+            budget.run(load_suppressions(sdk)).await.unwrap_or_else(|_| {
+                Err(Error::Deadline {
+                    activity: "reading the suppressions parameter".into(),
+                })
+            })
+        };
+        let accepted = match suppressions.get_or_try_init(load).await {
             Ok(s) => s.as_ref(),
             Err(err) => {
                 tracing::error!(rule = rule_id, error_type = err.error_type(), error = %err, "invocation failed");

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use config_rules_core::{Compliance, Severity, PRACTICES};
 
-use crate::report::{severity_of, Coverage, Names, Summary};
+use crate::report::{resource_label, severity_of, Coverage, Names, Summary};
 use crate::run::RuleRun;
 
 /// One row of the findings table.
@@ -27,10 +27,6 @@ struct Row<'a> {
 fn rows<'a>(runs: &'a [RuleRun], names: &Names) -> Vec<Row<'a>> {
     let mut out = Vec::new();
     for r in runs {
-        let label = |t: &str, id: &str| match names.get(&(t.to_string(), id.to_string())) {
-            Some(n) if n != id => format!("{id} ({n})"),
-            _ => id.to_string(),
-        };
         for e in &r.evaluations {
             out.push(Row {
                 status: e.compliance.as_str(),
@@ -38,7 +34,7 @@ fn rows<'a>(runs: &'a [RuleRun], names: &Names) -> Vec<Row<'a>> {
                 rule: r.rule_id,
                 account: r.account.as_deref(),
                 resource_type: &e.resource_type,
-                resource: label(&e.resource_type, &e.resource_id),
+                resource: resource_label(names, e),
                 why: e.annotation.clone(),
             });
         }
@@ -50,7 +46,7 @@ fn rows<'a>(runs: &'a [RuleRun], names: &Names) -> Vec<Row<'a>> {
                 rule: r.rule_id,
                 account: r.account.as_deref(),
                 resource_type: &e.resource_type,
-                resource: label(&e.resource_type, &e.resource_id),
+                resource: resource_label(names, e),
                 why: format!("{} (suppressed: {})", e.annotation, s.reason),
             });
         }

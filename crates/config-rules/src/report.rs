@@ -24,7 +24,8 @@ pub fn names_of(items: &[config_rules_core::ConfigurationItem]) -> Names {
         .collect()
 }
 
-fn resource_label(names: &Names, e: &Evaluation) -> String {
+/// `id (name)` where the item had a name other than its id.
+pub(crate) fn resource_label(names: &Names, e: &Evaluation) -> String {
     match names.get(&(e.resource_type.clone(), e.resource_id.clone())) {
         Some(name) => format!("{} ({name})", e.resource_id),
         None => e.resource_id.clone(),

@@ -382,18 +382,8 @@ fn function(m: &RuleMeta, out: &mut String) {
         "  {p}Role:\n    Type: AWS::IAM::Role\n    Condition: {p}Enabled\n    Properties:\n      Path: !Sub \"/config-rules/${{AWS::StackName}}/\"\n      AssumeRolePolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Principal: {{ Service: lambda.amazonaws.com }}\n            Action: sts:AssumeRole\n      Policies:\n        - PolicyName: rule\n          PolicyDocument:\n            Version: \"2012-10-17\"\n            Statement:\n              - Sid: Logs\n                Effect: Allow\n                Action: [logs:CreateLogStream, logs:PutLogEvents]\n                Resource: !GetAtt {p}LogGroup.Arn\n"
     ));
     for (sid, actions, resources) in permission_statements(m) {
-        out.push_str(&format!(
-            "              - Sid: {sid}\n                Effect: Allow\n                Action: [{}]\n",
-            actions.join(", ")
-        ));
-        if resources.is_empty() {
-            out.push_str("                Resource: \"*\"\n");
-        } else {
-            out.push_str("                Resource:\n");
-            for r in resources {
-                out.push_str(&format!("                  - !Sub {}\n", q(r)));
-            }
-        }
+        out.push_str("              - ");
+        out.push_str(statement_yaml(&sid, &actions, &resources, "                ").trim_start());
     }
     out.push_str("              - !If\n                - SuppressionsSet\n                - Sid: Suppressions\n                  Effect: Allow\n                  Action: [ssm:GetParameter]\n                  Resource: !Sub \"arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${SuppressionsParameter}\"\n                - !Ref AWS::NoValue\n");
     out.push_str("              - !If\n                - AccountMode\n                - !Ref AWS::NoValue\n                - Sid: MemberAccounts\n                  Effect: Allow\n                  Action: [sts:AssumeRole]\n                  Resource: !Sub \"arn:${AWS::Partition}:iam::*:role/${MemberRoleName}\"\n");
@@ -444,22 +434,7 @@ fn function(m: &RuleMeta, out: &mut String) {
             }
         }
     }
-    out.push_str(&format!(
-        "      Source:\n        Owner: CUSTOM_LAMBDA\n        SourceIdentifier: !GetAtt {p}Function.Arn\n        SourceDetails:\n"
-    ));
-    if m.trigger.on_change() {
-        for t in [
-            "ConfigurationItemChangeNotification",
-            "OversizedConfigurationItemChangeNotification",
-        ] {
-            out.push_str(&format!(
-                "          - EventSource: aws.config\n            MessageType: {t}\n"
-            ));
-        }
-    }
-    if m.trigger.periodic() {
-        out.push_str("          - EventSource: aws.config\n            MessageType: ScheduledNotification\n            MaximumExecutionFrequency: !Ref PeriodicFrequency\n");
-    }
+    source(m, &format!("!GetAtt {p}Function.Arn"), "!Ref PeriodicFrequency", out);
     organization_rule(m, out);
 }
 
@@ -546,19 +521,13 @@ fn remediation_role(metas: &[&RuleMeta], out: &mut String) {
         let Some(r) = m.remediation else { continue };
         let p = pascal(m.id);
         for (sid, actions, resources) in statements(r.permissions) {
-            out.push_str(&format!(
-                "              - !If\n                - {p}RemediationOn\n                - Sid: {p}{sid}\n                  Effect: Allow\n                  Action: [{}]\n",
-                actions.join(", ")
-            ));
-            if resources.is_empty() {
-                out.push_str("                  Resource: \"*\"\n");
-            } else {
-                out.push_str("                  Resource:\n");
-                for res in resources {
-                    out.push_str(&format!("                    - !Sub {}\n", q(res)));
-                }
-            }
-            out.push_str("                - !Ref AWS::NoValue\n");
+            conditional_statement(
+                &format!("{p}RemediationOn"),
+                &format!("{p}{sid}"),
+                &actions,
+                &resources,
+                out,
+            );
         }
     }
 }
@@ -635,6 +604,39 @@ fn statement_yaml(sid: &str, actions: &[&str], resources: &[&str], indent: &str)
     out
 }
 
+/// A Config rule's `Source`: the custom Lambda function and the messages it gets, for the
+/// rule's triggers.
+fn source(m: &RuleMeta, function: &str, frequency: &str, out: &mut String) {
+    out.push_str(&format!(
+        "      Source:\n        Owner: CUSTOM_LAMBDA\n        SourceIdentifier: {function}\n        SourceDetails:\n"
+    ));
+    if m.trigger.on_change() {
+        for t in [
+            "ConfigurationItemChangeNotification",
+            "OversizedConfigurationItemChangeNotification",
+        ] {
+            out.push_str(&format!(
+                "          - EventSource: aws.config\n            MessageType: {t}\n"
+            ));
+        }
+    }
+    if m.trigger.periodic() {
+        out.push_str(&format!(
+            "          - EventSource: aws.config\n            MessageType: ScheduledNotification\n            MaximumExecutionFrequency: {frequency}\n"
+        ));
+    }
+}
+
+/// A policy statement present only under `condition` (`!If [condition, statement, NoValue]`),
+/// as an item of a role's `Statement` list.
+fn conditional_statement(condition: &str, sid: &str, actions: &[&str], resources: &[&str], out: &mut String) {
+    out.push_str(&format!(
+        "              - !If\n                - {condition}\n                - "
+    ));
+    out.push_str(statement_yaml(sid, actions, resources, "                  ").trim_start());
+    out.push_str("                - !Ref AWS::NoValue\n");
+}
+
 /// member-role.yaml: the role each member account provides for the central functions
 /// (`DeploymentMode=organization`), deployed by a service-managed StackSet. It allows exactly
 /// what the enabled rules call, plus `config:PutEvaluations`, and trusts only the roles of the
@@ -666,12 +668,13 @@ pub fn member_role_template(metas: &[&RuleMeta]) -> String {
             .filter(|perm| perm.action != "config:PutEvaluations")
             .collect();
         for (sid, actions, resources) in statements(&perms) {
-            out.push_str(&format!(
-                "              - !If\n                - {p}Enabled\n                - "
-            ));
-            let body = statement_yaml(&format!("{p}{sid}"), &actions, &resources, "                  ");
-            out.push_str(body.trim_start());
-            out.push_str("                - !Ref AWS::NoValue\n");
+            conditional_statement(
+                &format!("{p}Enabled"),
+                &format!("{p}{sid}"),
+                &actions,
+                &resources,
+                &mut out,
+            );
         }
     }
     out.push_str("\nOutputs:\n  MemberRoleArn:\n    Value: !GetAtt MemberRole.Arn\n");
@@ -729,22 +732,7 @@ pub fn conformance_pack(metas: &[&RuleMeta]) -> String {
                 out.push_str(&format!("        {}: {{ Ref: {} }}\n", spec.name, param_name(m, spec)));
             }
         }
-        out.push_str(&format!(
-            "      Source:\n        Owner: CUSTOM_LAMBDA\n        SourceIdentifier: {{ Ref: {p}FunctionArn }}\n        SourceDetails:\n"
-        ));
-        if m.trigger.on_change() {
-            for t in [
-                "ConfigurationItemChangeNotification",
-                "OversizedConfigurationItemChangeNotification",
-            ] {
-                out.push_str(&format!(
-                    "          - EventSource: aws.config\n            MessageType: {t}\n"
-                ));
-            }
-        }
-        if m.trigger.periodic() {
-            out.push_str("          - EventSource: aws.config\n            MessageType: ScheduledNotification\n            MaximumExecutionFrequency: TwentyFour_Hours\n");
-        }
+        source(m, &format!("{{ Ref: {p}FunctionArn }}"), "TwentyFour_Hours", &mut out);
     }
     out
 }

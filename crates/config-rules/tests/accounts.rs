@@ -259,6 +259,8 @@ async fn listed_accounts_carry_their_id_in_sarif_and_junit_and_a_missing_role_is
 #[tokio::test(flavor = "multi_thread")]
 async fn an_aggregator_gives_every_accounts_items_to_the_rules_that_need_only_the_item() {
     let emu = Emulator::start_private();
+    // Items as Config's API returns them (AWS Config API Reference, BaseConfigurationItem:
+    // `configuration` is a JSON string, times are epoch seconds).
     let item = |account: &str, name: &str, timeout: u64| {
         json!({"version": "1.3", "accountId": account, "configurationItemCaptureTime": 1764316800,
             "configurationItemStatus": "OK", "resourceType": "AWS::Lambda::Function", "resourceId": name,
