@@ -3,6 +3,7 @@
 //! the Lambda functions; nothing here decides compliance.
 
 pub mod catalog;
+pub mod cfn;
 pub mod docs;
 pub mod items;
 pub mod pages;

@@ -82,7 +82,7 @@ enum Command {
 }
 
 #[derive(Args)]
-#[command(group(clap::ArgGroup::new("input").required(true).args(["event", "items"])))]
+#[command(group(clap::ArgGroup::new("input").required(true).args(["event", "items", "template"])))]
 struct EvaluateArgs {
     /// The rule to run on --event.
     #[arg(long, requires = "event")]
@@ -96,12 +96,20 @@ struct EvaluateArgs {
     /// A Config snapshot, a GetResourceConfigHistory/BatchGetResourceConfig response, an item, or a folder of them.
     #[arg(long)]
     items: Option<PathBuf>,
+    /// A CloudFormation or SAM template (YAML or JSON), judged before deploy: each result points
+    /// at the resource's line.
+    #[arg(long)]
+    template: Option<PathBuf>,
+    /// Values of the template's parameters (and pseudo parameters such as AWS::Region),
+    /// K=V,K2=V2. Default: each parameter's Default; a parameter without one is unknown.
+    #[arg(long, value_delimiter = ',', requires = "template", value_name = "K=V")]
+    template_parameters: Vec<String>,
     /// Run account-level rules against the live account (with --items).
     #[arg(long, requires = "items")]
     live: bool,
     /// Judge dates (runtime deprecation, key age) as of this time, RFC 3339
     /// (2026-11-28T00:00:00Z), for reproducible runs. Default: now.
-    #[arg(long, value_parser = parse_time, requires = "items")]
+    #[arg(long, value_parser = parse_time)]
     at: Option<chrono::DateTime<chrono::Utc>>,
     #[command(flatten)]
     selection: Selection,
@@ -208,6 +216,8 @@ enum Format {
     Html,
     /// The PutEvaluations bodies the Lambda function would post (the default for --event).
     Evaluations,
+    /// GitHub Actions annotations (workflow commands) on the template's lines.
+    Github,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -309,6 +319,8 @@ async fn dispatch(command: Command, aws: &AwsOpts) -> Result<u8, CliError> {
             check_mode(&args)?;
             if args.event.is_some() {
                 evaluate_event(args, aws).await
+            } else if args.template.is_some() {
+                evaluate_template(args).await
             } else {
                 evaluate_item_files(args, aws).await
             }
@@ -446,11 +458,15 @@ fn check_mode(args: &EvaluateArgs) -> Result<(), CliError> {
             );
         }
     } else {
+        let mode = if args.template.is_some() { "--template" } else { "--items" };
         if args.rule.is_some() {
-            return wrong("--rule", "--items", "choose rules with --rules a,b");
+            return wrong("--rule", mode, "choose rules with --rules a,b");
         }
         if args.params.is_some() {
-            return wrong("--params", "--items", "give parameters per rule with --params-file");
+            return wrong("--params", mode, "give parameters per rule with --params-file");
+        }
+        if args.template.is_some() && args.live {
+            return wrong("--live", mode, "a template is judged on its own; scan the account for what is deployed");
         }
     }
     Ok(())
@@ -483,6 +499,7 @@ async fn evaluate_event(args: EvaluateArgs, aws: &AwsOpts) -> Result<u8, CliErro
         account: None,
         region: None,
         suppressed: Vec::new(),
+        unknown: Vec::new(),
     }];
     let ctx = report::Context {
         mode: "event",
@@ -558,6 +575,68 @@ async fn evaluate_item_files(args: EvaluateArgs, aws: &AwsOpts) -> Result<u8, Cl
         &args.output,
         report::Context {
             mode: "items",
+            generated_at: now,
+        },
+    )
+}
+
+/// `evaluate --template`: the rules on a CloudFormation or SAM template, before deploy.
+async fn evaluate_template(args: EvaluateArgs) -> Result<u8, CliError> {
+    let now = args.at.unwrap_or_else(chrono::Utc::now);
+    let path = args
+        .template
+        .ok_or_else(|| CliError::Input("--template is required".to_string()))?;
+    let mut overrides = std::collections::BTreeMap::new();
+    for pair in &args.template_parameters {
+        let (k, v) = pair.split_once('=').ok_or_else(|| {
+            CliError::Input(format!("--template-parameters takes K=V pairs; got {pair:?}"))
+        })?;
+        overrides.insert(k.trim().to_string(), v.to_string());
+    }
+    let params = params_file(&args.selection)?;
+    let ids: Vec<String> = if args.selection.rules.is_empty() {
+        catalog::metas().iter().map(|m| m.id.to_string()).collect()
+    } else {
+        args.selection.rules.clone()
+    };
+    let metas = ids
+        .iter()
+        .map(|id| catalog::meta(id).ok_or_else(|| unknown_rule(id)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let template = config_rules::cfn::load(&path, &overrides, now)?;
+    let runs = config_rules::cfn::judge::evaluate(&template, &metas, &params, now).await?;
+    let mut locations = std::collections::BTreeMap::new();
+    for run in &runs {
+        let Some(meta) = catalog::meta(run.rule_id) else { continue };
+        let keys = run
+            .evaluations
+            .iter()
+            .map(|e| (e.resource_type.clone(), e.resource_id.clone()))
+            .chain(run.unknown.iter().map(|u| (u.resource_type.clone(), u.resource_id.clone())));
+        for (rt, id) in keys {
+            if let Some((logical_id, line)) = template.location(meta, &rt, &id) {
+                locations.insert((run.rule_id.to_string(), rt, id), report::Location { logical_id, line });
+            }
+        }
+    }
+    let coverage = report::Coverage {
+        account: Some(template.account.clone()),
+        region: Some(template.region.clone()),
+        template: Some(report::TemplateSource {
+            file: template.file.clone(),
+            resources: template.resources.len(),
+            locations,
+            warnings: template.warnings.clone(),
+        }),
+        ..report::Coverage::default()
+    };
+    finish(
+        &runs,
+        &report::names_of(&template.items),
+        &coverage,
+        &args.output,
+        report::Context {
+            mode: "template",
             generated_at: now,
         },
     )
@@ -746,6 +825,7 @@ async fn scan_member(
                     account: Some(account.to_string()),
                     region: region_name.clone(),
                     suppressed: Vec::new(),
+                    unknown: Vec::new(),
                 })
                 .collect();
             return Ok(report::AccountScan {
@@ -822,6 +902,7 @@ async fn scan_aggregator(args: ScanArgs, aws: &AwsOpts) -> Result<u8, CliError> 
                 account: None,
                 region: None,
                 suppressed: Vec::new(),
+                unknown: Vec::new(),
             });
         }
         for r in &mut runs {
@@ -896,7 +977,8 @@ fn finish_accounts(scans: &[report::AccountScan], output: &OutputArgs, ctx: repo
             }
             format!("{:#}\n", report)
         }
-        Format::Sarif => format!("{:#}\n", report::sarif(&all, &catalog::metas(), &names)),
+        Format::Sarif => format!("{:#}\n", report::sarif(&all, &catalog::metas(), &names, None)),
+        Format::Github => report::github(&all, None),
         Format::Junit => report::junit(&all),
         Format::Evaluations => evaluations_json(&all),
         Format::Markdown => config_rules::pages::markdown(&all, &names, &report::Coverage::default(), &stamp(&ctx)),
@@ -964,6 +1046,7 @@ async fn scan_account(args: ScanArgs, aws: &AwsOpts) -> Result<u8, CliError> {
         suppressions: None,
         identity: Some(identity),
         at: Some(now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+        template: None,
     };
     let runs = evaluate_items(&rules, &collected.items, &params, Some(&account), now).await;
     progress.finish_and_clear();
@@ -1014,7 +1097,8 @@ fn render(
         Format::Evaluations => evaluations_json(runs),
         Format::Markdown => config_rules::pages::markdown(runs, names, coverage, &stamp(ctx)),
         Format::Html => config_rules::pages::html(runs, names, coverage, &stamp(ctx)),
-        Format::Sarif => format!("{:#}\n", report::sarif(runs, &catalog::metas(), names)),
+        Format::Sarif => format!("{:#}\n", report::sarif(runs, &catalog::metas(), names, coverage.template.as_ref())),
+        Format::Github => report::github(runs, coverage.template.as_ref()),
         Format::Junit => report::junit(runs),
     }
 }

@@ -349,6 +349,7 @@ mod tests {
             account: None,
             region: None,
             suppressed: Vec::new(),
+            unknown: Vec::new(),
         }
     }
 

@@ -49,6 +49,61 @@ pub struct Coverage {
     /// Who scanned (the caller's ARN) and when (the judging time), for the header.
     pub identity: Option<String>,
     pub at: Option<String>,
+    /// Template mode: the template and where each result's resource is declared.
+    pub template: Option<TemplateSource>,
+}
+
+/// The template a run judged, and where each result points in it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TemplateSource {
+    /// The path as given on the command line.
+    pub file: String,
+    /// How many resources it declares.
+    pub resources: usize,
+    /// (rule, resource type, resource id) → where the resource is declared.
+    pub locations: BTreeMap<(String, String, String), Location>,
+    /// What the template holds that is not judged (macros, `Fn::ForEach`).
+    pub warnings: Vec<String>,
+}
+
+/// A place in a template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub logical_id: String,
+    pub line: u32,
+}
+
+impl TemplateSource {
+    pub fn at(&self, rule: &str, resource_type: &str, resource_id: &str) -> Option<&Location> {
+        self.locations
+            .get(&(rule.to_string(), resource_type.to_string(), resource_id.to_string()))
+    }
+
+    /// The file as SARIF and GitHub want it: relative to the working directory when inside
+    /// it, with `/` separators.
+    pub fn relative_file(&self) -> String {
+        let path = std::path::Path::new(&self.file);
+        let relative = std::env::current_dir()
+            .ok()
+            .and_then(|cwd| {
+                let absolute = if path.is_absolute() { path.to_path_buf() } else { cwd.join(path) };
+                let absolute = absolute.canonicalize().unwrap_or(absolute);
+                let cwd = cwd.canonicalize().unwrap_or(cwd);
+                absolute.strip_prefix(&cwd).ok().map(|p| p.to_path_buf())
+            });
+        // Outside the working directory: the path as given.
+        let Some(relative) = relative else {
+            return self.file.replace('\\', "/");
+        };
+        relative
+            .components()
+            .filter_map(|c| match c {
+                std::path::Component::Normal(s) => s.to_str().map(str::to_string),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+            .join("/")
+    }
 }
 
 /// A resource the scan found but could not read, so no rule judged it.
@@ -63,7 +118,18 @@ impl Coverage {
     /// The lines a person reads on standard error before the results.
     pub fn lines(&self) -> Vec<String> {
         let mut out = Vec::new();
-        if let (Some(account), Some(region)) = (&self.account, &self.region) {
+        if let Some(t) = &self.template {
+            out.push(format!(
+                "Evaluated template {} ({} resources) before deploy; the account and region are stand-ins ({}, {}).",
+                t.file,
+                t.resources,
+                self.account.as_deref().unwrap_or("-"),
+                self.region.as_deref().unwrap_or("-")
+            ));
+            for w in &t.warnings {
+                out.push(format!("warning: {w}"));
+            }
+        } else if let (Some(account), Some(region)) = (&self.account, &self.region) {
             let source = self
                 .source
                 .as_deref()
@@ -118,6 +184,8 @@ pub struct Summary {
     pub skipped: usize,
     pub errors: usize,
     pub suppressed: usize,
+    /// Template mode: verdicts that depend on what exists only after deploy.
+    pub unknown: usize,
 }
 
 impl Summary {
@@ -136,13 +204,15 @@ impl Summary {
             skipped: runs.iter().filter(|r| r.note.is_some()).count(),
             errors: runs.iter().filter(|r| r.error.is_some()).count(),
             suppressed: runs.iter().map(|r| r.suppressed.len()).sum(),
+            unknown: runs.iter().map(|r| r.unknown.len()).sum(),
         }
     }
 
     pub fn to_json(&self) -> Value {
         json!({"rules": self.rules, "resources": self.resources, "compliant": self.compliant,
                "nonCompliant": self.non_compliant, "notApplicable": self.not_applicable,
-               "skipped": self.skipped, "errors": self.errors, "suppressed": self.suppressed})
+               "skipped": self.skipped, "errors": self.errors, "suppressed": self.suppressed,
+               "unknown": self.unknown})
     }
 
     /// The one-line summary.
@@ -153,6 +223,9 @@ impl Summary {
         );
         if self.suppressed > 0 {
             s.push_str(&format!(", {} suppressed", self.suppressed));
+        }
+        if self.unknown > 0 {
+            s.push_str(&format!(", {} not known before deploy", self.unknown));
         }
         if self.skipped > 0 {
             s.push_str(&format!(", {} rules skipped", self.skipped));
@@ -213,7 +286,7 @@ pub fn table(runs: &[RuleRun], names: &Names, coverage: &Coverage, color: bool, 
         if let Some(err) = &run.error {
             out.push_str(&format!("  error: {err}\n"));
         }
-        if run.evaluations.is_empty() && run.suppressed.is_empty() && run.error.is_none() {
+        if run.evaluations.is_empty() && run.suppressed.is_empty() && run.unknown.is_empty() && run.error.is_none() {
             out.push_str("  no resources in scope\n");
         }
         let mut hidden = [0usize; 2];
@@ -224,11 +297,27 @@ pub fn table(runs: &[RuleRun], names: &Names, coverage: &Coverage, color: bool, 
             }
             let label = format!("{:<14}", e.compliance.as_str());
             out.push_str(&format!(
-                "  {} {} {}\n      {}\n",
+                "  {} {} {}{}\n      {}\n",
                 paint(&label, e.compliance, color),
                 e.resource_type,
                 resource_label(names, e),
+                place(coverage, run.rule_id, &e.resource_type, &e.resource_id),
                 e.annotation
+            ));
+        }
+        for u in &run.unknown {
+            let label = styled(
+                &format!("{:<14}", "UNKNOWN"),
+                anstyle::Style::new().fg_color(Some(anstyle::AnsiColor::Cyan.into())),
+                color,
+            );
+            out.push_str(&format!(
+                "  {} {} {}{}\n      {}\n",
+                label,
+                u.resource_type,
+                u.resource_id,
+                place(coverage, run.rule_id, &u.resource_type, &u.resource_id),
+                u.reason
             ));
         }
         for s in &run.suppressed {
@@ -259,6 +348,16 @@ pub fn table(runs: &[RuleRun], names: &Names, coverage: &Coverage, color: bool, 
     out.push_str(&Summary::of(runs).line());
     out.push('\n');
     out
+}
+
+/// ` (template.yaml:12 MyFunction)` for results of a template.
+fn place(coverage: &Coverage, rule: &str, resource_type: &str, resource_id: &str) -> String {
+    coverage
+        .template
+        .as_ref()
+        .and_then(|t| Some((t, t.at(rule, resource_type, resource_id)?)))
+        .map(|(t, l)| format!(" ({}:{} {})", t.file, l.line, l.logical_id))
+        .unwrap_or_default()
 }
 
 /// The severity of a rule by id (medium for an id the catalog does not know).
@@ -335,7 +434,7 @@ pub fn json_accounts(scans: &[AccountScan], ctx: &Context) -> Value {
 /// JSON: the summary, what a scan covered, and, per rule, the evaluations in PutEvaluations shape.
 /// The version of the JSON report's shape (docs/report-schema.json); raised on any change a
 /// consumer could notice.
-pub const SCHEMA_VERSION: &str = "1.0";
+pub const SCHEMA_VERSION: &str = "1.1";
 
 /// What produced a report: the command's mode and the time it judged at (`--at`, or now).
 #[derive(Debug, Clone, Copy)]
@@ -363,6 +462,7 @@ pub fn json(runs: &[RuleRun], coverage: &Coverage, ctx: &Context) -> Value {
             if let Some(a) = &r.account { o["accountId"] = json!(a); }
             if let Some(g) = &r.region { o["region"] = json!(g); }
             if !r.suppressed.is_empty() { o["suppressed"] = json!(r.suppressed); }
+            if !r.unknown.is_empty() { o["unknown"] = json!(r.unknown); }
             if let Some(n) = &r.note { o["skipped"] = json!(n); }
             if let Some(e) = &r.error { o["error"] = json!(e); }
             o
@@ -372,6 +472,15 @@ pub fn json(runs: &[RuleRun], coverage: &Coverage, ctx: &Context) -> Value {
     if let Some(applied) = coverage.suppressions.take() {
         report["suppressions"] = applied.to_json();
     }
+    if let Some(t) = coverage.template.take() {
+        report["template"] = json!({
+            "file": t.file,
+            "warnings": t.warnings,
+            "locations": t.locations.iter().map(|((rule, rt, id), l)| json!({
+                "rule": rule, "resourceType": rt, "resourceId": id, "logicalId": l.logical_id, "line": l.line,
+            })).collect::<Vec<_>>(),
+        });
+    }
     if coverage != Coverage::default() {
         report["coverage"] = coverage.to_json();
     }
@@ -379,7 +488,11 @@ pub fn json(runs: &[RuleRun], coverage: &Coverage, ctx: &Context) -> Value {
 }
 
 /// SARIF 2.1.0: one reporting descriptor per rule, one result per NON_COMPLIANT resource.
-pub fn sarif(runs: &[RuleRun], metas: &[&RuleMeta], names: &Names) -> Value {
+/// Results of a template carry the file and line (`physicalLocation`, relative to the working
+/// directory) and a fingerprint of rule, file and logical id, stable across runs and edits
+/// elsewhere in the file: what GitHub code scanning needs to place and track them. Verdicts not
+/// known before deploy are `review` results at level `note`.
+pub fn sarif(runs: &[RuleRun], metas: &[&RuleMeta], names: &Names, template: Option<&TemplateSource>) -> Value {
     let rules: Vec<Value> = metas
         .iter()
         .map(|m| {
@@ -389,6 +502,7 @@ pub fn sarif(runs: &[RuleRun], metas: &[&RuleMeta], names: &Names) -> Value {
                 "shortDescription": {"text": m.summary},
                 "fullDescription": {"text": m.summary},
                 "help": {"text": m.docs(), "markdown": m.docs()},
+                "helpUri": format!("{}/blob/main/docs/rules/{}.md", env!("CARGO_PKG_REPOSITORY"), m.id),
                 "defaultConfiguration": {"level": m.severity.sarif_level()},
                 "properties": {"resourceTypes": m.resource_types,
                                "security-severity": m.severity.security_severity(),
@@ -447,9 +561,38 @@ pub fn sarif(runs: &[RuleRun], metas: &[&RuleMeta], names: &Names) -> Value {
             if let Some(i) = index(rule) {
                 result["ruleIndex"] = json!(i);
             }
+            if let Some((file, at)) = template.and_then(|t| Some((t.relative_file(), t.at(rule, &e.resource_type, &e.resource_id)?))) {
+                place_in_file(&mut result, rule, &file, at);
+            }
             result
         })
         .collect();
+    let mut results = results;
+    for r in runs {
+        for u in &r.unknown {
+            let mut result = json!({
+                "ruleId": r.rule_id,
+                "level": "note",
+                "kind": "review",
+                "message": {"text": u.reason},
+                "locations": [{"logicalLocations": [{
+                    "name": u.resource_id,
+                    "fullyQualifiedName": format!("{}/{}", u.resource_type, u.resource_id),
+                    "kind": "resource",
+                }]}],
+                "partialFingerprints": {"resource/v1": format!("{}/{}/{}/unknown", r.rule_id, u.resource_type, u.resource_id)},
+                "properties": {"resourceType": u.resource_type},
+            });
+            if let Some(i) = index(r.rule_id) {
+                result["ruleIndex"] = json!(i);
+            }
+            if let Some((file, at)) = template.and_then(|t| Some((t.relative_file(), t.at(r.rule_id, &u.resource_type, &u.resource_id)?))) {
+                place_in_file(&mut result, r.rule_id, &file, at);
+                result["partialFingerprints"]["resource/v1"] = json!(format!("{}/{file}/{}/{}/unknown", r.rule_id, at.logical_id, u.resource_type));
+            }
+            results.push(result);
+        }
+    }
     json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -463,6 +606,54 @@ pub fn sarif(runs: &[RuleRun], metas: &[&RuleMeta], names: &Names) -> Value {
             "results": results,
         }],
     })
+}
+
+/// A SARIF result's place in a template: the file and line, the logical id as the logical
+/// location, and a fingerprint without the line (stable when lines above it change).
+fn place_in_file(result: &mut Value, rule: &str, file: &str, at: &Location) {
+    let resource_type = result["properties"]["resourceType"].as_str().unwrap_or_default().to_string();
+    result["locations"] = json!([{
+        "physicalLocation": {
+            "artifactLocation": {"uri": file, "uriBaseId": "%SRCROOT%"},
+            "region": {"startLine": at.line},
+        },
+        "logicalLocations": [{"name": at.logical_id, "fullyQualifiedName": format!("{file}/{}", at.logical_id), "kind": "resource"}],
+    }]);
+    result["partialFingerprints"] = json!({"resource/v1": format!("{rule}/{file}/{}/{resource_type}", at.logical_id)});
+}
+
+/// GitHub Actions workflow commands: one annotation per finding on the template's line
+/// (`::error` for critical and high, `::warning` for medium, `::notice` for low and for
+/// verdicts not known before deploy), shown on the pull request's diff.
+pub fn github(runs: &[RuleRun], template: Option<&TemplateSource>) -> String {
+    // Workflow-command escaping (GitHub's toolkit `issueCommand`): data escapes %, CR, LF;
+    // properties also : and ,.
+    let data = |s: &str| s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
+    let prop = |s: &str| data(s).replace(':', "%3A").replace(',', "%2C");
+    let mut out = String::new();
+    let mut line = |level: &str, rule: &str, resource_type: &str, id: &str, message: &str| {
+        let mut props = Vec::new();
+        if let Some((file, at)) = template.and_then(|t| Some((t.relative_file(), t.at(rule, resource_type, id)?))) {
+            props.push(format!("file={}", prop(&file)));
+            props.push(format!("line={}", at.line));
+        }
+        props.push(format!("title={}", prop(&format!("{rule} ({resource_type} {id})"))));
+        out.push_str(&format!("::{level} {}::{}\n", props.join(","), data(message)));
+    };
+    for r in runs {
+        let level = match severity_of(r.rule_id) {
+            Severity::Critical | Severity::High => "error",
+            Severity::Medium => "warning",
+            Severity::Low => "notice",
+        };
+        for e in r.evaluations.iter().filter(|e| e.compliance == Compliance::NonCompliant) {
+            line(level, r.rule_id, &e.resource_type, &e.resource_id, &e.annotation);
+        }
+        for u in &r.unknown {
+            line("notice", r.rule_id, &u.resource_type, &u.resource_id, &u.reason);
+        }
+    }
+    out
 }
 
 /// JUnit XML (quick-junit): a test suite per rule (per rule and account in scans of several
@@ -501,6 +692,10 @@ pub fn junit(runs: &[RuleRun]) -> String {
         } else if let Some(err) = &r.error {
             let status = TestCaseStatus::non_success(NonSuccessKind::Error);
             case(r.rule_id.to_string(), with_message(status, err), None);
+        }
+        for u in &r.unknown {
+            let status = with_message(TestCaseStatus::skipped(), &u.reason);
+            case(format!("{} {}", u.resource_type, u.resource_id), status, None);
         }
         for sup in &r.suppressed {
             let e = &sup.evaluation;

@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::CliError;
 
 /// One rule's results, or why it produced none.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct RuleRun {
     pub rule_id: &'static str,
     pub evaluations: Vec<Evaluation>,
@@ -24,6 +24,22 @@ pub struct RuleRun {
     pub region: Option<String>,
     /// NON_COMPLIANT findings a suppressions file accepted (moved out of `evaluations`).
     pub suppressed: Vec<crate::suppress::Suppressed>,
+    /// Resources whose verdict depends on what exists only after deploy (template mode).
+    pub unknown: Vec<UnknownResult>,
+}
+
+/// A resource the rule could not judge before deploy, and the values it would need.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UnknownResult {
+    pub resource_type: String,
+    pub resource_id: String,
+    pub reason: String,
+}
+
+/// The Config client of runs that post nothing.
+pub fn offline_config() -> impl config_rules_core::ConfigApi {
+    offline::OfflineConfig
 }
 
 /// Parameters per rule id, as in `--params-file`: `{"rule-id": {"param": "value"}}`.
@@ -66,6 +82,7 @@ pub async fn evaluate_items(
             account: None,
             region: None,
             suppressed: Vec::new(),
+            unknown: Vec::new(),
         };
         // A rule that cannot run without a parameter nobody gave is skipped, saying which.
         let missing: Vec<&str> = meta

@@ -1,0 +1,516 @@
+//! What the rules read through their clients (Lambda, API Gateway, KMS, CloudTrail calls), as
+//! the template will make it: the same narrow traits the rules' tests fake, implemented over
+//! the template's resources. A fact that depends on an unknown value answers with an error
+//! naming the unknown marker, so the verdict that needed it is reported as unknown.
+
+use std::collections::HashMap;
+
+use api_gw_authorization_required::{ApiAuthApi, ApiRef, Endpoint};
+use cloudtrail_multi_region_enabled::{BasicSelector, FieldSelector, Selectors, TrailApi, TrailInfo};
+use config_rules_core::{async_trait, Error};
+use kms_key_rotation_enabled::{KeyApi, KeyInfo, Rotation};
+use lambda_facts::{CodeSigningApi, FunctionLister, FunctionSummary, FunctionUrlApi};
+use serde_json::{Map, Value as Json};
+
+use super::resolve::{markers_in, scalar_text};
+use super::sam::SamEndpoint;
+use super::Resource;
+
+/// A function as `ListFunctions` will list it.
+#[derive(Debug, Clone)]
+pub struct FunctionFacts {
+    pub name: String,
+    pub role_arn: String,
+    pub runtime: Option<String>,
+    pub package_type: String,
+    pub code_signing_config: Option<String>,
+    pub logical_id: String,
+}
+
+/// A KMS key as `DescribeKey` and `GetKeyRotationStatus` will answer.
+#[derive(Debug, Clone)]
+pub struct KeyFacts {
+    pub id: String,
+    pub manager: Json,
+    pub spec: Json,
+    pub state: Json,
+    pub origin: Json,
+    pub rotation: Json,
+    pub period: Json,
+}
+
+/// A trail, with its template properties (status and selectors are read from them).
+#[derive(Debug, Clone)]
+pub struct TrailFacts {
+    pub name: String,
+    pub arn: String,
+    pub props: Json,
+    pub logical_id: String,
+}
+
+/// An API with its endpoints, or why they cannot be known before deploy.
+#[derive(Debug, Clone)]
+pub struct ApiFacts {
+    pub api: ApiRef,
+    pub endpoints: Result<Vec<Endpoint>, String>,
+    /// SAM's `Auth` of the API (authorizers and the default one), for the endpoints SAM's
+    /// events add.
+    pub sam_auth: Json,
+}
+
+/// Everything the rules' clients answer from, for one template.
+#[derive(Debug, Clone, Default)]
+pub struct World {
+    pub functions: Vec<FunctionFacts>,
+    /// Function name → the `AuthType` of its URL.
+    pub urls: HashMap<String, Json>,
+    /// Code signing configuration ARN → `UntrustedArtifactOnDeployment`.
+    pub signing_policies: HashMap<String, Json>,
+    pub apis: Vec<ApiFacts>,
+    pub keys: Vec<KeyFacts>,
+    pub trails: Vec<TrailFacts>,
+}
+
+/// The error a client answers with when a fact depends on an unknown value: its text carries
+/// the marker, which [`super::judge`] turns into an unknown verdict.
+fn unknown(operation: &str, value: &str) -> Error {
+    let markers: Vec<String> = markers_in(value).into_iter().map(super::resolve::marker).collect();
+    let named = if markers.is_empty() { EXTERNAL.to_string() } else { markers.join(" ") };
+    Error::aws(operation, format!("{named} not known before deploy: {value}"))
+}
+
+/// The marker of a fact that lives outside the template (an S3 definition, a code signing
+/// configuration of another stack).
+pub const EXTERNAL: &str = "<unknown:external>";
+
+/// A string fact, or the unknown error.
+fn known_text(operation: &str, v: &Json) -> Result<String, Error> {
+    let t = scalar_text(v);
+    if markers_in(&t).is_empty() {
+        Ok(t)
+    } else {
+        Err(unknown(operation, &t))
+    }
+}
+
+/// A boolean property (CloudFormation takes `true` and `"true"` alike).
+fn boolean(operation: &str, v: &Json, default: bool) -> Result<bool, Error> {
+    match v {
+        Json::Null => Ok(default),
+        Json::Bool(b) => Ok(*b),
+        other => {
+            let t = known_text(operation, other)?;
+            match t.to_ascii_lowercase().as_str() {
+                "true" => Ok(true),
+                "false" => Ok(false),
+                _ => Err(Error::aws(operation, format!("the template sets {t:?} where a boolean is expected"))),
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl FunctionLister for World {
+    async fn list_functions(&self) -> Result<Vec<FunctionSummary>, Error> {
+        self.functions
+            .iter()
+            .map(|f| {
+                Ok(FunctionSummary {
+                    name: f.name.clone(),
+                    role_arn: known_text("ListFunctions", &Json::String(f.role_arn.clone()))?,
+                    runtime: f.runtime.clone(),
+                    package_type: f.package_type.clone(),
+                })
+            })
+            .collect()
+    }
+}
+
+#[async_trait]
+impl FunctionUrlApi for World {
+    async fn url_auth_type(&self, function_name: &str) -> Result<Option<String>, Error> {
+        self.urls
+            .get(function_name)
+            .map(|auth| known_text("GetFunctionUrlConfig", auth))
+            .transpose()
+    }
+}
+
+#[async_trait]
+impl CodeSigningApi for World {
+    async fn code_signing_config_arn(&self, function_name: &str) -> Result<Option<String>, Error> {
+        let f = self.functions.iter().find(|f| f.name == function_name);
+        f.and_then(|f| f.code_signing_config.as_ref())
+            .map(|arn| known_text("GetFunctionCodeSigningConfig", &Json::String(arn.clone())))
+            .transpose()
+    }
+
+    async fn untrusted_artifact_policy(&self, config_arn: &str) -> Result<String, Error> {
+        match self.signing_policies.get(config_arn) {
+            Some(policy) => known_text("GetCodeSigningConfig", policy),
+            // A configuration from outside the template: its policy is known only in AWS.
+            None => Err(Error::aws(
+                "GetCodeSigningConfig",
+                format!("{EXTERNAL} the code signing configuration {config_arn} is not in the template; its policy is known only in AWS"),
+            )),
+        }
+    }
+}
+
+#[async_trait]
+impl ApiAuthApi for World {
+    async fn list_apis(&self) -> Result<Vec<ApiRef>, Error> {
+        Ok(self.apis.iter().map(|a| a.api.clone()).collect())
+    }
+
+    async fn rest_methods(&self, rest_api_id: &str) -> Result<Option<Vec<Endpoint>>, Error> {
+        self.endpoints("GetResources", rest_api_id)
+    }
+
+    async fn routes(&self, api_id: &str) -> Result<Option<Vec<Endpoint>>, Error> {
+        self.endpoints("GetRoutes", api_id)
+    }
+}
+
+impl World {
+    fn endpoints(&self, operation: &str, id: &str) -> Result<Option<Vec<Endpoint>>, Error> {
+        match self.apis.iter().find(|a| a.api.id == id) {
+            None => Ok(None),
+            Some(a) => match &a.endpoints {
+                Ok(list) => {
+                    for e in list {
+                        for t in [&e.method, &e.path, &e.authorization] {
+                            known_text(operation, &Json::String(t.clone()))?;
+                        }
+                    }
+                    Ok(Some(list.clone()))
+                }
+                Err(why) => Err(unknown(operation, why)),
+            },
+        }
+    }
+
+    /// Adds the endpoints SAM's `Api` and `HttpApi` events declare to their APIs, with the
+    /// authorization SAM gives them (the event's `Auth.Authorizer`, else the API's
+    /// `DefaultAuthorizer`, else none).
+    pub fn add_sam_endpoints(&mut self, rest: &[SamEndpoint], http: &[SamEndpoint]) {
+        for (list, rest_api) in [(rest, true), (http, false)] {
+            for e in list {
+                let Some(api) = self.apis.iter_mut().find(|a| a.api.id == e.api) else {
+                    continue;
+                };
+                let auth = &api.sam_auth;
+                let name = e
+                    .authorizer
+                    .clone()
+                    .or_else(|| auth.get("DefaultAuthorizer").map(scalar_text));
+                let authorization = match name.as_deref() {
+                    None | Some("NONE") => "NONE".to_string(),
+                    Some("AWS_IAM") => "AWS_IAM".to_string(),
+                    Some(n) if !markers_in(n).is_empty() => n.to_string(),
+                    Some(n) => {
+                        let def = &auth["Authorizers"][n];
+                        if def.get("UserPoolArn").is_some() {
+                            "COGNITO_USER_POOLS".into()
+                        } else if def.get("JwtConfiguration").is_some() {
+                            "JWT".into()
+                        } else {
+                            "CUSTOM".into()
+                        }
+                    }
+                };
+                let key_required = e.api_key_required
+                    || (rest_api && auth.get("ApiKeyRequired").and_then(Json::as_bool).unwrap_or(false));
+                if let Ok(endpoints) = &mut api.endpoints {
+                    endpoints.push(Endpoint {
+                        method: e.method.clone(),
+                        path: e.path.clone(),
+                        authorization,
+                        api_key_required: key_required,
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// The methods of an OpenAPI definition (`Body`/`DefinitionBody`) with the authorization its
+/// `security` requirements and API Gateway's extensions give them.
+fn openapi_endpoints(body: &Json) -> Vec<Endpoint> {
+    let schemes = body["components"]["securitySchemes"]
+        .as_object()
+        .or_else(|| body["securityDefinitions"].as_object())
+        .cloned()
+        .unwrap_or_default();
+    let kind_of = |security: &Json| -> Option<String> {
+        let first = security.as_array()?.iter().find_map(|req| req.as_object()?.keys().next().cloned())?;
+        let scheme = &schemes.get(&first)?;
+        Some(match scheme["x-amazon-apigateway-authtype"].as_str() {
+            Some("awsSigv4") => "AWS_IAM".into(),
+            Some("cognito_user_pools") => "COGNITO_USER_POOLS".into(),
+            _ if scheme["type"] == "oauth2" || scheme["type"] == "openIdConnect" => "JWT".into(),
+            _ if scheme["type"] == "apiKey" && scheme.get("x-amazon-apigateway-authorizer").is_none() => "API_KEY".into(),
+            _ => "CUSTOM".into(),
+        })
+    };
+    let global = kind_of(&body["security"]);
+    let mut out = Vec::new();
+    for (path, ops) in body["paths"].as_object().into_iter().flatten() {
+        for (verb, op) in ops.as_object().into_iter().flatten() {
+            let method = match verb.as_str() {
+                "x-amazon-apigateway-any-method" => "ANY".to_string(),
+                v if ["get", "put", "post", "delete", "options", "head", "patch"].contains(&v) => v.to_uppercase(),
+                _ => continue,
+            };
+            let kind = match op.get("security") {
+                Some(s) => kind_of(s),
+                None => global.clone(),
+            };
+            let (authorization, key) = match kind.as_deref() {
+                None => ("NONE".to_string(), false),
+                Some("API_KEY") => ("NONE".to_string(), true),
+                Some(k) => (k.to_string(), false),
+            };
+            out.push(Endpoint {
+                method,
+                path: path.clone(),
+                authorization,
+                api_key_required: key,
+            });
+        }
+    }
+    out
+}
+
+fn text(v: &Json) -> Option<String> {
+    (!v.is_null()).then(|| scalar_text(v))
+}
+
+/// A REST API's methods: its `AWS::ApiGateway::Method` resources (paths from the
+/// `AWS::ApiGateway::Resource` chain) and its inline OpenAPI `Body`.
+pub fn rest_api_facts(res: &Resource, all: &[Resource], arn: &str, name: &str) -> ApiFacts {
+    let api = ApiRef {
+        resource_type: api_gw_authorization_required::REST_API,
+        id: res.id.clone(),
+        resource_id: arn.to_string(),
+        name: name.to_string(),
+    };
+    let sam_auth = res.props.get("x-sam-auth").cloned().unwrap_or(Json::Object(Map::new()));
+    if res.props.get("BodyS3Location").is_some() {
+        return ApiFacts {
+            api,
+            endpoints: Err(format!("the methods of {} are defined in a file on S3 (BodyS3Location/DefinitionUri)", res.id)),
+            sam_auth,
+        };
+    }
+    let resources: HashMap<String, (Option<String>, String)> = all
+        .iter()
+        .filter(|r| r.kind == "AWS::ApiGateway::Resource" && text(&r.props["RestApiId"]).as_deref() == Some(&res.id))
+        .map(|r| (r.id.clone(), (text(&r.props["ParentId"]), text(&r.props["PathPart"]).unwrap_or_default())))
+        .collect();
+    let root = format!("{}/", res.id);
+    let path_of = |start: &str| -> String {
+        let mut parts = Vec::new();
+        let mut at = start.to_string();
+        for _ in 0..64 {
+            if at == root {
+                break;
+            }
+            match resources.get(&at) {
+                Some((parent, part)) => {
+                    parts.push(part.clone());
+                    match parent {
+                        Some(p) => at = p.clone(),
+                        None => break,
+                    }
+                }
+                None => {
+                    parts.push(at.clone());
+                    break;
+                }
+            }
+        }
+        parts.reverse();
+        format!("/{}", parts.join("/"))
+    };
+    let mut endpoints: Vec<Endpoint> = all
+        .iter()
+        .filter(|r| r.kind == "AWS::ApiGateway::Method" && text(&r.props["RestApiId"]).as_deref() == Some(&res.id))
+        .map(|m| Endpoint {
+            method: text(&m.props["HttpMethod"]).unwrap_or_default().to_uppercase(),
+            path: text(&m.props["ResourceId"]).map(|r| path_of(&r)).unwrap_or_else(|| "/".into()),
+            authorization: text(&m.props["AuthorizationType"]).unwrap_or_else(|| "NONE".into()),
+            api_key_required: matches!(&m.props["ApiKeyRequired"], Json::Bool(true))
+                || m.props["ApiKeyRequired"].as_str() == Some("true"),
+        })
+        .collect();
+    endpoints.extend(openapi_endpoints(&res.props["Body"]));
+    ApiFacts {
+        api,
+        endpoints: Ok(endpoints),
+        sam_auth,
+    }
+}
+
+/// An HTTP or WebSocket API's routes: its `AWS::ApiGatewayV2::Route` resources, a quick-create
+/// `Target`'s `$default` route, and its inline OpenAPI `Body`.
+pub fn http_api_facts(res: &Resource, all: &[Resource], arn: &str, name: &str) -> ApiFacts {
+    let api = ApiRef {
+        resource_type: api_gw_authorization_required::HTTP_API,
+        id: res.id.clone(),
+        resource_id: arn.to_string(),
+        name: name.to_string(),
+    };
+    let sam_auth = res.props.get("x-sam-auth").cloned().unwrap_or(Json::Object(Map::new()));
+    let mut endpoints: Vec<Endpoint> = all
+        .iter()
+        .filter(|r| r.kind == "AWS::ApiGatewayV2::Route" && text(&r.props["ApiId"]).as_deref() == Some(&res.id))
+        .map(|r| {
+            let key = text(&r.props["RouteKey"]).unwrap_or_default();
+            let (method, path) = match key.split_once(' ') {
+                Some((m, p)) => (m.to_string(), p.to_string()),
+                None => (String::new(), key),
+            };
+            Endpoint {
+                method,
+                path,
+                authorization: text(&r.props["AuthorizationType"]).unwrap_or_else(|| "NONE".into()),
+                api_key_required: matches!(&r.props["ApiKeyRequired"], Json::Bool(true)),
+            }
+        })
+        .collect();
+    if res.props.get("Target").is_some() {
+        endpoints.push(Endpoint {
+            method: String::new(),
+            path: "$default".into(),
+            authorization: "NONE".into(),
+            api_key_required: false,
+        });
+    }
+    endpoints.extend(openapi_endpoints(&res.props["Body"]));
+    ApiFacts {
+        api,
+        endpoints: Ok(endpoints),
+        sam_auth,
+    }
+}
+
+#[async_trait]
+impl KeyApi for World {
+    async fn list_keys(&self) -> Result<Vec<String>, Error> {
+        Ok(self.keys.iter().map(|k| k.id.clone()).collect())
+    }
+
+    async fn describe_key(&self, key_id: &str) -> Result<Option<KeyInfo>, Error> {
+        let Some(k) = self.keys.iter().find(|k| k.id == key_id) else {
+            return Ok(None);
+        };
+        let t = |v: &Json| known_text("DescribeKey", v);
+        Ok(Some(KeyInfo {
+            id: k.id.clone(),
+            manager: t(&k.manager)?,
+            spec: t(&k.spec)?,
+            state: t(&k.state)?,
+            origin: t(&k.origin)?,
+        }))
+    }
+
+    async fn rotation(&self, key_id: &str) -> Result<Rotation, Error> {
+        let Some(k) = self.keys.iter().find(|k| k.id == key_id) else {
+            return Err(Error::aws("GetKeyRotationStatus", format!("no key {key_id} in the template")));
+        };
+        let enabled = boolean("GetKeyRotationStatus", &k.rotation, false)?;
+        let period_days = match &k.period {
+            Json::Null => None,
+            v => {
+                let t = known_text("GetKeyRotationStatus", v)?;
+                Some(t.parse::<i32>().map_err(|_| {
+                    Error::aws("GetKeyRotationStatus", format!("RotationPeriodInDays {t:?} is not a number of days"))
+                })?)
+            }
+        };
+        // KMS's default rotation period is 365 days when rotation is on.
+        Ok(Rotation {
+            enabled,
+            period_days: period_days.or(enabled.then_some(365)),
+        })
+    }
+}
+
+#[async_trait]
+impl TrailApi for World {
+    async fn describe_trails(&self) -> Result<Vec<TrailInfo>, Error> {
+        self.trails
+            .iter()
+            .map(|t| {
+                let p = &t.props;
+                Ok(TrailInfo {
+                    name: t.name.clone(),
+                    arn: t.arn.clone(),
+                    multi_region: boolean("DescribeTrails", &p["IsMultiRegionTrail"], false)?,
+                    log_file_validation: boolean("DescribeTrails", &p["EnableLogFileValidation"], false)?,
+                    kms_key_id: text(&p["KMSKeyId"]),
+                    cloudwatch_logs_log_group_arn: text(&p["CloudWatchLogsLogGroupArn"]),
+                })
+            })
+            .collect()
+    }
+
+    async fn is_logging(&self, trail_arn: &str) -> Result<bool, Error> {
+        let t = self.trail(trail_arn)?;
+        // IsLogging is required by CloudFormation.
+        boolean("GetTrailStatus", &t.props["IsLogging"], false)
+    }
+
+    async fn event_selectors(&self, trail_arn: &str) -> Result<Selectors, Error> {
+        let p = &self.trail(trail_arn)?.props;
+        if let Some(advanced) = p["AdvancedEventSelectors"].as_array() {
+            let mut out = Vec::new();
+            for s in advanced {
+                let mut fields = Vec::new();
+                for f in s["FieldSelectors"].as_array().into_iter().flatten() {
+                    let equals = f["Equals"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|v| known_text("GetEventSelectors", v))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    fields.push(FieldSelector {
+                        field: known_text("GetEventSelectors", &f["Field"])?,
+                        equals,
+                    });
+                }
+                out.push(fields);
+            }
+            return Ok(Selectors::Advanced(out));
+        }
+        match p["EventSelectors"].as_array() {
+            None => Ok(Selectors::None),
+            Some(list) => list
+                .iter()
+                .map(|s| {
+                    Ok(BasicSelector {
+                        read_write_type: text(&s["ReadWriteType"]).unwrap_or_else(|| "All".into()),
+                        include_management_events: boolean("GetEventSelectors", &s["IncludeManagementEvents"], true)?,
+                        exclude_management_event_sources: s["ExcludeManagementEventSources"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .map(scalar_text)
+                            .collect(),
+                    })
+                })
+                .collect::<Result<Vec<_>, Error>>()
+                .map(Selectors::Basic),
+        }
+    }
+}
+
+impl World {
+    fn trail(&self, arn: &str) -> Result<&TrailFacts, Error> {
+        self.trails
+            .iter()
+            .find(|t| t.arn == arn)
+            .ok_or_else(|| Error::aws("GetTrailStatus", format!("no trail {arn} in the template")))
+    }
+}
