@@ -458,7 +458,11 @@ fn check_mode(args: &EvaluateArgs) -> Result<(), CliError> {
             );
         }
     } else {
-        let mode = if args.template.is_some() { "--template" } else { "--items" };
+        let mode = if args.template.is_some() {
+            "--template"
+        } else {
+            "--items"
+        };
         if args.rule.is_some() {
             return wrong("--rule", mode, "choose rules with --rules a,b");
         }
@@ -466,7 +470,11 @@ fn check_mode(args: &EvaluateArgs) -> Result<(), CliError> {
             return wrong("--params", mode, "give parameters per rule with --params-file");
         }
         if args.template.is_some() && args.live {
-            return wrong("--live", mode, "a template is judged on its own; scan the account for what is deployed");
+            return wrong(
+                "--live",
+                mode,
+                "a template is judged on its own; scan the account for what is deployed",
+            );
         }
     }
     Ok(())
@@ -588,9 +596,9 @@ async fn evaluate_template(args: EvaluateArgs) -> Result<u8, CliError> {
         .ok_or_else(|| CliError::Input("--template is required".to_string()))?;
     let mut overrides = std::collections::BTreeMap::new();
     for pair in &args.template_parameters {
-        let (k, v) = pair.split_once('=').ok_or_else(|| {
-            CliError::Input(format!("--template-parameters takes K=V pairs; got {pair:?}"))
-        })?;
+        let (k, v) = pair
+            .split_once('=')
+            .ok_or_else(|| CliError::Input(format!("--template-parameters takes K=V pairs; got {pair:?}")))?;
         overrides.insert(k.trim().to_string(), v.to_string());
     }
     let params = params_file(&args.selection)?;
@@ -607,12 +615,18 @@ async fn evaluate_template(args: EvaluateArgs) -> Result<u8, CliError> {
     let runs = config_rules::cfn::judge::evaluate(&template, &metas, &params, now).await?;
     let mut locations = std::collections::BTreeMap::new();
     for run in &runs {
-        let Some(meta) = catalog::meta(run.rule_id) else { continue };
+        let Some(meta) = catalog::meta(run.rule_id) else {
+            continue;
+        };
         let keys = run
             .evaluations
             .iter()
             .map(|e| (e.resource_type.clone(), e.resource_id.clone()))
-            .chain(run.unknown.iter().map(|u| (u.resource_type.clone(), u.resource_id.clone())));
+            .chain(
+                run.unknown
+                    .iter()
+                    .map(|u| (u.resource_type.clone(), u.resource_id.clone())),
+            );
         for (rt, id) in keys {
             if let Some((logical_id, line)) = template.location(meta, &rt, &id) {
                 locations.insert((run.rule_id.to_string(), rt, id), report::Location { logical_id, line });
@@ -1097,7 +1111,10 @@ fn render(
         Format::Evaluations => evaluations_json(runs),
         Format::Markdown => config_rules::pages::markdown(runs, names, coverage, &stamp(ctx)),
         Format::Html => config_rules::pages::html(runs, names, coverage, &stamp(ctx)),
-        Format::Sarif => format!("{:#}\n", report::sarif(runs, &catalog::metas(), names, coverage.template.as_ref())),
+        Format::Sarif => format!(
+            "{:#}\n",
+            report::sarif(runs, &catalog::metas(), names, coverage.template.as_ref())
+        ),
         Format::Github => report::github(runs, coverage.template.as_ref()),
         Format::Junit => report::junit(runs),
     }

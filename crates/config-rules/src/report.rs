@@ -83,14 +83,16 @@ impl TemplateSource {
     /// it, with `/` separators.
     pub fn relative_file(&self) -> String {
         let path = std::path::Path::new(&self.file);
-        let relative = std::env::current_dir()
-            .ok()
-            .and_then(|cwd| {
-                let absolute = if path.is_absolute() { path.to_path_buf() } else { cwd.join(path) };
-                let absolute = absolute.canonicalize().unwrap_or(absolute);
-                let cwd = cwd.canonicalize().unwrap_or(cwd);
-                absolute.strip_prefix(&cwd).ok().map(|p| p.to_path_buf())
-            });
+        let relative = std::env::current_dir().ok().and_then(|cwd| {
+            let absolute = if path.is_absolute() {
+                path.to_path_buf()
+            } else {
+                cwd.join(path)
+            };
+            let absolute = absolute.canonicalize().unwrap_or(absolute);
+            let cwd = cwd.canonicalize().unwrap_or(cwd);
+            absolute.strip_prefix(&cwd).ok().map(|p| p.to_path_buf())
+        });
         // Outside the working directory: the path as given.
         let Some(relative) = relative else {
             return self.file.replace('\\', "/");
@@ -561,7 +563,9 @@ pub fn sarif(runs: &[RuleRun], metas: &[&RuleMeta], names: &Names, template: Opt
             if let Some(i) = index(rule) {
                 result["ruleIndex"] = json!(i);
             }
-            if let Some((file, at)) = template.and_then(|t| Some((t.relative_file(), t.at(rule, &e.resource_type, &e.resource_id)?))) {
+            if let Some((file, at)) =
+                template.and_then(|t| Some((t.relative_file(), t.at(rule, &e.resource_type, &e.resource_id)?)))
+            {
                 place_in_file(&mut result, rule, &file, at);
             }
             result
@@ -586,9 +590,14 @@ pub fn sarif(runs: &[RuleRun], metas: &[&RuleMeta], names: &Names, template: Opt
             if let Some(i) = index(r.rule_id) {
                 result["ruleIndex"] = json!(i);
             }
-            if let Some((file, at)) = template.and_then(|t| Some((t.relative_file(), t.at(r.rule_id, &u.resource_type, &u.resource_id)?))) {
+            if let Some((file, at)) =
+                template.and_then(|t| Some((t.relative_file(), t.at(r.rule_id, &u.resource_type, &u.resource_id)?)))
+            {
                 place_in_file(&mut result, r.rule_id, &file, at);
-                result["partialFingerprints"]["resource/v1"] = json!(format!("{}/{file}/{}/{}/unknown", r.rule_id, at.logical_id, u.resource_type));
+                result["partialFingerprints"]["resource/v1"] = json!(format!(
+                    "{}/{file}/{}/{}/unknown",
+                    r.rule_id, at.logical_id, u.resource_type
+                ));
             }
             results.push(result);
         }
@@ -611,7 +620,10 @@ pub fn sarif(runs: &[RuleRun], metas: &[&RuleMeta], names: &Names, template: Opt
 /// A SARIF result's place in a template: the file and line, the logical id as the logical
 /// location, and a fingerprint without the line (stable when lines above it change).
 fn place_in_file(result: &mut Value, rule: &str, file: &str, at: &Location) {
-    let resource_type = result["properties"]["resourceType"].as_str().unwrap_or_default().to_string();
+    let resource_type = result["properties"]["resourceType"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     result["locations"] = json!([{
         "physicalLocation": {
             "artifactLocation": {"uri": file, "uriBaseId": "%SRCROOT%"},
@@ -646,7 +658,11 @@ pub fn github(runs: &[RuleRun], template: Option<&TemplateSource>) -> String {
             Severity::Medium => "warning",
             Severity::Low => "notice",
         };
-        for e in r.evaluations.iter().filter(|e| e.compliance == Compliance::NonCompliant) {
+        for e in r
+            .evaluations
+            .iter()
+            .filter(|e| e.compliance == Compliance::NonCompliant)
+        {
             line(level, r.rule_id, &e.resource_type, &e.resource_id, &e.annotation);
         }
         for u in &r.unknown {

@@ -390,16 +390,10 @@ fn function(m: &RuleMeta, out: &mut String) {
     out.push_str("              - !If\n                - AccountMode\n                - !Ref AWS::NoValue\n                - Sid: OrganizationAccounts\n                  Effect: Allow\n                  Action: [organizations:ListAccounts]\n                  Resource: \"*\"\n");
     out.push_str("              - !If\n                - TracingActive\n                - Sid: Tracing\n                  Effect: Allow\n                  Action: [xray:PutTraceSegments, xray:PutTelemetryRecords]\n                  Resource: \"*\"\n                - !Ref AWS::NoValue\n");
     out.push_str(&format!(
-        "  {p}Function:\n    Type: AWS::Serverless::Function\n    Condition: {p}Enabled\n    Properties:\n      CodeUri: target/lambda/{id}/bootstrap.zip\n      Description: {}\n      Timeout: {}\n      Role: !GetAtt {p}Role.Arn\n{}      LoggingConfig:\n        LogFormat: JSON\n        ApplicationLogLevel: INFO\n        SystemLogLevel: WARN\n        LogGroup: !Ref {p}LogGroup\n",
+        "  {p}Function:\n    Type: AWS::Serverless::Function\n    Condition: {p}Enabled\n    Properties:\n      CodeUri: target/lambda/{id}/bootstrap.zip\n      Description: {}\n      Timeout: {}\n      Role: !GetAtt {p}Role.Arn\n      Tags:\n        # Exempt, by the suite's documented tag, from its own rules named in SELF_EXEMPTIONS\n        # (crates/config-rules/src/template.rs says why for each).\n        config-rules:exempt: {}\n      LoggingConfig:\n        LogFormat: JSON\n        ApplicationLogLevel: INFO\n        SystemLogLevel: WARN\n        LogGroup: !Ref {p}LogGroup\n",
         q(&format!("AWS Config rule {id}")),
         m.timeout_seconds,
-        if m.timeout_seconds > TIMEOUT_RULE_DEFAULT_SECONDS {
-            // A sweep that calls AWS per resource needs longer than an API-facing function
-            // should have: exempt from the suite's own timeout rule, by its documented tag.
-            "      Tags:\n        config-rules:exempt: lambda-timeout-within-limit\n"
-        } else {
-            ""
-        }
+        self_exemptions(m).join(" ")
     ));
     out.push_str(&format!(
         "  {p}Permission:\n    Type: AWS::Lambda::Permission\n    Condition: {p}Enabled\n    Properties:\n      Action: lambda:InvokeFunction\n      FunctionName: !GetAtt {p}Function.Arn\n      Principal: config.amazonaws.com\n      SourceAccount: !If [AccountMode, !Ref AWS::AccountId, !Ref AWS::NoValue]\n"
@@ -757,6 +751,35 @@ pub fn with_blocks(text: &str, metas: &[&RuleMeta]) -> Result<String, String> {
         out.replace_range(body_start..line_start, &body);
     }
     Ok(out)
+}
+
+/// The suite's own rules its Lambda functions are exempt from (by the `config-rules:exempt`
+/// tag, which the deployed rules and `evaluate --template` read alike), each with its reason.
+/// `make test` checks template.yaml with every rule (tests/template_check.rs): what is not
+/// exempted here must pass.
+pub const SELF_EXEMPTIONS: &[(&str, &str)] = &[
+    (
+        "lambda-env-encrypted-with-cmk",
+        "the variables hold a role name, account ids and an SSM parameter's name, no secret; a customer managed key would add a key and its policy to every deploy for nothing to protect",
+    ),
+    (
+        "lambda-concurrency-limited",
+        "Config alone invokes the rule functions; reserving concurrency for 18 functions takes it from the account's unreserved pool, and in accounts at the default quota the deploy would fail (the unreserved pool may not drop below 100)",
+    ),
+    (
+        "lambda-code-signing-enabled",
+        "sam build makes unsigned artifacts; signing needs an AWS Signer profile of the deploying team (add CodeSigningConfigArn to the functions to enforce it)",
+    ),
+];
+
+/// The exemptions of one rule's function: [`SELF_EXEMPTIONS`], and the timeout rule for the
+/// sweeps that call AWS per resource and need longer than an API-facing function should have.
+pub fn self_exemptions(m: &RuleMeta) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = SELF_EXEMPTIONS.iter().map(|(id, _)| *id).collect();
+    if m.timeout_seconds > TIMEOUT_RULE_DEFAULT_SECONDS {
+        out.push("lambda-timeout-within-limit");
+    }
+    out
 }
 
 #[cfg(test)]

@@ -97,18 +97,27 @@ pub fn convert(resources: &[Resource], ctx: &Ctx) -> Converted {
     out
 }
 
-fn item(
-    res: &Resource,
-    ctx: &Ctx,
-    out: &mut Converted,
-    resource_type: &str,
-    resource_id: String,
-    name: &str,
+/// What an item is made of, beyond what every item shares.
+struct Spec<'a> {
+    resource_type: &'a str,
+    id: String,
+    name: &'a str,
     arn: Option<String>,
-    region: &str,
+    region: &'a str,
     configuration: Json,
     supplementary: Map<String, Json>,
-) {
+}
+
+fn item(res: &Resource, ctx: &Ctx, out: &mut Converted, spec: Spec<'_>) {
+    let Spec {
+        resource_type,
+        id: resource_id,
+        name,
+        arn,
+        region,
+        configuration,
+        supplementary,
+    } = spec;
     let tags = tags(&res.props["Tags"]);
     out.origins.insert(
         (resource_type.to_string(), resource_id.clone()),
@@ -169,7 +178,10 @@ pub fn function_name_of(reference: &str) -> &str {
 fn lambda_function(res: &Resource, all: &[Resource], ctx: &Ctx, out: &mut Converted) {
     let p = &res.props;
     let name = text(&p["FunctionName"]).unwrap_or_else(|| res.id.clone());
-    let arn = format!("arn:{}:lambda:{}:{}:function:{name}", ctx.partition, ctx.region, ctx.account);
+    let arn = format!(
+        "arn:{}:lambda:{}:{}:function:{name}",
+        ctx.partition, ctx.region, ctx.account
+    );
     let package_type = if p["Code"].get("ImageUri").is_some() {
         json!("Image")
     } else {
@@ -187,7 +199,11 @@ fn lambda_function(res: &Resource, all: &[Resource], ctx: &Ctx, out: &mut Conver
         "tracingConfig": {"mode": p["TracingConfig"].get("Mode").cloned().unwrap_or(json!("PassThrough"))},
         "layers": p["Layers"].as_array().map(|l| l.iter().map(|a| json!({"arn": a})).collect::<Vec<_>>()).unwrap_or_default(),
     });
-    for (from, to) in [("Runtime", "runtime"), ("KmsKeyArn", "kmskeyArn"), ("Description", "description")] {
+    for (from, to) in [
+        ("Runtime", "runtime"),
+        ("KmsKeyArn", "kmskeyArn"),
+        ("Description", "description"),
+    ] {
         if !p[from].is_null() {
             configuration[to] = p[from].clone();
         }
@@ -199,7 +215,8 @@ fn lambda_function(res: &Resource, all: &[Resource], ctx: &Ctx, out: &mut Conver
         configuration["deadLetterConfig"] = json!({"targetArn": target});
     }
     if let Some(vpc) = p.get("VpcConfig") {
-        configuration["vpcConfig"] = json!({"subnetIds": vpc["SubnetIds"], "securityGroupIds": vpc["SecurityGroupIds"]});
+        configuration["vpcConfig"] =
+            json!({"subnetIds": vpc["SubnetIds"], "securityGroupIds": vpc["SecurityGroupIds"]});
     }
     let mut supplementary = Map::new();
     let statements = permission_statements(&name, &arn, all, ctx);
@@ -218,7 +235,20 @@ fn lambda_function(res: &Resource, all: &[Resource], ctx: &Ctx, out: &mut Conver
         code_signing_config: text(&p["CodeSigningConfigArn"]),
         logical_id: res.id.clone(),
     });
-    item(res, ctx, out, "AWS::Lambda::Function", name.clone(), &name, Some(arn), &ctx.region.clone(), configuration, supplementary);
+    item(
+        res,
+        ctx,
+        out,
+        Spec {
+            resource_type: "AWS::Lambda::Function",
+            id: name.clone(),
+            name: &name,
+            arn: Some(arn),
+            region: &ctx.region.clone(),
+            configuration,
+            supplementary,
+        },
+    );
 }
 
 /// The statements Lambda adds to a function's resource policy for each `AWS::Lambda::Permission`
@@ -252,7 +282,8 @@ fn permission_statements(name: &str, arn: &str, all: &[Resource], ctx: &Ctx) -> 
             add("StringEquals", "AWS:SourceAccount", &p["SourceAccount"]);
             add("StringEquals", "aws:PrincipalOrgID", &p["PrincipalOrgID"]);
             add("StringEquals", "lambda:FunctionUrlAuthType", &p["FunctionUrlAuthType"]);
-            let mut s = json!({"Sid": r.id, "Effect": "Allow", "Principal": principal, "Action": p["Action"], "Resource": arn});
+            let mut s =
+                json!({"Sid": r.id, "Effect": "Allow", "Principal": principal, "Action": p["Action"], "Resource": arn});
             if !condition.is_empty() {
                 s["Condition"] = Json::Object(condition);
             }
@@ -293,13 +324,27 @@ fn encoded(doc: &Json) -> String {
         Json::String(s) => s.clone(),
         other => other.to_string(),
     };
-    utf8_percent_encode(&text, POLICY_ENCODE).to_string()
+    // Unknown markers stay readable in the encoded text, so judging can find them.
+    let mut out = utf8_percent_encode(&text, POLICY_ENCODE).to_string();
+    for i in super::resolve::markers_in(&text) {
+        let marker = super::resolve::marker(i);
+        let encoded = utf8_percent_encode(&marker, POLICY_ENCODE).to_string();
+        out = out.replace(&encoded, &marker);
+    }
+    out
 }
 
 /// Inline policies naming this principal through `AWS::IAM::Policy` (`Roles`/`Users`/`Groups`)
 /// or `AWS::IAM::RolePolicy`/`UserPolicy`/`GroupPolicy`, plus its own `Policies`.
-fn inline_policies(res: &Resource, all: &[Resource], list_key: &str, single: &str, name_key: &str, name: &str) -> Vec<Json> {
-    let doc_key = if list_key == "Roles" { "policyDocument" } else { "policyDocument" };
+fn inline_policies(
+    res: &Resource,
+    all: &[Resource],
+    list_key: &str,
+    single: &str,
+    name_key: &str,
+    name: &str,
+) -> Vec<Json> {
+    let doc_key = "policyDocument";
     let mut out: Vec<Json> = res.props["Policies"]
         .as_array()
         .map(|l| {
@@ -310,7 +355,8 @@ fn inline_policies(res: &Resource, all: &[Resource], list_key: &str, single: &st
         .unwrap_or_default();
     for r in all {
         let names = |v: &Json| -> bool {
-            v.as_array().is_some_and(|l| l.iter().any(|x| text(x).as_deref() == Some(name)))
+            v.as_array()
+                .is_some_and(|l| l.iter().any(|x| text(x).as_deref() == Some(name)))
         };
         let attached = (r.kind == "AWS::IAM::Policy" && names(&r.props[list_key]))
             || (r.kind == single && text(&r.props[name_key]).as_deref() == Some(name));
@@ -361,11 +407,25 @@ fn iam_role(res: &Resource, all: &[Resource], ctx: &Ctx, out: &mut Converted) {
         "attachedManagedPolicies": attached_policies(res, all, "Roles", &name, ctx),
     });
     if let Some(boundary) = text(&p["PermissionsBoundary"]) {
-        configuration["permissionsBoundary"] = json!({"permissionsBoundaryArn": boundary, "permissionsBoundaryType": "Policy"});
+        configuration["permissionsBoundary"] =
+            json!({"permissionsBoundaryArn": boundary, "permissionsBoundaryType": "Policy"});
     }
     // Config's resource id for a role is its RoleId (AROA...), known only after deploy: the
     // logical id stands in for it.
-    item(res, ctx, out, "AWS::IAM::Role", res.id.clone(), &name, Some(arn), "global", configuration, Map::new());
+    item(
+        res,
+        ctx,
+        out,
+        Spec {
+            resource_type: "AWS::IAM::Role",
+            id: res.id.clone(),
+            name: &name,
+            arn: Some(arn),
+            region: "global",
+            configuration,
+            supplementary: Map::new(),
+        },
+    );
 }
 
 fn iam_user(res: &Resource, all: &[Resource], ctx: &Ctx, out: &mut Converted) {
@@ -378,7 +438,20 @@ fn iam_user(res: &Resource, all: &[Resource], ctx: &Ctx, out: &mut Converted) {
         "attachedManagedPolicies": attached_policies(res, all, "Users", &name, ctx),
         "groupList": p.get("Groups").cloned().unwrap_or(json!([])),
     });
-    item(res, ctx, out, "AWS::IAM::User", res.id.clone(), &name, Some(arn), "global", configuration, Map::new());
+    item(
+        res,
+        ctx,
+        out,
+        Spec {
+            resource_type: "AWS::IAM::User",
+            id: res.id.clone(),
+            name: &name,
+            arn: Some(arn),
+            region: "global",
+            configuration,
+            supplementary: Map::new(),
+        },
+    );
 }
 
 fn iam_group(res: &Resource, all: &[Resource], ctx: &Ctx, out: &mut Converted) {
@@ -390,7 +463,20 @@ fn iam_group(res: &Resource, all: &[Resource], ctx: &Ctx, out: &mut Converted) {
         "groupPolicyList": inline_policies(res, all, "Groups", "AWS::IAM::GroupPolicy", "GroupName", &name),
         "attachedManagedPolicies": attached_policies(res, all, "Groups", &name, ctx),
     });
-    item(res, ctx, out, "AWS::IAM::Group", res.id.clone(), &name, Some(arn), "global", configuration, Map::new());
+    item(
+        res,
+        ctx,
+        out,
+        Spec {
+            resource_type: "AWS::IAM::Group",
+            id: res.id.clone(),
+            name: &name,
+            arn: Some(arn),
+            region: "global",
+            configuration,
+            supplementary: Map::new(),
+        },
+    );
 }
 
 fn iam_managed_policy(res: &Resource, _: &[Resource], ctx: &Ctx, out: &mut Converted) {
@@ -406,7 +492,20 @@ fn iam_managed_policy(res: &Resource, _: &[Resource], ctx: &Ctx, out: &mut Conve
         "defaultVersionId": "v1", "attachmentCount": attachments, "isAttachable": true,
         "policyVersionList": [{"document": encoded(&p["PolicyDocument"]), "versionId": "v1", "isDefaultVersion": true}],
     });
-    item(res, ctx, out, "AWS::IAM::Policy", res.id.clone(), &name, Some(arn), "global", configuration, Map::new());
+    item(
+        res,
+        ctx,
+        out,
+        Spec {
+            resource_type: "AWS::IAM::Policy",
+            id: res.id.clone(),
+            name: &name,
+            arn: Some(arn),
+            region: "global",
+            configuration,
+            supplementary: Map::new(),
+        },
+    );
 }
 
 // ---- API Gateway --------------------------------------------------------------------------
@@ -425,7 +524,20 @@ fn rest_api(res: &Resource, all: &[Resource], ctx: &Ctx, out: &mut Converted) {
         "endpointConfiguration": {"types": res.props["EndpointConfiguration"].get("Types").cloned().unwrap_or(json!(["EDGE"]))},
     });
     out.world.apis.push(world::rest_api_facts(res, all, &arn, &name));
-    item(res, ctx, out, "AWS::ApiGateway::RestApi", arn.clone(), &name, Some(arn), &ctx.region.clone(), configuration, Map::new());
+    item(
+        res,
+        ctx,
+        out,
+        Spec {
+            resource_type: "AWS::ApiGateway::RestApi",
+            id: arn.clone(),
+            name: &name,
+            arn: Some(arn),
+            region: &ctx.region.clone(),
+            configuration,
+            supplementary: Map::new(),
+        },
+    );
 }
 
 fn http_api(res: &Resource, all: &[Resource], ctx: &Ctx, out: &mut Converted) {
@@ -435,7 +547,20 @@ fn http_api(res: &Resource, all: &[Resource], ctx: &Ctx, out: &mut Converted) {
     let configuration = json!({"apiId": id, "name": name,
         "protocolType": res.props.get("ProtocolType").cloned().unwrap_or(json!("HTTP"))});
     out.world.apis.push(world::http_api_facts(res, all, &arn, &name));
-    item(res, ctx, out, "AWS::ApiGatewayV2::Api", arn.clone(), &name, Some(arn), &ctx.region.clone(), configuration, Map::new());
+    item(
+        res,
+        ctx,
+        out,
+        Spec {
+            resource_type: "AWS::ApiGatewayV2::Api",
+            id: arn.clone(),
+            name: &name,
+            arn: Some(arn),
+            region: &ctx.region.clone(),
+            configuration,
+            supplementary: Map::new(),
+        },
+    );
     // Quick create (`Target`) makes a `$default` stage and route without resources of its own.
     if res.props.get("Target").is_some() {
         let stage = Resource {
@@ -452,7 +577,10 @@ fn method_settings(list: &Json) -> Map<String, Json> {
     let mut out = Map::new();
     for s in list.as_array().into_iter().flatten() {
         let path = text(&s["ResourcePath"]).unwrap_or_else(|| "/*".into());
-        let path = path.strip_prefix('/').filter(|p| !p.is_empty()).unwrap_or(if path == "/" { "~1" } else { "*" });
+        let path = path
+            .strip_prefix('/')
+            .filter(|p| !p.is_empty())
+            .unwrap_or(if path == "/" { "~1" } else { "*" });
         let verb = text(&s["HttpMethod"]).unwrap_or_else(|| "*".into());
         let mut m = Map::new();
         for (from, to) in [
@@ -482,7 +610,17 @@ fn web_acl(stage_arn: &str, all: &[Resource]) -> Option<Json> {
         .map(|r| r.props["WebACLArn"].clone())
 }
 
-fn rest_stage_item(res: &Resource, all: &[Resource], ctx: &Ctx, out: &mut Converted, api: &str, stage: &str, p: &Json, settings: Map<String, Json>) {
+/// A REST stage's item: `(api, stage)` names it, `p` holds its settings (a stage's properties
+/// or a deployment's `StageDescription`), `settings` its method settings.
+fn rest_stage_item(
+    res: &Resource,
+    all: &[Resource],
+    ctx: &Ctx,
+    out: &mut Converted,
+    (api, stage): (&str, &str),
+    p: &Json,
+    settings: Map<String, Json>,
+) {
     let arn = apigw_arn(ctx, &format!("/restapis/{api}/stages/{stage}"));
     let mut configuration = json!({
         "stageName": stage, "restApiId": api, "deploymentId": p["DeploymentId"],
@@ -490,7 +628,11 @@ fn rest_stage_item(res: &Resource, all: &[Resource], ctx: &Ctx, out: &mut Conver
         "methodSettings": settings,
         "tracingEnabled": p.get("TracingEnabled").cloned().unwrap_or(json!(false)),
     });
-    for (from, to) in [("CacheClusterSize", "cacheClusterSize"), ("ClientCertificateId", "clientCertificateId"), ("Variables", "variables")] {
+    for (from, to) in [
+        ("CacheClusterSize", "cacheClusterSize"),
+        ("ClientCertificateId", "clientCertificateId"),
+        ("Variables", "variables"),
+    ] {
         if !p[from].is_null() {
             configuration[to] = p[from].clone();
         }
@@ -501,7 +643,20 @@ fn rest_stage_item(res: &Resource, all: &[Resource], ctx: &Ctx, out: &mut Conver
     if let Some(acl) = web_acl(&arn, all) {
         configuration["webAclArn"] = acl;
     }
-    item(res, ctx, out, "AWS::ApiGateway::Stage", arn.clone(), stage, Some(arn), &ctx.region.clone(), configuration, Map::new());
+    item(
+        res,
+        ctx,
+        out,
+        Spec {
+            resource_type: "AWS::ApiGateway::Stage",
+            id: arn.clone(),
+            name: stage,
+            arn: Some(arn),
+            region: &ctx.region.clone(),
+            configuration,
+            supplementary: Map::new(),
+        },
+    );
 }
 
 fn rest_stage(res: &Resource, all: &[Resource], ctx: &Ctx, out: &mut Converted) {
@@ -510,7 +665,7 @@ fn rest_stage(res: &Resource, all: &[Resource], ctx: &Ctx, out: &mut Converted) 
         return;
     };
     let settings = method_settings(&p["MethodSettings"]);
-    rest_stage_item(res, all, ctx, out, &api, &stage, p, settings);
+    rest_stage_item(res, all, ctx, out, (&api, &stage), p, settings);
 }
 
 /// A deployment with `StageName` creates that stage, with `StageDescription`'s settings (its
@@ -540,7 +695,7 @@ fn rest_deployment_stage(res: &Resource, all: &[Resource], ctx: &Ctx, out: &mut 
     if !all_methods.is_empty() {
         settings.insert("*/*".into(), Json::Object(all_methods));
     }
-    rest_stage_item(res, all, ctx, out, &api, &stage, &d, settings);
+    rest_stage_item(res, all, ctx, out, (&api, &stage), &d, settings);
 }
 
 fn http_stage(res: &Resource, _all: &[Resource], ctx: &Ctx, out: &mut Converted) {
@@ -572,7 +727,20 @@ fn http_stage(res: &Resource, _all: &[Resource], ctx: &Ctx, out: &mut Converted)
     if let Some(log) = p.get("AccessLogSettings").filter(|l| !l["DestinationArn"].is_null()) {
         configuration["accessLogSettings"] = json!({"destinationArn": log["DestinationArn"], "format": log["Format"]});
     }
-    item(res, ctx, out, "AWS::ApiGatewayV2::Stage", arn.clone(), &stage, Some(arn), &ctx.region.clone(), configuration, Map::new());
+    item(
+        res,
+        ctx,
+        out,
+        Spec {
+            resource_type: "AWS::ApiGatewayV2::Stage",
+            id: arn.clone(),
+            name: &stage,
+            arn: Some(arn),
+            region: &ctx.region.clone(),
+            configuration,
+            supplementary: Map::new(),
+        },
+    );
 }
 
 // ---- S3, KMS, CloudTrail ------------------------------------------------------------------
@@ -594,17 +762,35 @@ fn s3_bucket(res: &Resource, _: &[Resource], ctx: &Ctx, out: &mut Converted) {
             })
             .collect(),
         // S3 encrypts every new bucket with SSE-S3 unless told otherwise (since January 2023).
-        None => vec![json!({"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}, "bucketKeyEnabled": false})],
+        None => {
+            vec![json!({"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}, "bucketKeyEnabled": false})]
+        }
     };
     let mut supplementary = Map::new();
     supplementary.insert("ServerSideEncryptionConfiguration".into(), json!({"rules": rules}));
     let arn = format!("arn:{}:s3:::{name}", ctx.partition);
-    item(res, ctx, out, "AWS::S3::Bucket", name.clone(), &name, Some(arn), &ctx.region.clone(), json!({"name": name}), supplementary);
+    item(
+        res,
+        ctx,
+        out,
+        Spec {
+            resource_type: "AWS::S3::Bucket",
+            id: name.clone(),
+            name: &name,
+            arn: Some(arn),
+            region: &ctx.region.clone(),
+            configuration: json!({"name": name}),
+            supplementary,
+        },
+    );
 }
 
 fn kms_key(res: &Resource, _: &[Resource], ctx: &Ctx, out: &mut Converted) {
     let p = &res.props;
-    let arn = format!("arn:{}:kms:{}:{}:key/{}", ctx.partition, ctx.region, ctx.account, res.id);
+    let arn = format!(
+        "arn:{}:kms:{}:{}:key/{}",
+        ctx.partition, ctx.region, ctx.account, res.id
+    );
     let spec = p.get("KeySpec").cloned().unwrap_or(json!("SYMMETRIC_DEFAULT"));
     let state = match p.get("Enabled") {
         Some(Json::Bool(false)) => json!("Disabled"),
@@ -627,13 +813,29 @@ fn kms_key(res: &Resource, _: &[Resource], ctx: &Ctx, out: &mut Converted) {
         rotation: p.get("EnableKeyRotation").cloned().unwrap_or(json!(false)),
         period: p.get("RotationPeriodInDays").cloned().unwrap_or(Json::Null),
     });
-    item(res, ctx, out, "AWS::KMS::Key", res.id.clone(), &res.id, Some(arn), &ctx.region.clone(), configuration, Map::new());
+    item(
+        res,
+        ctx,
+        out,
+        Spec {
+            resource_type: "AWS::KMS::Key",
+            id: res.id.clone(),
+            name: &res.id,
+            arn: Some(arn),
+            region: &ctx.region.clone(),
+            configuration,
+            supplementary: Map::new(),
+        },
+    );
 }
 
 fn cloudtrail_trail(res: &Resource, _: &[Resource], ctx: &Ctx, out: &mut Converted) {
     let p = &res.props;
     let name = text(&p["TrailName"]).unwrap_or_else(|| res.id.clone());
-    let arn = format!("arn:{}:cloudtrail:{}:{}:trail/{name}", ctx.partition, ctx.region, ctx.account);
+    let arn = format!(
+        "arn:{}:cloudtrail:{}:{}:trail/{name}",
+        ctx.partition, ctx.region, ctx.account
+    );
     let configuration = json!({
         "name": name, "trailARN": arn,
         "isMultiRegionTrail": p.get("IsMultiRegionTrail").cloned().unwrap_or(json!(false)),
@@ -649,7 +851,20 @@ fn cloudtrail_trail(res: &Resource, _: &[Resource], ctx: &Ctx, out: &mut Convert
         props: p.clone(),
         logical_id: res.id.clone(),
     });
-    item(res, ctx, out, "AWS::CloudTrail::Trail", arn.clone(), &name, Some(arn), &ctx.region.clone(), configuration, Map::new());
+    item(
+        res,
+        ctx,
+        out,
+        Spec {
+            resource_type: "AWS::CloudTrail::Trail",
+            id: arn.clone(),
+            name: &name,
+            arn: Some(arn),
+            region: &ctx.region.clone(),
+            configuration,
+            supplementary: Map::new(),
+        },
+    );
 }
 
 #[cfg(test)]

@@ -34,12 +34,16 @@ pub fn template_rule(meta: &'static RuleMeta, world: &World) -> Result<Box<dyn A
             Box::new(cloudtrail_multi_region_enabled::CloudtrailMultiRegionEnabled::new(w))
         }
         "iam-access-keys-rotated" => {
-            return Err("an access key's age and last use exist only after deploy; the deployed rule judges them".into())
+            return Err(
+                "an access key's age and last use exist only after deploy; the deployed rule judges them".into(),
+            )
         }
         id => {
             // A rule that reads nothing but the item builds no client it would call.
             if meta.item_calls_aws || meta.reports_on == ReportsOn::Account {
-                return Err(format!("{id} reads AWS and has no template client yet (crate::cfn::judge::template_rule)"));
+                return Err(format!(
+                    "{id} reads AWS and has no template client yet (crate::cfn::judge::template_rule)"
+                ));
             }
             let sdk = SdkConfig::builder().build();
             crate::catalog::build(id, &sdk).ok_or_else(|| format!("unknown rule {id}"))?
@@ -74,12 +78,25 @@ pub async fn evaluate(
             .map(|p| p.name)
             .collect();
         if !missing.is_empty() {
-            run.note = Some(format!("needs parameter {} (give it with --params-file)", missing.join(", ")));
+            run.note = Some(format!(
+                "needs parameter {} (give it with --params-file)",
+                missing.join(", ")
+            ));
             runs.push(run);
             continue;
         }
         config_rules_core::ParamValues::parse(meta.parameters, rule_params).map_err(CliError::Rule)?;
-        let rule = match template_rule(meta, &template.world) {
+        // Account-level rules judge the keys and trails the template fully states; the others
+        // are reported as unknown one by one.
+        let (world, unknown_facts) = match meta.reports_on {
+            ReportsOn::Account => template.world.split_unknown(),
+            ReportsOn::EachResource => (template.world.clone(), Vec::new()),
+        };
+        let unknown_facts: Vec<_> = unknown_facts
+            .into_iter()
+            .filter(|(t, _, _)| meta.resource_types.contains(&t.as_str()))
+            .collect();
+        let rule = match template_rule(meta, &world) {
             Ok(rule) => rule,
             Err(why) => {
                 run.note = Some(format!("not judged before deploy: {why}"));
@@ -107,10 +124,7 @@ pub async fn evaluate(
                 }
             }
             ReportsOn::Account => {
-                let declares = meta
-                    .resource_types
-                    .iter()
-                    .any(|t| template.declared_types.contains(*t));
+                let declares = meta.resource_types.iter().any(|t| template.declared_types.contains(*t));
                 if !declares {
                     run.note = Some(format!(
                         "the template declares no {}: the account's are judged by the deployed rule",
@@ -127,10 +141,34 @@ pub async fn evaluate(
                     rule_params,
                     Some(&template.account),
                 );
+                let reported_on_account = meta.reports_only_account;
+                for (resource_type, id, text) in &unknown_facts {
+                    if !reported_on_account {
+                        run.unknown.push(UnknownResult {
+                            resource_type: resource_type.clone(),
+                            resource_id: id.clone(),
+                            reason: unknown_reason(text, template),
+                        });
+                    }
+                }
                 match rule.evaluate_event(&ev, &crate::run::offline_config()).await {
                     Ok(e) => {
                         for e in e {
-                            if markers_in(&e.annotation).is_empty() {
+                            // An account found wanting may be set right by what is unknown.
+                            let unsettled = !unknown_facts.is_empty()
+                                && ((reported_on_account && e.compliance != config_rules_core::Compliance::Compliant)
+                                    // A function alone with its role may share it with a function
+                                    // whose role is unknown.
+                                    || (meta.id == "lambda-execution-role-not-shared"
+                                        && e.compliance == config_rules_core::Compliance::Compliant));
+                            if unsettled {
+                                let texts: String = unknown_facts.iter().map(|(_, _, t)| t.as_str()).collect();
+                                run.unknown.push(UnknownResult {
+                                    reason: unknown_reason(&texts, template),
+                                    resource_type: e.resource_type,
+                                    resource_id: e.resource_id,
+                                });
+                            } else if markers_in(&e.annotation).is_empty() {
                                 run.evaluations.push(e);
                             } else {
                                 run.unknown.push(UnknownResult {
@@ -163,7 +201,7 @@ fn unknown_reason(text: &str, template: &Template) -> String {
     let named = super::describe_unknowns(text, &template.unknowns);
     if named.is_empty() {
         // A fact from outside the template (an S3 definition, another stack's configuration).
-        let why = text.split("<unknown:external>").nth(1).unwrap_or(text).trim();
+        let why = text.split(super::world::EXTERNAL).nth(1).unwrap_or(text).trim();
         format!("Not known before deploy: {why}")
     } else {
         format!("Not known before deploy: depends on {}", named.join("; "))
@@ -177,7 +215,12 @@ enum Judged {
     Failed(String),
 }
 
-async fn run_once(rule: &dyn AnyRule, item: &ConfigurationItem, params: Option<&Json>, now: DateTime<Utc>) -> Result<Vec<Evaluation>, String> {
+async fn run_once(
+    rule: &dyn AnyRule,
+    item: &ConfigurationItem,
+    params: Option<&Json>,
+    now: DateTime<Utc>,
+) -> Result<Vec<Evaluation>, String> {
     let ev = event(
         Invocation::Change {
             item: Box::new(item.clone()),
@@ -199,13 +242,21 @@ fn item_markers(item: &ConfigurationItem) -> String {
         text.push_str(k);
         text.push_str(v);
     }
-    markers_in(&text).into_iter().map(super::resolve::marker).collect::<Vec<_>>().join(" ")
+    markers_in(&text)
+        .into_iter()
+        .map(super::resolve::marker)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 async fn judge_item(rule: &dyn AnyRule, item: &ConfigurationItem, params: Option<&Json>, now: DateTime<Utc>) -> Judged {
     let markers = item_markers(item);
     let first = run_once(rule, item, params, now).await;
-    let verdicts = |e: &Vec<Evaluation>| e.iter().map(|e| (e.compliance, e.annotation.clone())).collect::<Vec<_>>();
+    let verdicts = |e: &Vec<Evaluation>| {
+        e.iter()
+            .map(|e| (e.compliance, e.annotation.clone()))
+            .collect::<Vec<_>>()
+    };
     match &first {
         Err(text) if markers_in_any(text) => return Judged::Unknown(format!("{text} {markers}")),
         Err(text) => return Judged::Failed(text.clone()),
@@ -213,8 +264,10 @@ async fn judge_item(rule: &dyn AnyRule, item: &ConfigurationItem, params: Option
         Ok(e) if e.iter().any(|e| markers_in_any(&e.annotation)) => return Judged::Unknown(markers),
         Ok(_) => {}
     }
-    let Ok(first) = first else { return Judged::Failed(String::new()) };
-    for variant in [renamed(item), without_unknowns(item)] {
+    let Ok(first) = first else {
+        return Judged::Failed(String::new());
+    };
+    for variant in [renamed(item), without_unknowns(item), wildcards(item)] {
         match run_once(rule, &variant, params, now).await {
             Ok(e) if verdicts(&e) == verdicts(&first) => {}
             _ => return Judged::Unknown(markers),
@@ -248,6 +301,50 @@ fn without_unknowns(item: &ConfigurationItem) -> ConfigurationItem {
         prune(v);
     }
     out.tags.retain(|_, v| !markers_in_any(v));
+    out
+}
+
+/// The item with every value holding a marker set to `*` (a rule that looks for wildcards or
+/// "everyone" answers differently).
+fn wildcards(item: &ConfigurationItem) -> ConfigurationItem {
+    let mut out = item.clone();
+    let star = |s: &str| {
+        if !markers_in_any(s) {
+            return s.to_string();
+        }
+        // A URL-encoded policy document (Config's IAM shapes): the values inside it.
+        let decoded = percent_encoding::percent_decode_str(s).decode_utf8_lossy();
+        match serde_json::from_str::<Json>(&decoded) {
+            Ok(mut doc) if s.starts_with("%7B") => {
+                map_strings(&mut doc, &|v: &str| {
+                    if markers_in_any(v) {
+                        "*".into()
+                    } else {
+                        v.into()
+                    }
+                });
+                percent_encoding::utf8_percent_encode(&doc.to_string(), percent_encoding::NON_ALPHANUMERIC).to_string()
+            }
+            _ => "*".to_string(),
+        }
+    };
+    map_strings(&mut out.configuration, &star);
+    for v in out.supplementary_configuration.values_mut() {
+        // A policy held as a JSON string: its values are set inside the document.
+        match v {
+            Json::String(text) if markers_in_any(text) => match serde_json::from_str::<Json>(text) {
+                Ok(mut doc) => {
+                    map_strings(&mut doc, &star);
+                    *text = doc.to_string();
+                }
+                Err(_) => *text = "*".into(),
+            },
+            other => map_strings(other, &star),
+        }
+    }
+    for v in out.tags.values_mut() {
+        *v = star(v);
+    }
     out
 }
 

@@ -75,7 +75,11 @@ pub fn load(path: &Path, overrides: &BTreeMap<String, String>, now: DateTime<Utc
     let stack = path
         .file_stem()
         .and_then(|s| s.to_str())
-        .map(|s| s.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect::<String>())
+        .map(|s| {
+            s.chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                .collect::<String>()
+        })
         .unwrap_or_else(|| "stack".into());
     from_text(&text, &file, &stack, overrides, now)
 }
@@ -90,7 +94,11 @@ pub fn from_text(
 ) -> Result<Template, CliError> {
     let root = yaml::parse(text).map_err(|e| syntax(file, e.line, &e.message))?;
     if !matches!(root.value, Value::Map(_)) {
-        return Err(syntax(file, root.line, "a template must be a map (AWSTemplateFormatVersion, Resources, ...)"));
+        return Err(syntax(
+            file,
+            root.line,
+            "a template must be a map (AWSTemplateFormatVersion, Resources, ...)",
+        ));
     }
     let mut warnings = Vec::new();
     let transforms: Vec<String> = match root.get("Transform").map(|t| &t.value) {
@@ -100,23 +108,36 @@ pub fn from_text(
     };
     for t in &transforms {
         if t != SAM && t != "AWS::LanguageExtensions" {
-            warnings.push(format!("the template uses the macro {t}, which runs only at deploy: what it adds or changes is not judged"));
+            warnings.push(format!(
+                "the template uses the macro {t}, which runs only at deploy: what it adds or changes is not judged"
+            ));
         }
     }
     let Some(resources_node) = root.get("Resources") else {
         return Err(syntax(file, 1, "the template has no Resources section"));
     };
     let Value::Map(entries) = &resources_node.value else {
-        return Err(syntax(file, resources_node.line, "Resources must be a map of logical ids to resources"));
+        return Err(syntax(
+            file,
+            resources_node.line,
+            "Resources must be a map of logical ids to resources",
+        ));
     };
     let mut raw = Vec::new();
     for (id, node) in entries {
         if id.starts_with("Fn::ForEach::") {
-            warnings.push(format!("line {}: {id} (Fn::ForEach) is expanded only at deploy: the resources it makes are not judged", node.line));
+            warnings.push(format!(
+                "line {}: {id} (Fn::ForEach) is expanded only at deploy: the resources it makes are not judged",
+                node.line
+            ));
             continue;
         }
         if !matches!(node.value, Value::Map(_)) {
-            return Err(syntax(file, node.line, &format!("the resource {id} must be a map with a Type")));
+            return Err(syntax(
+                file,
+                node.line,
+                &format!("the resource {id} must be a map with a Type"),
+            ));
         }
         let Some(kind) = node.get("Type").and_then(Node::as_str) else {
             return Err(syntax(file, node.line, &format!("the resource {id} has no Type")));
@@ -130,7 +151,13 @@ pub fn from_text(
         let condition = match node.get("Condition") {
             Some(c) => match c.as_str() {
                 Some(name) => Some((name.to_string(), c.line)),
-                None => return Err(syntax(file, c.line, &format!("the Condition of {id} must be a condition's name"))),
+                None => {
+                    return Err(syntax(
+                        file,
+                        c.line,
+                        &format!("the Condition of {id} must be a condition's name"),
+                    ))
+                }
             },
             None => None,
         };
@@ -151,7 +178,10 @@ pub fn from_text(
     }
     for (section, slot) in [("Api", 0), ("HttpApi", 1)] {
         if let Some(node) = globals.and_then(|g| g.get(section)) {
-            let v = resolver.resolve(node).map_err(fail)?.and_then(|v| v.as_object().cloned());
+            let v = resolver
+                .resolve(node)
+                .map_err(fail)?
+                .and_then(|v| v.as_object().cloned());
             if slot == 0 {
                 resolver.globals_api = v;
             } else {
@@ -174,7 +204,11 @@ pub fn from_text(
             Some(p) => resolver.resolve(p).map_err(fail)?.unwrap_or(Json::Null),
             None => Json::Null,
         };
-        let props = if props.is_object() { props } else { Json::Object(Default::default()) };
+        let props = if props.is_object() {
+            props
+        } else {
+            Json::Object(Default::default())
+        };
         let prop_lines = match r.properties.as_ref().map(|p| &p.value) {
             Some(Value::Map(entries)) => entries.iter().map(|(k, v)| (k.clone(), v.line)).collect(),
             _ => BTreeMap::new(),
@@ -218,13 +252,24 @@ impl Template {
     /// Where a finding points: the template resource and the line of the property the rule
     /// judges when the template sets it (else the resource's line). Findings on the account
     /// point at the first resource of the rule's types.
-    pub fn location(&self, rule: &config_rules_core::RuleMeta, resource_type: &str, resource_id: &str) -> Option<(String, u32)> {
+    pub fn location(
+        &self,
+        rule: &config_rules_core::RuleMeta,
+        resource_type: &str,
+        resource_id: &str,
+    ) -> Option<(String, u32)> {
         if let Some(o) = self.origins.get(&(resource_type.to_string(), resource_id.to_string())) {
             let line = judged_property(rule.id, resource_type)
                 .iter()
                 .find_map(|p| o.prop_lines.get(*p).copied())
                 .unwrap_or(o.line);
-            return Some((o.sam_source.clone().filter(|s| s != "implicit").unwrap_or_else(|| o.logical_id.clone()), line));
+            return Some((
+                o.sam_source
+                    .clone()
+                    .filter(|s| s != "implicit")
+                    .unwrap_or_else(|| o.logical_id.clone()),
+                line,
+            ));
         }
         self.resources
             .iter()
@@ -249,7 +294,12 @@ fn judged_property(rule: &str, resource_type: &str) -> &'static [&'static str] {
         ("kms-key-rotation-enabled", _) => &["EnableKeyRotation"],
         ("api-gw-cache-encrypted", _) => &["MethodSettings", "StageDescription", "CacheClusterEnabled"],
         ("api-gw-throttling-configured", _) => &["MethodSettings", "StageDescription"],
-        ("api-gw-logging-enabled", _) => &["MethodSettings", "AccessLogSetting", "AccessLogSettings", "DefaultRouteSettings"],
+        ("api-gw-logging-enabled", _) => &[
+            "MethodSettings",
+            "AccessLogSetting",
+            "AccessLogSettings",
+            "DefaultRouteSettings",
+        ],
         ("iam-no-wildcard-permissions", _) => &["Policies", "PolicyDocument"],
         _ => &[],
     }

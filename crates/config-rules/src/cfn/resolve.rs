@@ -168,8 +168,15 @@ impl Resolver {
                 "aws".into()
             }
         });
-        let stack = overrides.get("AWS::StackName").cloned().unwrap_or_else(|| stack_name.to_string());
-        let suffix = if r.partition == "aws-cn" { "amazonaws.com.cn" } else { "amazonaws.com" };
+        let stack = overrides
+            .get("AWS::StackName")
+            .cloned()
+            .unwrap_or_else(|| stack_name.to_string());
+        let suffix = if r.partition == "aws-cn" {
+            "amazonaws.com.cn"
+        } else {
+            "amazonaws.com"
+        };
         let pseudo = [
             ("AWS::AccountId", json!(r.account)),
             ("AWS::Region", json!(r.region)),
@@ -177,7 +184,10 @@ impl Resolver {
             ("AWS::StackName", json!(stack)),
             (
                 "AWS::StackId",
-                json!(format!("arn:{}:cloudformation:{}:{}:stack/{stack}/stand-in", r.partition, r.region, r.account)),
+                json!(format!(
+                    "arn:{}:cloudformation:{}:{}:stack/{stack}/stand-in",
+                    r.partition, r.region, r.account
+                )),
             ),
             ("AWS::URLSuffix", json!(suffix)),
             ("AWS::NotificationARNs", json!([])),
@@ -193,15 +203,20 @@ impl Resolver {
             for (name, decl) in entries {
                 let kind = decl.get("Type").and_then(Node::as_str).unwrap_or("String");
                 let value = match (overrides.get(name), decl.get("Default")) {
-                    _ if kind.starts_with("AWS::SSM::Parameter::Value<") => {
-                        Json::String(r.unknown(format!("parameter {name} (read from SSM Parameter Store at deploy)"), decl.line))
-                    }
+                    _ if kind.starts_with("AWS::SSM::Parameter::Value<") => Json::String(r.unknown(
+                        format!("parameter {name} (read from SSM Parameter Store at deploy)"),
+                        decl.line,
+                    )),
                     (Some(v), _) => json!(v),
                     (None, Some(d)) => match &d.value {
                         Value::String(s) => json!(s),
                         Value::Number(n) => json!(n.to_string()),
                         Value::Bool(b) => json!(b.to_string()),
-                        Value::Seq(items) => json!(items.iter().map(|i| scalar_text(&i.to_json())).collect::<Vec<_>>().join(",")),
+                        Value::Seq(items) => json!(items
+                            .iter()
+                            .map(|i| scalar_text(&i.to_json()))
+                            .collect::<Vec<_>>()
+                            .join(",")),
                         _ => return err(d.line, format!("parameter {name}: Default must be a plain value")),
                     },
                     (None, None) => Json::String(r.unknown(
@@ -231,12 +246,15 @@ impl Resolver {
                 };
                 let hint = names
                     .iter()
-                    .map(|n| (strsim::jaro_winkler(n, name), n))
-                    .filter(|(score, _)| *score > 0.8)
+                    .map(|n| (strsim::normalized_damerau_levenshtein(n, name), n))
+                    .filter(|(score, _)| *score >= 0.6)
                     .max_by(|a, b| a.0.total_cmp(&b.0))
                     .map(|(_, n)| format!(" (did you mean {n}?)"))
                     .unwrap_or_default();
-                return err(1, format!("--template-parameters names {name}, which the template does not declare{hint}"));
+                return err(
+                    1,
+                    format!("--template-parameters names {name}, which the template does not declare{hint}"),
+                );
             }
         }
         if let Some(conditions) = root.get("Conditions") {
@@ -306,7 +324,10 @@ impl Resolver {
 
     fn condition_expr(&mut self, node: &Node, visiting: &mut Vec<String>) -> Result<Tri, ResolveError> {
         let Some((f, arg)) = node.single_key() else {
-            return err(node.line, "a condition must be Fn::Equals, Fn::And, Fn::Or, Fn::Not or Condition");
+            return err(
+                node.line,
+                "a condition must be Fn::Equals, Fn::And, Fn::Or, Fn::Not or Condition",
+            );
         };
         let list = |arg: &Node| match &arg.value {
             Value::Seq(items) => Ok(items.clone()),
@@ -480,7 +501,9 @@ impl Resolver {
                 return match self.condition(name, items[0].line, &mut Vec::new())? {
                     Tri::Known(true) => self.resolve(&items[1]),
                     Tri::Known(false) => self.resolve(&items[2]),
-                    Tri::Unknown(why) => Ok(Some(json!(self.unknown(format!("Fn::If on condition {name}, which depends on {why}"), line)))),
+                    Tri::Unknown(why) => Ok(Some(json!(
+                        self.unknown(format!("Fn::If on condition {name}, which depends on {why}"), line)
+                    ))),
                 };
             }
             "Fn::FindInMap" => {
@@ -493,7 +516,9 @@ impl Resolver {
                     keys.push(scalar_text(&self.known(k)?));
                 }
                 if keys.iter().any(|k| !markers_in(k).is_empty()) {
-                    return Ok(Some(json!(self.unknown(format!("Fn::FindInMap {} with an unknown key", keys[0]), line))));
+                    return Ok(Some(json!(
+                        self.unknown(format!("Fn::FindInMap {} with an unknown key", keys[0]), line)
+                    )));
                 }
                 let found = self
                     .mappings
@@ -525,7 +550,12 @@ impl Resolver {
             "Fn::Equals" | "Fn::And" | "Fn::Or" | "Fn::Not" => {
                 return err(line, format!("{f} can only be used in Conditions"));
             }
-            other => return err(line, format!("{other} is not an intrinsic function CloudFormation knows")),
+            other => {
+                return err(
+                    line,
+                    format!("{other} is not an intrinsic function CloudFormation knows"),
+                )
+            }
         }))
     }
 
@@ -538,8 +568,14 @@ impl Resolver {
         }
         if let Some((kind, physical)) = self.resources.get(name) {
             return Ok(Some(match kind.as_str() {
-                "AWS::IAM::ManagedPolicy" => json!(format!("arn:{}:iam::{}:policy/{physical}", self.partition, self.account)),
-                "AWS::SNS::Topic" => json!(format!("arn:{}:sns:{}:{}:{physical}", self.partition, self.region, self.account)),
+                "AWS::IAM::ManagedPolicy" => json!(format!(
+                    "arn:{}:iam::{}:policy/{physical}",
+                    self.partition, self.account
+                )),
+                "AWS::SNS::Topic" => json!(format!(
+                    "arn:{}:sns:{}:{}:{physical}",
+                    self.partition, self.region, self.account
+                )),
                 _ => json!(physical),
             }));
         }
@@ -550,7 +586,10 @@ impl Resolver {
     /// from the stand-in), an unknown marker for the rest.
     fn attribute(&mut self, res: &str, attr: &str, line: u32) -> Result<String, ResolveError> {
         let Some((kind, name)) = self.resources.get(res).cloned() else {
-            return err(line, format!("Fn::GetAtt {res}.{attr}: no resource {res} in the template"));
+            return err(
+                line,
+                format!("Fn::GetAtt {res}.{attr}: no resource {res} in the template"),
+            );
         };
         let (p, r, a) = (self.partition.clone(), self.region.clone(), self.account.clone());
         let known = match (kind.as_str(), attr) {
@@ -640,9 +679,20 @@ mod tests {
         let root = parse(text).unwrap();
         let overrides = overrides.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let resources = vec![
-            RawResource { id: "Role".into(), kind: "AWS::IAM::Role".into(), line: 1, properties: None, condition: None },
-            RawResource { id: "Fn".into(), kind: "AWS::Lambda::Function".into(), line: 1,
-                          properties: parse("FunctionName: orders").ok(), condition: None },
+            RawResource {
+                id: "Role".into(),
+                kind: "AWS::IAM::Role".into(),
+                line: 1,
+                properties: None,
+                condition: None,
+            },
+            RawResource {
+                id: "Fn".into(),
+                kind: "AWS::Lambda::Function".into(),
+                line: 1,
+                properties: parse("FunctionName: orders").ok(),
+                condition: None,
+            },
         ];
         Ok((Resolver::new(&root, &resources, &overrides, "stack")?, root))
     }
@@ -655,14 +705,24 @@ mod tests {
 
     #[test]
     fn intrinsics_resolve_as_cloudformation_does() {
-        let header = "Parameters:\n  Env: {Type: String, Default: dev}\n  Nets: {Type: CommaDelimitedList, Default: 'a,b'}\n\
+        let header =
+            "Parameters:\n  Env: {Type: String, Default: dev}\n  Nets: {Type: CommaDelimitedList, Default: 'a,b'}\n\
 Conditions:\n  Prod: !Equals [!Ref Env, prod]\n  NotProd: !Not [!Condition Prod]\n\
 Mappings:\n  Sizes: {dev: {Mem: 128}, prod: {Mem: 1024}}\n";
-        let cases: &[(&str, &[(&str, &str)], Json)] = &[
+        type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], Json);
+        let cases: &[Case] = &[
             ("V: !Ref Env", &[], json!("dev")),
             ("V: !Ref Env", &[("Env", "prod")], json!("prod")),
-            ("V: !Sub '${Env}-${AWS::Region}-${!Literal}'", &[], json!("dev-us-east-1-${Literal}")),
-            ("V: !Sub ['${A}/${Fn.Arn}', {A: !Ref Env}]", &[], json!("dev/arn:aws:lambda:us-east-1:123456789012:function:orders")),
+            (
+                "V: !Sub '${Env}-${AWS::Region}-${!Literal}'",
+                &[],
+                json!("dev-us-east-1-${Literal}"),
+            ),
+            (
+                "V: !Sub ['${A}/${Fn.Arn}', {A: !Ref Env}]",
+                &[],
+                json!("dev/arn:aws:lambda:us-east-1:123456789012:function:orders"),
+            ),
             ("V: !Join ['-', [a, !Ref Env, 3]]", &[], json!("a-dev-3")),
             ("V: !Select [1, !Ref Nets]", &[], json!("b")),
             ("V: !Split [',', 'x,y']", &[], json!(["x", "y"])),
@@ -673,7 +733,11 @@ Mappings:\n  Sizes: {dev: {Mem: 128}, prod: {Mem: 1024}}\n";
             ("V: !FindInMap [Sizes, !Ref Env, Mem]", &[("Env", "prod")], json!(1024)),
             ("V: !GetAtt Role.Arn", &[], json!("arn:aws:iam::123456789012:role/Role")),
             ("V: !Ref Fn", &[], json!("orders")),
-            ("V: !Ref AWS::Partition", &[("AWS::Region", "cn-north-1")], json!("aws-cn")),
+            (
+                "V: !Ref AWS::Partition",
+                &[("AWS::Region", "cn-north-1")],
+                json!("aws-cn"),
+            ),
             ("V: !ToJsonString {a: !Ref Env}", &[], json!("{\"a\":\"dev\"}")),
         ];
         for (text, overrides, want) in cases {
@@ -690,7 +754,10 @@ Mappings:\n  Sizes: {dev: {Mem: 128}, prod: {Mem: 1024}}\n";
             ("V: !GetAtt Role.RoleId", "Fn::GetAtt Role.RoleId"),
             ("V: !Sub 'x-${Role.RoleId}'", "Fn::GetAtt Role.RoleId"),
             ("V: !Ref NoDefault", "parameter NoDefault (no Default"),
-            ("V: !If [Maybe, 1, 2]", "Fn::If on condition Maybe, which depends on parameter NoDefault"),
+            (
+                "V: !If [Maybe, 1, 2]",
+                "Fn::If on condition Maybe, which depends on parameter NoDefault",
+            ),
             ("V: !Ref FromSsm", "parameter FromSsm (read from SSM"),
         ];
         let header = "Parameters:\n  NoDefault: {Type: String}\n  FromSsm: {Type: 'AWS::SSM::Parameter::Value<String>', Default: /x}\n\
@@ -700,14 +767,21 @@ Conditions:\n  Maybe: !Equals [!Ref NoDefault, yes]\n";
             let got = scalar_text(&got);
             let indexes = markers_in(&got);
             assert_eq!(indexes.len(), 1, "{text}: {got}");
-            assert!(unknowns[indexes[0]].what.starts_with(what), "{text}: {:?}", unknowns[indexes[0]]);
+            assert!(
+                unknowns[indexes[0]].what.starts_with(what),
+                "{text}: {:?}",
+                unknowns[indexes[0]]
+            );
         }
     }
 
     #[test]
     fn templates_cloudformation_refuses_are_errors_with_lines() {
         let cases = [
-            ("Conditions:\n  A: !Condition B\n  B: !Condition A\nV: 1\n", "a cycle in Conditions: A -> B -> A"),
+            (
+                "Conditions:\n  A: !Condition B\n  B: !Condition A\nV: 1\n",
+                "a cycle in Conditions: A -> B -> A",
+            ),
             ("V: !Ref Nothing\n", "Ref Nothing: no parameter or resource"),
             ("V: !GetAtt Nothing.Arn\n", "no resource Nothing"),
             ("V: !If [Undefined, 1, 2]\n", "the condition Undefined is not defined"),
@@ -719,7 +793,9 @@ Conditions:\n  Maybe: !Equals [!Ref NoDefault, yes]\n";
             let e = outcome.unwrap_err();
             assert!(e.message.contains(message), "{text}: {e:?}");
         }
-        let e = resolver("Parameters:\n  Env: {Type: String}\nV: 1\n", &[("Evn", "x")]).err().unwrap();
+        let e = resolver("Parameters:\n  Env: {Type: String}\nV: 1\n", &[("Evn", "x")])
+            .err()
+            .unwrap();
         assert!(e.message.contains("did you mean Env?"), "{e:?}");
     }
 }

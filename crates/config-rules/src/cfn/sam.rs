@@ -122,8 +122,17 @@ pub fn expand(resources: Vec<Resource>, r: &Resolver) -> (Vec<Resource>, Vec<Sam
                 let name = r.physical(&res.id).unwrap_or(&res.id).to_string();
                 let mut f = Map::new();
                 for key in [
-                    "Handler", "Runtime", "Environment", "KmsKeyArn", "Layers", "ReservedConcurrentExecutions",
-                    "CodeSigningConfigArn", "Architectures", "VpcConfig", "EphemeralStorage", "PackageType",
+                    "Handler",
+                    "Runtime",
+                    "Environment",
+                    "KmsKeyArn",
+                    "Layers",
+                    "ReservedConcurrentExecutions",
+                    "CodeSigningConfigArn",
+                    "Architectures",
+                    "VpcConfig",
+                    "EphemeralStorage",
+                    "PackageType",
                 ] {
                     if let Some(v) = props.get(key) {
                         f.insert(key.into(), v.clone());
@@ -131,7 +140,10 @@ pub fn expand(resources: Vec<Resource>, r: &Resolver) -> (Vec<Resource>, Vec<Sam
                 }
                 f.insert("FunctionName".into(), json!(name));
                 f.insert("Timeout".into(), props.get("Timeout").cloned().unwrap_or(json!(3)));
-                f.insert("MemorySize".into(), props.get("MemorySize").cloned().unwrap_or(json!(128)));
+                f.insert(
+                    "MemorySize".into(),
+                    props.get("MemorySize").cloned().unwrap_or(json!(128)),
+                );
                 if props.contains_key("ImageUri") {
                     f.insert("PackageType".into(), json!("Image"));
                 }
@@ -142,11 +154,18 @@ pub fn expand(resources: Vec<Resource>, r: &Resolver) -> (Vec<Resource>, Vec<Sam
                     f.insert("DeadLetterConfig".into(), json!({"TargetArn": dlq}));
                 }
                 // SAM tags every function it creates (and its role) with lambda:createdBy.
-                let mut tags = vec![json!({"Key": "lambda:createdBy", "Value": "SAM"})];
+                let created_by = json!({"Key": "lambda:createdBy", "Value": "SAM"});
+                let mut tags = vec![created_by.clone()];
                 if let Some(Json::Object(t)) = props.get("Tags") {
                     tags.extend(t.iter().map(|(k, v)| json!({"Key": k, "Value": v})));
                 }
                 f.insert("Tags".into(), Json::Array(tags.clone()));
+                // The generated role gets the function's tags only with PropagateTags (SAM
+                // specification, AWS::Serverless::Function, PropagateTags: default false).
+                let propagate = props
+                    .get("PropagateTags")
+                    .is_some_and(|v| v == &json!(true) || v == &json!("true"));
+                let role_tags = if propagate { tags.clone() } else { vec![created_by] };
                 let role_id = format!("{}Role", res.id);
                 match props.get("Role") {
                     Some(role) => {
@@ -155,7 +174,7 @@ pub fn expand(resources: Vec<Resource>, r: &Resolver) -> (Vec<Resource>, Vec<Sam
                     None => {
                         let role_name = r.physical(&role_id).unwrap_or(&role_id).to_string();
                         f.insert("Role".into(), json!(format!("arn:{p}:iam::{account}:role/{role_name}")));
-                        out.push(implicit_role(&res, &role_id, &props, &p, tags));
+                        out.push(implicit_role(&res, &role_id, &props, &p, role_tags));
                     }
                 }
                 if let Some(url) = props.get("FunctionUrlConfig") {
@@ -191,9 +210,20 @@ pub fn expand(resources: Vec<Resource>, r: &Resolver) -> (Vec<Resource>, Vec<Sam
                                 });
                                 let method = text("Method").unwrap_or_default().to_uppercase();
                                 let path = text("Path").unwrap_or_else(|| "/".into());
-                                let verb = if method == "ANY" { "*".to_string() } else { method.clone() };
+                                let verb = if method == "ANY" {
+                                    "*".to_string()
+                                } else {
+                                    method.clone()
+                                };
                                 let source = execute_api(r, &api, &format!("*/{verb}{path}"));
-                                rest.push(SamEndpoint { api, method, path, authorizer, api_key_required: key_required, line });
+                                rest.push(SamEndpoint {
+                                    api,
+                                    method,
+                                    path,
+                                    authorizer,
+                                    api_key_required: key_required,
+                                    line,
+                                });
                                 out.push(invoke_permission(&res, event_id, &name, &source));
                             }
                             Some("HttpApi") => {
@@ -217,7 +247,11 @@ pub fn expand(resources: Vec<Resource>, r: &Resolver) -> (Vec<Resource>, Vec<Sam
                         }
                     }
                 }
-                out.push(Resource { kind: "AWS::Lambda::Function".into(), props: Json::Object(f), ..res });
+                out.push(Resource {
+                    kind: "AWS::Lambda::Function".into(),
+                    props: Json::Object(f),
+                    ..res
+                });
             }
             "AWS::Serverless::Api" => {
                 let props = obj(&res.props);
@@ -232,12 +266,22 @@ pub fn expand(resources: Vec<Resource>, r: &Resolver) -> (Vec<Resource>, Vec<Sam
                     api["x-sam-auth"] = auth.clone();
                 }
                 let stage = rest_stage(&props, &res.id);
-                out.push(derived(&res, &format!("{}{}Stage", res.id, stage_id(&stage)), "AWS::ApiGateway::Stage", stage));
-                out.push(Resource { kind: "AWS::ApiGateway::RestApi".into(), props: api, ..res });
+                out.push(derived(
+                    &res,
+                    &format!("{}{}Stage", res.id, stage_id(&stage)),
+                    "AWS::ApiGateway::Stage",
+                    stage,
+                ));
+                out.push(Resource {
+                    kind: "AWS::ApiGateway::RestApi".into(),
+                    props: api,
+                    ..res
+                });
             }
             "AWS::Serverless::HttpApi" => {
                 let props = obj(&res.props);
-                let mut api = json!({"Name": props.get("Name").cloned().unwrap_or(json!(res.id)), "ProtocolType": "HTTP"});
+                let mut api =
+                    json!({"Name": props.get("Name").cloned().unwrap_or(json!(res.id)), "ProtocolType": "HTTP"});
                 if let Some(body) = props.get("DefinitionBody") {
                     api["Body"] = body.clone();
                 }
@@ -245,8 +289,17 @@ pub fn expand(resources: Vec<Resource>, r: &Resolver) -> (Vec<Resource>, Vec<Sam
                     api["x-sam-auth"] = auth.clone();
                 }
                 let stage = http_stage(&props, &res.id);
-                out.push(derived(&res, &format!("{}ApiGatewayDefaultStage", res.id), "AWS::ApiGatewayV2::Stage", stage));
-                out.push(Resource { kind: "AWS::ApiGatewayV2::Api".into(), props: api, ..res });
+                out.push(derived(
+                    &res,
+                    &format!("{}ApiGatewayDefaultStage", res.id),
+                    "AWS::ApiGatewayV2::Stage",
+                    stage,
+                ));
+                out.push(Resource {
+                    kind: "AWS::ApiGatewayV2::Api".into(),
+                    props: api,
+                    ..res
+                });
             }
             _ => out.push(res),
         }
@@ -258,7 +311,12 @@ pub fn expand(resources: Vec<Resource>, r: &Resolver) -> (Vec<Resource>, Vec<Sam
         let line = anchor(&rest, "ServerlessRestApi");
         let settings = r.globals_api.clone().unwrap_or_default();
         let stage = rest_stage(&settings, "ServerlessRestApi");
-        out.push(implicit("ServerlessRestApiProdStage", "AWS::ApiGateway::Stage", stage, line));
+        out.push(implicit(
+            "ServerlessRestApiProdStage",
+            "AWS::ApiGateway::Stage",
+            stage,
+            line,
+        ));
         let mut api = json!({"Name": "ServerlessRestApi"});
         if let Some(auth) = settings.get("Auth") {
             api["x-sam-auth"] = auth.clone();
@@ -269,7 +327,12 @@ pub fn expand(resources: Vec<Resource>, r: &Resolver) -> (Vec<Resource>, Vec<Sam
         let line = anchor(&http, "ServerlessHttpApi");
         let settings = r.globals_http_api.clone().unwrap_or_default();
         let stage = http_stage(&settings, "ServerlessHttpApi");
-        out.push(implicit("ServerlessHttpApiApiGatewayDefaultStage", "AWS::ApiGatewayV2::Stage", stage, line));
+        out.push(implicit(
+            "ServerlessHttpApiApiGatewayDefaultStage",
+            "AWS::ApiGatewayV2::Stage",
+            stage,
+            line,
+        ));
         let mut api = json!({"Name": "ServerlessHttpApi", "ProtocolType": "HTTP"});
         if let Some(auth) = settings.get("Auth") {
             api["x-sam-auth"] = auth.clone();
@@ -280,7 +343,12 @@ pub fn expand(resources: Vec<Resource>, r: &Resolver) -> (Vec<Resource>, Vec<Sam
 }
 
 fn stage_id(stage: &Json) -> String {
-    stage["StageName"].as_str().unwrap_or("").chars().filter(char::is_ascii_alphanumeric).collect()
+    stage["StageName"]
+        .as_str()
+        .unwrap_or("")
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect()
 }
 
 /// The stage SAM creates for a REST API (`StageName`, default `Prod` for the implicit API).
@@ -305,7 +373,13 @@ fn rest_stage(props: &Map<String, Json>, api: &str) -> Json {
 /// The stage SAM creates for an HTTP API (`StageName`, default `$default`, auto-deployed).
 fn http_stage(props: &Map<String, Json>, api: &str) -> Json {
     let mut s = json!({"ApiId": api, "StageName": props.get("StageName").cloned().unwrap_or(json!("$default")), "AutoDeploy": true});
-    for key in ["DefaultRouteSettings", "RouteSettings", "AccessLogSettings", "StageVariables", "Tags"] {
+    for key in [
+        "DefaultRouteSettings",
+        "RouteSettings",
+        "AccessLogSettings",
+        "StageVariables",
+        "Tags",
+    ] {
         if let Some(v) = props.get(key) {
             s[key] = v.clone();
         }
@@ -357,7 +431,10 @@ fn invoke_permission(from: &Resource, event: &str, function: &str, source_arn: &
 /// `arn:PARTITION:execute-api:REGION:ACCOUNT:API/STAGE/METHOD/PATH` of an API of the template.
 fn execute_api(r: &Resolver, api: &str, rest: &str) -> String {
     let api = r.physical(api).unwrap_or(api);
-    format!("arn:{}:execute-api:{}:{}:{api}/{rest}", r.partition, r.region, r.account)
+    format!(
+        "arn:{}:execute-api:{}:{}:{api}/{rest}",
+        r.partition, r.region, r.account
+    )
 }
 
 /// The role SAM creates for a function without `Role`: trusted by Lambda, with
@@ -366,7 +443,9 @@ fn execute_api(r: &Resolver, api: &str, rest: &str) -> String {
 /// statements AWS maintains: recorded as an inline policy named after the template whose
 /// content is not judged).
 fn implicit_role(from: &Resource, id: &str, props: &Map<String, Json>, partition: &str, tags: Vec<Json>) -> Resource {
-    let mut managed = vec![json!(format!("arn:{partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"))];
+    let mut managed = vec![json!(format!(
+        "arn:{partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+    ))];
     let mut inline = Vec::new();
     let policies = match props.get("Policies") {
         Some(Json::Array(list)) => list.clone(),

@@ -75,8 +75,12 @@ pub struct World {
 /// the marker, which [`super::judge`] turns into an unknown verdict.
 fn unknown(operation: &str, value: &str) -> Error {
     let markers: Vec<String> = markers_in(value).into_iter().map(super::resolve::marker).collect();
-    let named = if markers.is_empty() { EXTERNAL.to_string() } else { markers.join(" ") };
-    Error::aws(operation, format!("{named} not known before deploy: {value}"))
+    let named = if markers.is_empty() {
+        EXTERNAL.to_string()
+    } else {
+        markers.join(" ")
+    };
+    Error::aws(operation, format!("{named} {value}"))
 }
 
 /// The marker of a fact that lives outside the template (an S3 definition, a code signing
@@ -103,7 +107,10 @@ fn boolean(operation: &str, v: &Json, default: bool) -> Result<bool, Error> {
             match t.to_ascii_lowercase().as_str() {
                 "true" => Ok(true),
                 "false" => Ok(false),
-                _ => Err(Error::aws(operation, format!("the template sets {t:?} where a boolean is expected"))),
+                _ => Err(Error::aws(
+                    operation,
+                    format!("the template sets {t:?} where a boolean is expected"),
+                )),
             }
         }
     }
@@ -243,13 +250,18 @@ fn openapi_endpoints(body: &Json) -> Vec<Endpoint> {
         .cloned()
         .unwrap_or_default();
     let kind_of = |security: &Json| -> Option<String> {
-        let first = security.as_array()?.iter().find_map(|req| req.as_object()?.keys().next().cloned())?;
+        let first = security
+            .as_array()?
+            .iter()
+            .find_map(|req| req.as_object()?.keys().next().cloned())?;
         let scheme = &schemes.get(&first)?;
         Some(match scheme["x-amazon-apigateway-authtype"].as_str() {
             Some("awsSigv4") => "AWS_IAM".into(),
             Some("cognito_user_pools") => "COGNITO_USER_POOLS".into(),
             _ if scheme["type"] == "oauth2" || scheme["type"] == "openIdConnect" => "JWT".into(),
-            _ if scheme["type"] == "apiKey" && scheme.get("x-amazon-apigateway-authorizer").is_none() => "API_KEY".into(),
+            _ if scheme["type"] == "apiKey" && scheme.get("x-amazon-apigateway-authorizer").is_none() => {
+                "API_KEY".into()
+            }
             _ => "CUSTOM".into(),
         })
     };
@@ -299,14 +311,25 @@ pub fn rest_api_facts(res: &Resource, all: &[Resource], arn: &str, name: &str) -
     if res.props.get("BodyS3Location").is_some() {
         return ApiFacts {
             api,
-            endpoints: Err(format!("the methods of {} are defined in a file on S3 (BodyS3Location/DefinitionUri)", res.id)),
+            endpoints: Err(format!(
+                "the methods of {} are defined in a file on S3 (BodyS3Location/DefinitionUri)",
+                res.id
+            )),
             sam_auth,
         };
     }
     let resources: HashMap<String, (Option<String>, String)> = all
         .iter()
         .filter(|r| r.kind == "AWS::ApiGateway::Resource" && text(&r.props["RestApiId"]).as_deref() == Some(&res.id))
-        .map(|r| (r.id.clone(), (text(&r.props["ParentId"]), text(&r.props["PathPart"]).unwrap_or_default())))
+        .map(|r| {
+            (
+                r.id.clone(),
+                (
+                    text(&r.props["ParentId"]),
+                    text(&r.props["PathPart"]).unwrap_or_default(),
+                ),
+            )
+        })
         .collect();
     let root = format!("{}/", res.id);
     let path_of = |start: &str| -> String {
@@ -338,7 +361,9 @@ pub fn rest_api_facts(res: &Resource, all: &[Resource], arn: &str, name: &str) -
         .filter(|r| r.kind == "AWS::ApiGateway::Method" && text(&r.props["RestApiId"]).as_deref() == Some(&res.id))
         .map(|m| Endpoint {
             method: text(&m.props["HttpMethod"]).unwrap_or_default().to_uppercase(),
-            path: text(&m.props["ResourceId"]).map(|r| path_of(&r)).unwrap_or_else(|| "/".into()),
+            path: text(&m.props["ResourceId"])
+                .map(|r| path_of(&r))
+                .unwrap_or_else(|| "/".into()),
             authorization: text(&m.props["AuthorizationType"]).unwrap_or_else(|| "NONE".into()),
             api_key_required: matches!(&m.props["ApiKeyRequired"], Json::Bool(true))
                 || m.props["ApiKeyRequired"].as_str() == Some("true"),
@@ -417,7 +442,10 @@ impl KeyApi for World {
 
     async fn rotation(&self, key_id: &str) -> Result<Rotation, Error> {
         let Some(k) = self.keys.iter().find(|k| k.id == key_id) else {
-            return Err(Error::aws("GetKeyRotationStatus", format!("no key {key_id} in the template")));
+            return Err(Error::aws(
+                "GetKeyRotationStatus",
+                format!("no key {key_id} in the template"),
+            ));
         };
         let enabled = boolean("GetKeyRotationStatus", &k.rotation, false)?;
         let period_days = match &k.period {
@@ -425,7 +453,10 @@ impl KeyApi for World {
             v => {
                 let t = known_text("GetKeyRotationStatus", v)?;
                 Some(t.parse::<i32>().map_err(|_| {
-                    Error::aws("GetKeyRotationStatus", format!("RotationPeriodInDays {t:?} is not a number of days"))
+                    Error::aws(
+                        "GetKeyRotationStatus",
+                        format!("RotationPeriodInDays {t:?} is not a number of days"),
+                    )
                 })?)
             }
         };
@@ -507,6 +538,41 @@ impl TrailApi for World {
 }
 
 impl World {
+    /// The world without the keys and trails whose facts hold an unknown value, and those
+    /// (resource type, id, the text naming the unknowns): account-level rules judge the known
+    /// ones and report the others as unknown, one by one.
+    pub fn split_unknown(&self) -> (World, Vec<(String, String, String)>) {
+        let mut known = self.clone();
+        let mut unknown = Vec::new();
+        known.keys.retain(|k| {
+            let text = [&k.manager, &k.spec, &k.state, &k.origin, &k.rotation, &k.period]
+                .iter()
+                .map(|v| v.to_string())
+                .collect::<String>();
+            let held = !markers_in(&text).is_empty();
+            if held {
+                unknown.push(("AWS::KMS::Key".to_string(), k.id.clone(), text));
+            }
+            !held
+        });
+        known.functions.retain(|f| {
+            let held = !markers_in(&f.role_arn).is_empty();
+            if held {
+                unknown.push(("AWS::Lambda::Function".to_string(), f.name.clone(), f.role_arn.clone()));
+            }
+            !held
+        });
+        known.trails.retain(|t| {
+            let text = t.props.to_string();
+            let held = !markers_in(&text).is_empty();
+            if held {
+                unknown.push(("AWS::CloudTrail::Trail".to_string(), t.arn.clone(), text));
+            }
+            !held
+        });
+        (known, unknown)
+    }
+
     fn trail(&self, arn: &str) -> Result<&TrailFacts, Error> {
         self.trails
             .iter()

@@ -11,7 +11,8 @@ use std::collections::HashMap;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
-/// One node of a template: its value and the line (1-based) it starts on.
+/// One node of a template: its value and its line (1-based): a map's value is at its key's
+/// line.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
     pub line: u32,
@@ -189,6 +190,10 @@ impl Builder {
                         let message = format!("the key {k} is given twice in the same map");
                         self.fail(line, message);
                     } else {
+                        // A value is placed at its key's line (a block map or list below its
+                        // key starts on the next line): where a finding should point.
+                        let mut node = node;
+                        node.line = node.line.min(line);
                         entries.push((k, node));
                     }
                 }
@@ -211,7 +216,10 @@ impl Builder {
         let Some(name) = (tag.handle == "!").then(|| long_form(&tag.suffix)).flatten() else {
             self.fail(
                 node.line,
-                format!("unknown tag {}{} (CloudFormation's short forms are !Ref, !Sub, !GetAtt, ...)", tag.handle, tag.suffix),
+                format!(
+                    "unknown tag {}{} (CloudFormation's short forms are !Ref, !Sub, !GetAtt, ...)",
+                    tag.handle, tag.suffix
+                ),
             );
             return node;
         };
@@ -315,8 +323,19 @@ impl MarkedEventReceiver for Builder {
             }),
             Event::SequenceEnd | Event::MappingEnd => {
                 let (line, tag, anchor, value) = match self.stack.pop() {
-                    Some(Frame::Seq { line, tag, anchor, items }) => (line, tag, anchor, Value::Seq(items)),
-                    Some(Frame::Map { line, tag, anchor, entries, .. }) => (line, tag, anchor, Value::Map(entries)),
+                    Some(Frame::Seq {
+                        line,
+                        tag,
+                        anchor,
+                        items,
+                    }) => (line, tag, anchor, Value::Seq(items)),
+                    Some(Frame::Map {
+                        line,
+                        tag,
+                        anchor,
+                        entries,
+                        ..
+                    }) => (line, tag, anchor, Value::Map(entries)),
                     None => return,
                 };
                 let node = self.apply_tag(tag, Node::new(line, value));
@@ -342,7 +361,10 @@ mod tests {
     fn short_forms_become_long_forms_with_lines() {
         let doc = parse("A:\n  B: !Ref Param\n  C: !GetAtt Role.Arn\n  D: !Sub\n    - x-${y}\n    - {y: 1}\n").unwrap();
         let a = doc.get("A").unwrap();
-        assert_eq!(a.get("B").unwrap(), &Node::new(2, Value::Map(vec![("Ref".into(), s(2, "Param"))])));
+        assert_eq!(
+            a.get("B").unwrap(),
+            &Node::new(2, Value::Map(vec![("Ref".into(), s(2, "Param"))]))
+        );
         let getatt = a.get("C").unwrap();
         assert_eq!(getatt.line, 3);
         assert_eq!(
@@ -351,7 +373,7 @@ mod tests {
         );
         let sub = a.get("D").unwrap();
         assert_eq!(sub.single_key().unwrap().0, "Fn::Sub");
-        assert_eq!(sub.line, 5, "a block sequence starts at its first item");
+        assert_eq!(sub.line, 4, "a value is at its key's line");
     }
 
     #[test]
