@@ -112,12 +112,27 @@ class ReportsTest(unittest.TestCase):
                                "lambda-timeout-within-limit,lambda-supported-runtime")
         self.assertEqual(accounts["mode"], "accounts")
         self.assertEqual([a["accountId"] for a in accounts["accounts"]], ["123456789012"])
+        template = self.report(*self.TEMPLATE)
+        self.assertEqual(template["mode"], "template")
+        self.assertGreater(template["summary"]["unknown"], 0)
+        self.assertTrue(all(l["line"] > 1 for l in template["template"]["locations"]))
+
+    TEMPLATE = ("evaluate", "--template", str(ROOT / "crates" / "config-rules" / "tests" / "templates" / "lambda-timeout-within-limit.yaml"),
+                "--at", AT, "--no-suppressions")
 
     def test_sarif_is_valid_sarif_2_1_0(self):
         log = self.sarif(*self.ITEMS, str(self.tmp / "suppress.yaml"))
         suppressed = [r for r in log["runs"][0]["results"] if r.get("suppressions")]
         self.assertEqual(len(suppressed), 1)
         self.sarif("scan", "--source", "api", "--accounts", "123456789012")
+        # A template's results carry what GitHub code scanning needs: file, line, fingerprint.
+        results = self.sarif(*self.TEMPLATE)["runs"][0]["results"]
+        self.assertTrue(results)
+        for r in results:
+            self.assertIn("physicalLocation", r["locations"][0])
+            self.assertGreater(r["locations"][0]["physicalLocation"]["region"]["startLine"], 1)
+            self.assertIn("resource/v1", r["partialFingerprints"])
+        self.assertEqual({r["kind"] for r in results}, {"fail", "review"})
 
     def test_junit_reads_back_with_the_json_counts(self):
         args = (*self.ITEMS, str(self.tmp / "suppress.yaml"))
@@ -129,7 +144,7 @@ class ReportsTest(unittest.TestCase):
         failures = [c for c in cases if any(isinstance(r, junitparser.Failure) for r in c.result)]
         skipped = [c for c in cases if any(isinstance(r, junitparser.Skipped) for r in c.result)]
         self.assertEqual(len(failures), summary["nonCompliant"])
-        self.assertEqual(len(skipped), summary["notApplicable"] + summary["skipped"] + summary["suppressed"])
+        self.assertEqual(len(skipped), summary["notApplicable"] + summary["skipped"] + summary["suppressed"] + summary["unknown"])
         severities = {suite.name: {p.name: p.value for p in suite.properties()}["severity"] for suite in xml}
         self.assertEqual(severities["lambda-no-public-access"], "critical")
 

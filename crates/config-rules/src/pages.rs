@@ -50,6 +50,18 @@ fn rows<'a>(runs: &'a [RuleRun], names: &Names) -> Vec<Row<'a>> {
                 why: format!("{} (suppressed: {})", e.annotation, s.reason),
             });
         }
+        // Template mode: verdicts that depend on what exists only after deploy.
+        for u in &r.unknown {
+            out.push(Row {
+                status: "UNKNOWN",
+                severity: severity_of(r.rule_id),
+                rule: r.rule_id,
+                account: r.account.as_deref(),
+                resource_type: &u.resource_type,
+                resource: u.resource_id.clone(),
+                why: u.reason.clone(),
+            });
+        }
     }
     let rank = |s: &str| match s {
         "NON_COMPLIANT" => 0,
@@ -81,7 +93,10 @@ fn counts(r: &RuleRun) -> [usize; 4] {
 
 fn header_lines(coverage: &Coverage, generated_at: &str) -> Vec<String> {
     let mut out = Vec::new();
-    if let (Some(a), Some(r)) = (&coverage.account, &coverage.region) {
+    if let Some(t) = &coverage.template {
+        out.push(format!("Template {} ({} resources), before deploy.", t.file, t.resources));
+        out.extend(t.warnings.iter().map(|w| format!("Warning: {w}")));
+    } else if let (Some(a), Some(r)) = (&coverage.account, &coverage.region) {
         let who = coverage
             .identity
             .as_deref()
