@@ -177,7 +177,8 @@ def seed_http_api(apigwv2):
 
 
 def seed_buckets(s3, key_arn):
-    """An SSE-KMS bucket with an owner tag; the trail bucket below has no default encryption."""
+    """An SSE-KMS bucket with an owner tag; the trail bucket below keeps S3's default (SSE-S3), which
+    demo/params.json's requireKms refuses."""
     exists_ok(lambda: s3.create_bucket(Bucket="demo-uploads"), "BucketAlreadyOwnedByYou", "BucketAlreadyExists")
     s3.put_bucket_encryption(Bucket="demo-uploads", ServerSideEncryptionConfiguration={"Rules": [
         {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn}, "BucketKeyEnabled": True}]})

@@ -438,8 +438,8 @@ async fn s3_bucket_encryption_enabled_is_fixed_with_the_listed_key() {
         .arn()
         .unwrap()
         .to_string();
-    // moto's new buckets have no default encryption: an old bucket whose rule was removed.
-    emu.create_bucket("uploads-old");
+    // A bucket as buckets were before S3 encrypted every bucket by default (2023).
+    emu.create_legacy_unencrypted_bucket("uploads-old");
     let params = json!({"requireKms": "true", "kmsKeyArns": key});
     let expression = s3_key_expression();
     let seeded = Seeded {
@@ -458,7 +458,7 @@ async fn s3_bucket_encryption_enabled_is_fixed_with_the_listed_key() {
 #[tokio::test(flavor = "multi_thread")]
 async fn s3_bucket_encryption_enabled_is_fixed_with_s3_keys_by_default() {
     let emu = Emulator::start_private();
-    emu.create_bucket("uploads-plain");
+    emu.create_legacy_unencrypted_bucket("uploads-plain");
     let expression = s3_key_expression();
     // The template's expression gives "none" when kmsKeyArns is empty.
     let seeded = Seeded {

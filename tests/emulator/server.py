@@ -84,6 +84,9 @@ class State:
         self.faults: dict[str, list[dict]] = {}
         self.calls: list[dict] = []
         self.accounts: dict[str, AccountState] = {}
+        # Buckets answering as buckets did before 2023, without default encryption (see
+        # Emulator.bucket_encryption): for tests of remediations of old Config items.
+        self.legacy_unencrypted: set[str] = set()
 
     def account(self, account_id: str) -> "AccountState":
         return self.accounts.setdefault(account_id, AccountState())
@@ -180,7 +183,33 @@ class Emulator:
                 return error_response(ApiError("ValidationException", f"invalid request: {err}"))(environ, start_response)
         if operation in RESPONSE_PATCHES:
             return self.patched_moto(operation, environ, start_response)
+        if operation == "GetBucketEncryption":
+            return self.bucket_encryption(environ, start_response)
         return self.plain_moto(operation, environ, start_response)
+
+    def bucket_encryption(self, environ, start_response):
+        """moto answers ServerSideEncryptionConfigurationNotFoundError for a bucket without a
+        configuration; S3 has encrypted every bucket with SSE-S3 by default since 5 January
+        2023 and GetBucketEncryption returns that default (S3 user guide, "Setting default
+        server-side encryption behavior for Amazon S3 buckets")."""
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, headers
+
+        body = b"".join(self.moto(environ, capture))
+        status = int(captured["status"].split(" ", 1)[0])
+        bucket = environ.get("PATH_INFO", "").strip("/").split("/", 1)[0]
+        legacy = bucket in self.state.legacy_unencrypted
+        if status == 404 and b"ServerSideEncryptionConfigurationNotFoundError" in body and not legacy:
+            status, captured["status"] = 200, "200 OK"
+            body = SSE_S3_DEFAULT
+            captured["headers"] = [("Content-Type", "application/xml")]
+        self.record("GetBucketEncryption", status, None)
+        headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
+        headers.append(("Content-Length", str(len(body))))
+        start_response(captured["status"], headers)
+        return [body]
 
     def plain_moto(self, operation, environ, start_response):
         status_holder = {}
@@ -364,6 +393,9 @@ class Emulator:
                          "resultToken": data.get("resultToken"), "seconds": data.get("seconds"),
                          "after": int(data.get("after", 0))}
                 state.faults.setdefault(data["operation"], []).append(fault)
+                return json_response({"ok": True})
+            if route == "legacy-unencrypted-buckets" and request.method == "POST":
+                state.legacy_unencrypted.add(data["bucket"])
                 return json_response({"ok": True})
             if route == "iam-roles" and request.method == "POST":
                 # A role in any account, as a StackSet would deploy it (moto gives no
@@ -1099,6 +1131,13 @@ def key_rotation_period(body: bytes) -> bytes:
 
 
 # Operations whose moto answers are mended on the way out.
+SSE_S3_DEFAULT = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n'
+    b'<ServerSideEncryptionConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Rule>'
+    b"<ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault>"
+    b"<BucketKeyEnabled>false</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>"
+)
+
 RESPONSE_PATCHES = {
     "GetAccountAuthorizationDetails": add_managed_policy_names,
     "BatchGetResourceConfig": batch_get_epoch_times,

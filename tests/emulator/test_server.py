@@ -261,6 +261,24 @@ class EmulatorTest(unittest.TestCase):
         kms.enable_key_rotation(KeyId=key)
         self.assertEqual(kms.get_key_rotation_status(KeyId=key)["RotationPeriodInDays"], 365)
 
+    def test_buckets_without_a_configuration_report_sse_s3_like_aws(self):
+        s3 = boto3.client("s3", endpoint_url=self.url, region_name="us-east-1")
+        s3.create_bucket(Bucket="plain-bucket")
+        rule = s3.get_bucket_encryption(Bucket="plain-bucket")["ServerSideEncryptionConfiguration"]["Rules"][0]
+        self.assertEqual(rule["ApplyServerSideEncryptionByDefault"], {"SSEAlgorithm": "AES256"})
+        s3.put_bucket_encryption(Bucket="plain-bucket", ServerSideEncryptionConfiguration={"Rules": [
+            {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "alias/k"}}]})
+        rule = s3.get_bucket_encryption(Bucket="plain-bucket")["ServerSideEncryptionConfiguration"]["Rules"][0]
+        self.assertEqual(rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"], "aws:kms")
+        s3.create_bucket(Bucket="old-bucket")
+        self.control("legacy-unencrypted-buckets", {"bucket": "old-bucket"})
+        with self.assertRaises(ClientError) as old:
+            s3.get_bucket_encryption(Bucket="old-bucket")
+        self.assertEqual(old.exception.response["Error"]["Code"], "ServerSideEncryptionConfigurationNotFoundError")
+        with self.assertRaises(ClientError) as gone:
+            s3.get_bucket_encryption(Bucket="no-such-bucket")
+        self.assertEqual(gone.exception.response["Error"]["Code"], "NoSuchBucket")
+
 
 if __name__ == "__main__":
     unittest.main()

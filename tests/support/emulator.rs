@@ -316,6 +316,13 @@ impl Emulator {
     }
 
     /// Creates an S3 bucket in moto.
+    /// A bucket answering as buckets did before S3 encrypted every bucket by default (2023):
+    /// no default encryption, as old Config items may still record.
+    pub fn create_legacy_unencrypted_bucket(&self, name: &str) {
+        self.create_bucket(name);
+        self.control("legacy-unencrypted-buckets", serde_json::json!({"bucket": name}));
+    }
+
     pub fn create_bucket(&self, name: &str) {
         let auth = format!(
             "AWS4-HMAC-SHA256 Credential=testing/20261128/{REGION}/s3/aws4_request, SignedHeaders=host, Signature=0"
