@@ -35,7 +35,7 @@ lint: venv ## rustfmt check, clippy -D warnings, cfn-lint, sam validate --lint
 	$(MAKE) --no-print-directory template-lint
 
 template-lint: venv-build
-	$(VENV)/bin/cfn-lint template.yaml member-role.yaml conformance-pack.yaml
+	$(VENV)/bin/cfn-lint template.yaml member-role.yaml conformance-pack.yaml demo/template.yaml
 	$(VENV)/bin/sam validate --lint --template template.yaml --region us-east-1
 
 # One rule built for Lambda the way `make build` builds every rule (cargo-lambda and zig, zip,
@@ -63,6 +63,7 @@ test: lint emulator-test lambda-artifact ## Everything CI runs: lint, then every
 	$(CARGO) test --workspace --exclude config-rules-bench
 	$(CARGO) test -p e2e-tests --test artifact -- --ignored
 	set -o pipefail; $(VPY) -m unittest tests/reports/test_reports.py 2>&1 | tail -n 3
+	set -o pipefail; $(VPY) -m unittest tests/parity/test_template_parity.py 2>&1 | tail -n 3
 	$(CARGO) run -q -p config-rules-bench -- --smoke --bin-dir target/debug
 	set -o pipefail; $(VPY) demo/demo.py > target/demo.out && grep -q "evaluates again: COMPLIANT" target/demo.out \
 		&& grep -q "^Total (3 accounts)" target/demo.out \

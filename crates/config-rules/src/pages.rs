@@ -94,7 +94,10 @@ fn counts(r: &RuleRun) -> [usize; 4] {
 fn header_lines(coverage: &Coverage, generated_at: &str) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(t) = &coverage.template {
-        out.push(format!("Template {} ({} resources), before deploy.", t.file, t.resources));
+        out.push(format!(
+            "Template {} ({} resources), before deploy.",
+            t.file, t.resources
+        ));
         out.extend(t.warnings.iter().map(|w| format!("Warning: {w}")));
     } else if let (Some(a), Some(r)) = (&coverage.account, &coverage.region) {
         let who = coverage

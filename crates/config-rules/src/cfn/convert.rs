@@ -410,15 +410,16 @@ fn iam_role(res: &Resource, all: &[Resource], ctx: &Ctx, out: &mut Converted) {
         configuration["permissionsBoundary"] =
             json!({"permissionsBoundaryArn": boundary, "permissionsBoundaryType": "Policy"});
     }
-    // Config's resource id for a role is its RoleId (AROA...), known only after deploy: the
-    // logical id stands in for it.
+    // Config's resource id for a role is its RoleId (AROA...), known only after deploy: its
+    // name (the logical id when the template names none) stands in for it, as for users,
+    // groups and policies.
     item(
         res,
         ctx,
         out,
         Spec {
             resource_type: "AWS::IAM::Role",
-            id: res.id.clone(),
+            id: name.clone(),
             name: &name,
             arn: Some(arn),
             region: "global",
@@ -444,7 +445,7 @@ fn iam_user(res: &Resource, all: &[Resource], ctx: &Ctx, out: &mut Converted) {
         out,
         Spec {
             resource_type: "AWS::IAM::User",
-            id: res.id.clone(),
+            id: name.clone(),
             name: &name,
             arn: Some(arn),
             region: "global",
@@ -469,7 +470,7 @@ fn iam_group(res: &Resource, all: &[Resource], ctx: &Ctx, out: &mut Converted) {
         out,
         Spec {
             resource_type: "AWS::IAM::Group",
-            id: res.id.clone(),
+            id: name.clone(),
             name: &name,
             arn: Some(arn),
             region: "global",
@@ -498,7 +499,7 @@ fn iam_managed_policy(res: &Resource, _: &[Resource], ctx: &Ctx, out: &mut Conve
         out,
         Spec {
             resource_type: "AWS::IAM::Policy",
-            id: res.id.clone(),
+            id: name.clone(),
             name: &name,
             arn: Some(arn),
             region: "global",

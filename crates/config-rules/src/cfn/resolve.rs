@@ -89,6 +89,8 @@ fn name_property(kind: &str) -> Option<&'static str> {
         "AWS::SQS::Queue" => "QueueName",
         "AWS::SNS::Topic" => "TopicName",
         "AWS::Logs::LogGroup" => "LogGroupName",
+        // `Ref` of a stage is its name.
+        "AWS::ApiGateway::Stage" | "AWS::ApiGatewayV2::Stage" => "StageName",
         _ => return None,
     })
 }

@@ -6,8 +6,6 @@
 //! tag. Anything CloudFormation would refuse (an unknown `!Tag`, a key that is not a scalar, a
 //! key given twice, several documents) is an error naming the line.
 
-use std::collections::HashMap;
-
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
@@ -137,13 +135,11 @@ enum Frame {
     Seq {
         line: u32,
         tag: Option<Tag>,
-        anchor: usize,
         items: Vec<Node>,
     },
     Map {
         line: u32,
         tag: Option<Tag>,
-        anchor: usize,
         entries: Vec<(String, Node)>,
         key: Option<(String, u32)>,
     },
@@ -152,7 +148,6 @@ enum Frame {
 #[derive(Default)]
 struct Builder {
     stack: Vec<Frame>,
-    anchors: HashMap<usize, Node>,
     root: Option<Node>,
     documents: usize,
     second_document_line: u32,
@@ -243,12 +238,6 @@ impl Builder {
         };
         Node::new(line, Value::Map(vec![(name.to_string(), inner)]))
     }
-
-    fn remember(&mut self, anchor: usize, node: &Node) {
-        if anchor > 0 {
-            self.anchors.insert(anchor, node.clone());
-        }
-    }
 }
 
 /// A plain scalar's type, as YAML's core schema reads it.
@@ -293,53 +282,40 @@ impl MarkedEventReceiver for Builder {
                     self.second_document_line = line;
                 }
             }
-            Event::Scalar(text, style, anchor, tag) => {
+            Event::Scalar(text, style, _anchor, tag) => {
                 let value = match style {
                     TScalarStyle::Plain => plain(&text),
                     _ => Value::String(text),
                 };
                 let node = self.apply_tag(tag, Node::new(line, value));
-                self.remember(anchor, &node);
                 if self.documents <= 1 {
                     self.push(node);
                 }
             }
-            Event::Alias(anchor) => match self.anchors.get(&anchor).cloned() {
-                Some(node) => self.push(Node::new(line, node.value)),
-                None => self.fail(line, "an alias to an unknown anchor".into()),
-            },
-            Event::SequenceStart(anchor, tag) => self.stack.push(Frame::Seq {
+            // CloudFormation refuses YAML aliases ("Template format error: YAML aliases are not
+            // allowed in CloudFormation templates"): so does the template mode.
+            Event::Alias(_) => self.fail(
+                line,
+                "YAML aliases (*name) are not allowed in CloudFormation templates".into(),
+            ),
+            Event::SequenceStart(_, tag) => self.stack.push(Frame::Seq {
                 line,
                 tag,
-                anchor,
                 items: Vec::new(),
             }),
-            Event::MappingStart(anchor, tag) => self.stack.push(Frame::Map {
+            Event::MappingStart(_, tag) => self.stack.push(Frame::Map {
                 line,
                 tag,
-                anchor,
                 entries: Vec::new(),
                 key: None,
             }),
             Event::SequenceEnd | Event::MappingEnd => {
-                let (line, tag, anchor, value) = match self.stack.pop() {
-                    Some(Frame::Seq {
-                        line,
-                        tag,
-                        anchor,
-                        items,
-                    }) => (line, tag, anchor, Value::Seq(items)),
-                    Some(Frame::Map {
-                        line,
-                        tag,
-                        anchor,
-                        entries,
-                        ..
-                    }) => (line, tag, anchor, Value::Map(entries)),
+                let (line, tag, value) = match self.stack.pop() {
+                    Some(Frame::Seq { line, tag, items }) => (line, tag, Value::Seq(items)),
+                    Some(Frame::Map { line, tag, entries, .. }) => (line, tag, Value::Map(entries)),
                     None => return,
                 };
                 let node = self.apply_tag(tag, Node::new(line, value));
-                self.remember(anchor, &node);
                 if self.documents <= 1 {
                     self.push(node);
                 }
@@ -402,6 +378,7 @@ mod tests {
             ("a: [1\n", 2, ""),
             ("a: 1\n---\nb: 2\n", 2, "one YAML document"),
             ("", 1, "empty"),
+            ("a: &x 1\nb: *x\n", 2, "aliases"),
             ("a: !GetAtt NoDot\n", 1, "Resource.Attribute"),
         ];
         for (text, line, message) in cases {
