@@ -67,7 +67,8 @@ test: lint emulator-test lambda-artifact ## Everything CI runs: lint, then every
 	$(CARGO) run -q -p config-rules-bench -- --smoke --bin-dir target/debug
 	set -o pipefail; $(VPY) demo/demo.py > target/demo.out && grep -q "evaluates again: COMPLIANT" target/demo.out \
 		&& grep -q "^Total (3 accounts)" target/demo.out \
-		|| { cat target/demo.out; echo "make demo's remediation run or organization scan did not finish as expected"; exit 1; }
+		&& grep -q "^Evaluated template demo/template.yaml" target/demo.out \
+		|| { cat target/demo.out; echo "make demo's template check, remediation run or organization scan did not finish as expected"; exit 1; }
 
 $(VENV)/.bench-tools: bench/peers/requirements.txt $(VENV)/.test-tools
 	$(VPY) -m pip install --quiet --disable-pip-version-check -r bench/peers/requirements.txt

@@ -61,6 +61,14 @@ def main():
         scan = subprocess.run([str(CLI), "scan", "--source", "api", "--params-file", str(ROOT / "demo/params.json")], env=env)
         if scan.returncode not in (0, 1):
             sys.exit(f"config-rules scan failed with exit code {scan.returncode}; emulator log: {log}")
+        print("\nThe same account before it was deployed: its template, checked by the same rules "
+              "(results point at the template's lines; what only exists after deploy is reported as unknown).\n",
+              flush=True)
+        print("$ config-rules evaluate --template demo/template.yaml --params-file demo/params.json\n", flush=True)
+        check = subprocess.run([str(CLI), "evaluate", "--template", "demo/template.yaml", "--params-file",
+                                "demo/params.json"], env=env, cwd=ROOT)
+        if check.returncode not in (0, 1):
+            sys.exit(f"config-rules evaluate --template failed with exit code {check.returncode}")
         report = ROOT / "target" / "demo-report.html"
         subprocess.run([str(CLI), "scan", "--source", "api", "--params-file", str(ROOT / "demo/params.json"),
                         "--format", "html", "--output", str(report), "--quiet"], env=env, check=True)
@@ -84,6 +92,7 @@ def main():
             emulator.kill()
     print(f"\nDemo finished in {time.time() - started:.0f} s. Where to look next (README.md):")
     print("  - 'Rules'                 what each rule checks; config-rules explain <rule-id>")
+    print("  - 'Before you deploy'     check CloudFormation and SAM templates in pull requests (SARIF, annotations)")
     print("  - 'Command-line tool'     evaluate events and snapshots, scan a live account, SARIF/JUnit for CI")
     print("  - 'Deploy'                make build && make deploy GUIDED=1, alerts and remediation")
     print("  - 'Local AWS account'     make emulator, to experiment against the same emulator")
