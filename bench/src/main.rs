@@ -41,6 +41,10 @@ struct Options {
     scan_sizes: Vec<usize>,
     /// `--only-scan`: measure the CLI's scans only.
     only_scan: bool,
+    /// Resource counts of the templates `evaluate --template` judges.
+    template_sizes: Vec<usize>,
+    /// `--only-template`: measure the template checks only.
+    only_template: bool,
 }
 
 fn options() -> Options {
@@ -55,6 +59,8 @@ fn options() -> Options {
         key_sizes: vec![1000, 5000],
         scan_sizes: vec![100, 1000, 2000, 5000],
         only_scan: false,
+        template_sizes: vec![100, 1000, 5000],
+        only_template: false,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -72,6 +78,7 @@ fn options() -> Options {
                 o.zip = false;
                 o.key_sizes = vec![20];
                 o.scan_sizes = vec![20];
+                o.template_sizes = vec![100];
                 o.out = target.join("bench/smoke.json");
             }
             "--key-sizes" => {
@@ -91,6 +98,14 @@ fn options() -> Options {
             }
             "--no-peer" => o.peer = false,
             "--only-scan" => o.only_scan = true,
+            "--only-template" => o.only_template = true,
+            "--template-sizes" => {
+                o.template_sizes = value()
+                    .split(',')
+                    .map(|s| s.trim().parse().expect("--template-sizes 100,1000"))
+                    .collect();
+                i += 1;
+            }
             "--scan-sizes" => {
                 o.scan_sizes = value()
                     .split(',')
@@ -102,7 +117,7 @@ fn options() -> Options {
                 o.bin_dir = PathBuf::from(value());
                 i += 1;
             }
-            other => panic!("unknown option {other} (--smoke, --iterations N, --sizes a,b, --key-sizes a,b, --scan-sizes a,b, --only-scan, --no-peer, --bin-dir D)"),
+            other => panic!("unknown option {other} (--smoke, --iterations N, --sizes a,b, --key-sizes a,b, --scan-sizes a,b, --only-scan, --template-sizes a,b, --only-template, --no-peer, --bin-dir D)"),
         }
         i += 1;
     }
@@ -373,6 +388,81 @@ fn cli_scans(o: &Options) -> Vec<Value> {
     out
 }
 
+/// A template of `n` resources, in groups of four: a function, its role (an inline policy), a
+/// permission letting a bucket invoke it, and the bucket.
+fn bench_template(n: usize) -> String {
+    let mut t = String::from(
+        "AWSTemplateFormatVersion: \"2010-09-09\"\nParameters:\n  Env: {Type: String, Default: prod}\nResources:\n",
+    );
+    for i in 0..n.div_ceil(4) {
+        t.push_str(&format!(
+            "  Fn{i}:\n    Type: AWS::Lambda::Function\n    Properties:\n      FunctionName: !Sub \"${{Env}}-fn-{i}\"\n      Runtime: python3.12\n      Handler: app.handler\n      Code: {{ZipFile: x}}\n      Role: !GetAtt Role{i}.Arn\n      Timeout: {}\n      Environment: {{Variables: {{TABLE: orders}}}}\n      Tags: [{{Key: owner, Value: team-{i}}}]\n  Role{i}:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument: {{Version: \"2012-10-17\", Statement: [{{Effect: Allow, Principal: {{Service: lambda.amazonaws.com}}, Action: sts:AssumeRole}}]}}\n      Policies:\n        - PolicyName: data\n          PolicyDocument: {{Version: \"2012-10-17\", Statement: [{{Effect: Allow, Action: [dynamodb:GetItem], Resource: !Sub \"arn:${{AWS::Partition}}:dynamodb:${{AWS::Region}}:${{AWS::AccountId}}:table/t{i}\"}}]}}\n  Invoke{i}:\n    Type: AWS::Lambda::Permission\n    Properties:\n      FunctionName: !Ref Fn{i}\n      Action: lambda:InvokeFunction\n      Principal: s3.amazonaws.com\n      SourceArn: !GetAtt Bucket{i}.Arn\n      SourceAccount: !Ref AWS::AccountId\n  Bucket{i}:\n    Type: AWS::S3::Bucket\n",
+            if i % 10 == 0 { 900 } else { 30 }
+        ));
+    }
+    t
+}
+
+/// `config-rules evaluate --template` on templates of growing size (release CLI, every rule):
+/// wall time and peak memory.
+fn template_checks(o: &Options) -> Vec<Value> {
+    let cli = o.bin_dir.join("config-rules");
+    let dir = log_dir().join(unique("bench-templates"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut out = Vec::new();
+    for &n in &o.template_sizes {
+        let path = dir.join(format!("template-{n}.yaml"));
+        std::fs::write(&path, bench_template(n)).unwrap();
+        let started = Instant::now();
+        let child = std::process::Command::new(&cli)
+            .args(["evaluate", "--template"])
+            .arg(&path)
+            .args(["--format", "json", "--no-suppressions"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{}: {e}", cli.display()));
+        let (wall, peak_kib, stdout) = watch(child, started);
+        let report: Value = serde_json::from_str(&stdout).unwrap();
+        let functions = report["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["rule"] == "lambda-timeout-within-limit")
+            .map(|r| r["evaluations"].as_array().unwrap().len())
+            .unwrap_or(0);
+        assert_eq!(functions, n.div_ceil(4), "functions judged in the template of {n}");
+        out.push(
+            json!({"resources": n, "wallMs": ms(wall), "peakRssMiB": peak_kib as f64 / 1024.0,
+                        "evaluations": report["summary"]["compliant"].as_u64().unwrap_or(0)
+                            + report["summary"]["nonCompliant"].as_u64().unwrap_or(0)
+                            + report["summary"]["notApplicable"].as_u64().unwrap_or(0)}),
+        );
+    }
+    out
+}
+
+/// Waits for a child, sampling its peak RSS: (wall time, peak KiB, its standard output).
+fn watch(mut child: std::process::Child, started: Instant) -> (Duration, u64, String) {
+    let status_path = format!("/proc/{}/status", child.id());
+    let stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::BufReader::new(stdout), &mut text).unwrap();
+        text
+    });
+    let mut peak_kib = 0u64;
+    while child.try_wait().unwrap().is_none() {
+        if let Ok(status) = std::fs::read_to_string(&status_path) {
+            if let Some(v) = status.lines().find_map(|l| l.strip_prefix("VmHWM:")) {
+                peak_kib = v.trim().trim_end_matches("kB").trim().parse().unwrap_or(peak_kib);
+            }
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    (started.elapsed(), peak_kib, reader.join().unwrap())
+}
+
 /// A periodic sweep that calls AWS twice per resource (`kms-key-rotation-enabled`:
 /// DescribeKey and GetKeyRotationStatus per key, at most 8 at a time): how its time grows,
 /// which sizes the function's timeout.
@@ -467,6 +557,12 @@ fn machine() -> Value {
 fn main() -> ExitCode {
     let o = options();
     let started = Instant::now();
+    if o.only_template {
+        let results = json!({"machine": machine(), "templateCheck": template_checks(&o),
+                             "harnessSeconds": started.elapsed().as_secs_f64()});
+        println!("{results:#}");
+        return ExitCode::SUCCESS;
+    }
     if o.only_scan {
         let results = json!({"machine": machine(), "cliScan": cli_scans(&o),
                              "harnessSeconds": started.elapsed().as_secs_f64()});
@@ -500,6 +596,7 @@ fn main() -> ExitCode {
         "sweep": sweep,
         "perResourceSweep": key_sweeps(&o),
         "cliScan": cli_scans(&o),
+        "templateCheck": template_checks(&o),
         "evaluationThroughput": throughput(),
         "harnessSeconds": started.elapsed().as_secs_f64(),
     });
@@ -598,6 +695,20 @@ fn print_table(r: &Value) {
         println!(
             "{:>10} {:>10} {:>14} {:>12}",
             s["functions"].as_u64().unwrap_or(0),
+            f(&s["wallMs"]),
+            s["evaluations"].as_u64().unwrap_or(0),
+            f(&s["peakRssMiB"])
+        );
+    }
+    println!("\nconfig-rules evaluate --template, every rule (release CLI, no AWS)");
+    println!(
+        "{:>10} {:>10} {:>14} {:>12}",
+        "resources", "wall ms", "evaluations", "peak RSS MiB"
+    );
+    for s in r["templateCheck"].as_array().into_iter().flatten() {
+        println!(
+            "{:>10} {:>10} {:>14} {:>12}",
+            s["resources"].as_u64().unwrap_or(0),
             f(&s["wallMs"]),
             s["evaluations"].as_u64().unwrap_or(0),
             f(&s["peakRssMiB"])
