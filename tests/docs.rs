@@ -104,3 +104,14 @@ fn every_rule_serves_named_practices() {
         }
     }
 }
+
+#[test]
+fn every_rule_says_what_the_template_mode_judges() {
+    for meta in metas() {
+        assert!(
+            !config_rules::cfn::template_mode_note(meta.id).is_empty(),
+            "{}: add its line to config_rules::cfn::template_mode_note",
+            meta.id
+        );
+    }
+}

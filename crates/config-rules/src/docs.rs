@@ -45,7 +45,7 @@ pub fn at_a_glance(meta: &RuleMeta) -> String {
         None => "none".to_string(),
     };
     format!(
-        "| at a glance | |\n|---|---|\n| severity | {} |\n| practices | {} |\n| resource types | {types} |\n| trigger | {} |\n| parameters (defaults) | {} |\n| IAM actions | {} |\n| function timeout | {} s |\n| remediation | {remediation} |\n",
+        "| at a glance | |\n|---|---|\n| severity | {} |\n| practices | {} |\n| resource types | {types} |\n| trigger | {} |\n| parameters (defaults) | {} |\n| IAM actions | {} |\n| function timeout | {} s |\n| remediation | {remediation} |\n| before deploy (`evaluate --template`) | {} |\n",
         meta.severity.as_str(),
         meta.practices
             .iter()
@@ -56,6 +56,7 @@ pub fn at_a_glance(meta: &RuleMeta) -> String {
         params_cell(meta),
         permissions.join(", "),
         meta.timeout_seconds,
+        crate::cfn::template_mode_note(meta.id),
     )
 }
 

@@ -511,3 +511,44 @@ const CASES: &[Case] = &[
         ],
     },
 ];
+
+/// The pre-commit hook this repository provides (`.pre-commit-hooks.yaml`), run as pre-commit
+/// runs it: its entry with the staged files as arguments, `config-rules` on the PATH.
+#[test]
+fn the_pre_commit_hook_checks_each_template_and_fails_on_high_findings() {
+    let hooks: Vec<serde_yaml::Value> =
+        serde_yaml::from_str(&std::fs::read_to_string(workspace_root().join(".pre-commit-hooks.yaml")).unwrap())
+            .unwrap();
+    let entry = hooks[0]["entry"].as_str().unwrap();
+    let bin_dir = std::path::Path::new(env!("CARGO_BIN_EXE_config-rules"))
+        .parent()
+        .unwrap();
+    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let run = |files: &[&str]| {
+        Command::new("sh")
+            .args(["-c", &format!("{entry} \"$@\"",), "hook"])
+            .args(files)
+            .current_dir(workspace_root())
+            .env("PATH", &path)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    };
+    // The project's own template has no high finding; the fixture of a public function does.
+    let clean = run(&["template.yaml"]);
+    assert_eq!(
+        clean.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&clean.stderr)
+    );
+    let public = format!("{DIR}/lambda-no-public-access.yaml");
+    let failing = run(&["template.yaml", &public]);
+    assert_eq!(
+        failing.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&failing.stderr)
+    );
+    assert!(String::from_utf8_lossy(&failing.stdout).contains("Function Everyone is public"));
+}
