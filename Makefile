@@ -132,6 +132,7 @@ regenerate: venv ## Everything derived: docs, README tables, template blocks, an
 	$(MAKE) --no-print-directory docs
 	$(CARGO) build -q --workspace --bins
 	UPDATE_EXPECT=1 $(CARGO) test -q -p config-rules --test cli
+	UPDATE_EXPECT=1 $(CARGO) test -q -p config-rules --test templates every_rule_judges_its_template_fixture_exactly
 
 docs: ## Regenerate docs/rules/*.md, the README tables and template.yaml's rule blocks from the rule sources
 	$(CARGO) run -q -p config-rules -- docs --write

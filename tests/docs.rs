@@ -109,8 +109,8 @@ fn every_rule_serves_named_practices() {
 fn every_rule_says_what_the_template_mode_judges() {
     for meta in metas() {
         assert!(
-            !config_rules::cfn::template_mode_note(meta.id).is_empty(),
-            "{}: add its line to config_rules::cfn::template_mode_note",
+            !meta.template_mode.is_empty(),
+            "{}: say in META.template_mode what `evaluate --template` judges",
             meta.id
         );
     }

@@ -36,7 +36,7 @@ class ScaffoldTest(unittest.TestCase):
     def test_a_rule_is_created_and_registered_once_in_each_list(self):
         new_rule.scaffold("lambda-description-set", root=self.tmp)
         crate = self.tmp / "crates/rules/lambda-description-set"
-        for f in ["Cargo.toml", "src/lib.rs", "src/main.rs"]:
+        for f in ["Cargo.toml", "src/lib.rs", "src/main.rs", "template-fixture.yaml", "template-fixture.expected"]:
             self.assertTrue((crate / f).is_file(), f)
         self.assertIn("config_rules_core::runner::run(lambda_description_set::rule)", (crate / "src/main.rs").read_text())
         self.assertIn('id: "lambda-description-set"', (crate / "src/lib.rs").read_text())

@@ -117,7 +117,7 @@ class ReportsTest(unittest.TestCase):
         self.assertGreater(template["summary"]["unknown"], 0)
         self.assertTrue(all(l["line"] > 1 for l in template["template"]["locations"]))
 
-    TEMPLATE = ("evaluate", "--template", str(ROOT / "crates" / "config-rules" / "tests" / "templates" / "lambda-timeout-within-limit.yaml"),
+    TEMPLATE = ("evaluate", "--template", str(ROOT / "crates" / "rules" / "lambda-timeout-within-limit" / "template-fixture.yaml"),
                 "--at", AT, "--no-suppressions")
 
     def test_sarif_is_valid_sarif_2_1_0(self):

@@ -85,6 +85,9 @@ pub struct RuleMeta {
     pub severity: Severity,
     /// The serverless security practices the rule serves (numbers into [`PRACTICES`]).
     pub practices: &'static [u8],
+    /// What the rule judges in a CloudFormation or SAM template before deploy (`config-rules
+    /// evaluate --template`) and what it leaves to the deployed rule; shown in its docs.
+    pub template_mode: &'static str,
 }
 
 /// The seven practices of the article the suite grew from (shared/serverless-security-practices.txt),
@@ -259,6 +262,7 @@ impl RuleMeta {
         reports_only_account: false,
         severity: Severity::Medium,
         practices: &[],
+        template_mode: "",
     };
 }
 

@@ -56,7 +56,7 @@ pub fn at_a_glance(meta: &RuleMeta) -> String {
         params_cell(meta),
         permissions.join(", "),
         meta.timeout_seconds,
-        crate::cfn::template_mode_note(meta.id),
+        meta.template_mode,
     )
 }
 

@@ -278,32 +278,6 @@ impl Template {
     }
 }
 
-/// What each rule judges in a template (`evaluate --template`) and what it leaves to the
-/// deployed rule: shown in the rule's docs (`docs/rules/<id>.md`).
-pub fn template_mode_note(rule: &str) -> &'static str {
-    match rule {
-        "lambda-timeout-within-limit" => "judges `Timeout` of `AWS::Lambda::Function` and `AWS::Serverless::Function` (SAM's `Globals` and default of 3 s included); a timeout from a parameter without a value is unknown",
-        "lambda-concurrency-limited" => "judges `ReservedConcurrentExecutions`; unknown when it comes from a value known only at deploy",
-        "lambda-env-encrypted-with-cmk" => "judges `KmsKeyArn` and `Environment`; a key of the same template counts as customer managed; an imported key is unknown",
-        "lambda-supported-runtime" => "judges `Runtime` against the deprecation dates at the time of the check; image functions are not applicable",
-        "lambda-code-signing-enabled" => "judges `CodeSigningConfigArn` and, with `requireEnforce`, the `AWS::Lambda::CodeSigningConfig` of the template; a configuration from outside the template is unknown",
-        "lambda-no-public-access" => "judges the function's resource policy as Lambda builds it from the template's `AWS::Lambda::Permission` resources (and the permissions SAM adds for events and public URLs) and its URL's `AuthType`; cannot see permissions added outside the template",
-        "lambda-execution-role-not-shared" => "judges sharing among the template's functions only (roles are compared by reference); functions of other stacks sharing a role are judged by the deployed rule",
-        "iam-no-wildcard-permissions" => "judges inline policies of roles, users and groups (`Policies`, `AWS::IAM::Policy`, `AWS::IAM::RolePolicy`), customer managed policies, and SAM's `Policies` statements; SAM policy templates are expanded by SAM at deploy and not judged",
-        "iam-access-keys-rotated" => "not judged: an access key's age and use exist only after deploy",
-        "kms-key-rotation-enabled" => "judges `EnableKeyRotation`, `RotationPeriodInDays` and `KeySpec` of the template's `AWS::KMS::Key` resources; keys outside the template are judged by the deployed rule",
-        "cloudtrail-multi-region-enabled" => "judges the template's `AWS::CloudTrail::Trail` resources (`IsLogging`, `IsMultiRegionTrail`, event selectors); a template without a trail is not judged (the account's trails are)",
-        "api-gw-cache-encrypted" => "judges `CacheClusterEnabled` and `MethodSettings` of `AWS::ApiGateway::Stage`, a deployment's `StageDescription`, and `AWS::Serverless::Api`",
-        "api-gw-throttling-configured" => "judges the throttling of `MethodSettings` (and a deployment's `StageDescription`); the account-level default throttling is known only in AWS",
-        "api-gw-waf-associated" => "judges `AWS::WAFv2::WebACLAssociation` resources of the template whose `ResourceArn` is the stage; associations made elsewhere are unseen",
-        "api-gw-logging-enabled" => "judges `MethodSettings` logging levels and access log settings of REST and HTTP API stages (SAM's included)",
-        "s3-bucket-encryption-enabled" => "judges `BucketEncryption`; a bucket without it gets SSE-S3, as S3 applies to every new bucket",
-        "required-tags" => "judges `Tags` of every resource the template mode converts (SAM's `lambda:createdBy` tag and `PropagateTags` included); tags added by stack-level `--tags` at deploy are not seen",
-        "api-gw-authorization-required" => "judges `AWS::ApiGateway::Method` and `AWS::ApiGatewayV2::Route` resources, inline OpenAPI bodies, and SAM events with their `Auth`; an API defined in a file on S3 is unknown",
-        _ => "",
-    }
-}
-
 /// The template property each rule judges, per resource type (CloudFormation's and SAM's
 /// names), so a finding points at its line when the template sets it.
 fn judged_property(rule: &str, resource_type: &str) -> &'static [&'static str] {

@@ -93,6 +93,7 @@ pub const META: RuleMeta = RuleMeta {
     timeout_seconds: 300,
     severity: Severity::High,
     practices: &[4],
+    template_mode: "judges `AWS::ApiGateway::Method` and `AWS::ApiGatewayV2::Route` resources, inline OpenAPI bodies, and SAM events with their `Auth`; an API defined in a file on S3 is unknown",
     ..RuleMeta::DEFAULT
 };
 

@@ -71,6 +71,7 @@ pub const META: RuleMeta = RuleMeta {
     }),
     severity: Severity::Medium,
     practices: &[7],
+    template_mode: "judges `CacheClusterEnabled` and `MethodSettings` of `AWS::ApiGateway::Stage`, a deployment's `StageDescription`, and `AWS::Serverless::Api`",
     ..RuleMeta::DEFAULT
 };
 

@@ -92,6 +92,7 @@ pub const META: RuleMeta = RuleMeta {
     }),
     severity: Severity::Medium,
     practices: &[5],
+    template_mode: "judges `MethodSettings` logging levels and access log settings of REST and HTTP API stages (SAM's included)",
     ..RuleMeta::DEFAULT
 };
 

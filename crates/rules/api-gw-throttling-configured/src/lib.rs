@@ -84,6 +84,7 @@ pub const META: RuleMeta = RuleMeta {
     }),
     severity: Severity::Medium,
     practices: &[3],
+    template_mode: "judges the throttling of `MethodSettings` (and a deployment's `StageDescription`); the account-level default throttling is known only in AWS",
     ..RuleMeta::DEFAULT
 };
 

@@ -52,6 +52,7 @@ pub const META: RuleMeta = RuleMeta {
     timeout_seconds: 10,
     severity: Severity::Medium,
     practices: &[3, 4],
+    template_mode: "judges `AWS::WAFv2::WebACLAssociation` resources of the template whose `ResourceArn` is the stage; associations made elsewhere are unseen",
     ..RuleMeta::DEFAULT
 };
 

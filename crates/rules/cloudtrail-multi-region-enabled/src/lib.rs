@@ -87,6 +87,7 @@ pub const META: RuleMeta = RuleMeta {
     reports_only_account: true,
     severity: Severity::High,
     practices: &[5],
+    template_mode: "judges the template's `AWS::CloudTrail::Trail` resources (`IsLogging`, `IsMultiRegionTrail`, event selectors); a template without a trail is not judged (the account's trails are)",
     ..RuleMeta::DEFAULT
 };
 

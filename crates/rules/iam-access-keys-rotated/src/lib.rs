@@ -83,6 +83,7 @@ pub const META: RuleMeta = RuleMeta {
     timeout_seconds: 300,
     severity: Severity::Medium,
     practices: &[4],
+    template_mode: "not judged: an access key's age and use exist only after deploy",
     ..RuleMeta::DEFAULT
 };
 

@@ -89,6 +89,7 @@ pub const META: RuleMeta = RuleMeta {
     timeout_seconds: 15,
     severity: Severity::High,
     practices: &[4, 6],
+    template_mode: "judges inline policies of roles, users and groups (`Policies`, `AWS::IAM::Policy`, `AWS::IAM::RolePolicy`), customer managed policies, and SAM's `Policies` statements; SAM policy templates are expanded by SAM at deploy and not judged",
     ..RuleMeta::DEFAULT
 };
 

@@ -76,6 +76,7 @@ pub const META: RuleMeta = RuleMeta {
     }),
     severity: Severity::Medium,
     practices: &[7],
+    template_mode: "judges `EnableKeyRotation`, `RotationPeriodInDays` and `KeySpec` of the template's `AWS::KMS::Key` resources; keys outside the template are judged by the deployed rule",
     ..RuleMeta::DEFAULT
 };
 

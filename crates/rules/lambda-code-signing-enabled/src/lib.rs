@@ -66,6 +66,7 @@ pub const META: RuleMeta = RuleMeta {
     timeout_seconds: 15,
     severity: Severity::Medium,
     practices: &[2, 7],
+    template_mode: "judges `CodeSigningConfigArn` and, with `requireEnforce`, the `AWS::Lambda::CodeSigningConfig` of the template; a configuration from outside the template is unknown",
     ..RuleMeta::DEFAULT
 };
 

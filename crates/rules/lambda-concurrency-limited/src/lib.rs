@@ -85,6 +85,7 @@ pub const META: RuleMeta = RuleMeta {
     }),
     severity: Severity::Low,
     practices: &[3],
+    template_mode: "judges `ReservedConcurrentExecutions`; unknown when it comes from a value known only at deploy",
     ..RuleMeta::DEFAULT
 };
 

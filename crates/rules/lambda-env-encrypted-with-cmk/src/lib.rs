@@ -59,6 +59,7 @@ pub const META: RuleMeta = RuleMeta {
     timeout_seconds: 10,
     severity: Severity::Medium,
     practices: &[7],
+    template_mode: "judges `KmsKeyArn` and `Environment`; a key of the same template counts as customer managed; an imported key is unknown",
     ..RuleMeta::DEFAULT
 };
 

@@ -60,6 +60,7 @@ pub const META: RuleMeta = RuleMeta {
     timeout_seconds: 60,
     severity: Severity::Medium,
     practices: &[4, 6],
+    template_mode: "judges sharing among the template's functions only (roles are compared by reference); functions of other stacks sharing a role are judged by the deployed rule",
     ..RuleMeta::DEFAULT
 };
 

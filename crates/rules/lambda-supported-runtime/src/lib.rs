@@ -141,6 +141,8 @@ pub const META: RuleMeta = RuleMeta {
     timeout_seconds: 60,
     severity: Severity::High,
     practices: &[2, 7],
+    template_mode:
+        "judges `Runtime` against the deprecation dates at the time of the check; image functions are not applicable",
     ..RuleMeta::DEFAULT
 };
 

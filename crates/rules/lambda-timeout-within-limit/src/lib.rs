@@ -75,6 +75,7 @@ pub const META: RuleMeta = RuleMeta {
     }),
     severity: Severity::Low,
     practices: &[3],
+    template_mode: "judges `Timeout` of `AWS::Lambda::Function` and `AWS::Serverless::Function` (SAM's `Globals` and default of 3 s included); a timeout from a parameter without a value is unknown",
     ..RuleMeta::DEFAULT
 };
 

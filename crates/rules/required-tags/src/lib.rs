@@ -75,6 +75,7 @@ pub const META: RuleMeta = RuleMeta {
     ],
     severity: Severity::Low,
     practices: &[1],
+    template_mode: "judges `Tags` of every resource the template mode converts (SAM's `lambda:createdBy` tag and `PropagateTags` included); tags added by stack-level `--tags` at deploy are not seen",
     ..RuleMeta::DEFAULT
 };
 
