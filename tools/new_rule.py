@@ -73,6 +73,7 @@ pub const META: RuleMeta = RuleMeta {{
         required: false,
         description: "The shortest description accepted.",
     }}],
+    practices: &[1],
     template_mode: "judges `Description` of `AWS::Lambda::Function` and `AWS::Serverless::Function`; a description from a parameter without a value is unknown",
     ..RuleMeta::DEFAULT
 }};
@@ -220,7 +221,7 @@ TEMPLATE_EXPECTED = '''# What `config-rules evaluate --template template-fixture
 == run
 Described\tCOMPLIANT\tFunction Described has a description.
 Undescribed\tNON_COMPLIANT\tFunction Undescribed has no description.
-Unresolved\tUNKNOWN\tNot known before deploy: depends on parameter ImportedDescription (no Default; give it with --template-parameters ImportedDescription=...) (line 5)
+Unresolved\tUNKNOWN\tNot known before deploy: depends on parameter ImportedDescription (no Default; give it with --template-parameters ImportedDescription=...) (line 4)
 '''
 
 CAPTURE = "2026-11-20T08:15:30.123Z"

@@ -129,6 +129,7 @@ pub fn expand(resources: Vec<Resource>, r: &Resolver) -> (Vec<Resource>, Vec<Sam
                     "Layers",
                     "ReservedConcurrentExecutions",
                     "CodeSigningConfigArn",
+                    "Description",
                     "Architectures",
                     "VpcConfig",
                     "EphemeralStorage",
