@@ -375,3 +375,67 @@ fn sarif_and_github_point_at_the_templates_lines() {
         )
     );
 }
+
+/// A JSON template is read like a YAML one, lines included; options of other modes are refused.
+#[test]
+fn json_templates_and_refused_options() {
+    let dir = std::env::temp_dir().join(format!("config-rules-json-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("stack.json");
+    std::fs::write(
+        &path,
+        r#"{
+  "Parameters": {"Limit": {"Type": "Number", "Default": "900"}},
+  "Resources": {
+    "Fn": {
+      "Type": "AWS::Lambda::Function",
+      "Properties": {
+        "FunctionName": {"Fn::Sub": "${AWS::StackName}-fn"},
+        "Role": "arn:aws:iam::123456789012:role/app",
+        "Runtime": "python3.12",
+        "Handler": "app.handler",
+        "Code": {"ZipFile": "x"},
+        "Timeout": {"Ref": "Limit"}
+      }
+    }
+  }
+}
+"#,
+    )
+    .unwrap();
+    let file = path.to_str().unwrap();
+    let out = cli(&[
+        "evaluate",
+        "--template",
+        file,
+        "--rules",
+        "lambda-timeout-within-limit",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        outcomes(&report),
+        vec![(
+            "Fn".to_string(),
+            "NON_COMPLIANT".to_string(),
+            "Function stack-fn has a timeout of 900 seconds, above the limit of 60 seconds.".to_string()
+        )]
+    );
+    assert_eq!(report["template"]["locations"][0]["line"], 12, "the Timeout line");
+    for (option, value) in [
+        ("--live", None),
+        ("--rule", Some("lambda-timeout-within-limit")),
+        ("--params", Some("{}")),
+    ] {
+        let mut args = vec!["evaluate", "--template", file, option];
+        args.extend(value);
+        let out = cli(&args);
+        assert_eq!(out.status.code(), Some(2), "{option}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(&format!("{option} does not apply to evaluate --template"))
+        );
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
