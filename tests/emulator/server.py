@@ -295,6 +295,10 @@ class Emulator:
             return "ListFunctions"
         if parts[:2] == ["2017-03-31", "tags"]:
             return "ListTags"
+        if parts[:2] == ["2015-03-31", "functions"] and parts[-1:] == ["policy"]:
+            return "GetPolicy"
+        if parts[:2] == ["2019-09-30", "functions"] and parts[-1:] == ["concurrency"]:
+            return "GetFunctionConcurrency"
         if parts[:2] == ["2021-10-31", "functions"] and parts[-1:] == ["url"]:
             return "GetFunctionUrlConfig"
         if parts[:2] == ["2020-06-30", "functions"] and parts[-1:] == ["code-signing-config"]:

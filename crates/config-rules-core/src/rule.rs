@@ -88,6 +88,10 @@ pub struct RuleMeta {
     /// What the rule judges in a CloudFormation or SAM template before deploy (`config-rules
     /// evaluate --template`) and what it leaves to the deployed rule; shown in its docs.
     pub template_mode: &'static str,
+    /// The `supplementaryConfiguration` keys the rule reads (`Policy`, `Concurrency`, ...):
+    /// `config-rules scan --source api` makes the calls that fill a key only when a selected
+    /// rule reads it.
+    pub reads_supplementary: &'static [&'static str],
 }
 
 /// The seven practices of the article the suite grew from (shared/serverless-security-practices.txt),
@@ -263,6 +267,7 @@ impl RuleMeta {
         severity: Severity::Medium,
         practices: &[],
         template_mode: "",
+        reads_supplementary: &[],
     };
 }
 

@@ -88,6 +88,24 @@ mod tests {
         assert!(build("no-such-rule", &sdk).is_none());
     }
 
+    /// What a rule reads of `supplementaryConfiguration` is declared, so a scan fetches it.
+    #[test]
+    fn supplementary_reads_are_declared() {
+        for m in metas() {
+            let mut read: Vec<&str> = m
+                .source
+                .split("supplementary(\"")
+                .skip(1)
+                .filter_map(|rest| rest.split('"').next())
+                .collect();
+            read.sort();
+            read.dedup();
+            let mut declared = m.reads_supplementary.to_vec();
+            declared.sort();
+            assert_eq!(read, declared, "{}: META.reads_supplementary", m.id);
+        }
+    }
+
     #[test]
     fn pascal_case() {
         assert_eq!(pascal("lambda-timeout-within-limit"), "LambdaTimeoutWithinLimit");

@@ -852,12 +852,8 @@ async fn scan_member(
         }
     };
     let rules = selected_rules(&args.selection, &member)?;
-    let types: BTreeSet<&str> = rules
-        .iter()
-        .filter(|r| r.meta().reports_on == config_rules_core::ReportsOn::EachResource)
-        .flat_map(|r| r.meta().resource_types.iter().copied())
-        .collect();
-    let collected = scan::collect(&member, args.source, &types, account, now, &ProgressBar::hidden()).await?;
+    let needs = scan::Needs::of(&rules);
+    let collected = scan::collect(&member, args.source, &needs, account, now, &ProgressBar::hidden()).await?;
     let mut runs = evaluate_items(&rules, &collected.items, params, Some(account), now).await?;
     for r in &mut runs {
         r.account = Some(account.to_string());
@@ -1028,12 +1024,8 @@ async fn scan_account(args: ScanArgs, aws: &AwsOpts) -> Result<u8, CliError> {
     let progress = progress_bar(args.output.quiet);
     progress.set_message("caller identity");
     let (account, identity) = scan::caller(&sdk).await?;
-    let types: BTreeSet<&str> = rules
-        .iter()
-        .filter(|r| r.meta().reports_on == config_rules_core::ReportsOn::EachResource)
-        .flat_map(|r| r.meta().resource_types.iter().copied())
-        .collect();
-    let collected = scan::collect(&sdk, args.source, &types, &account, now, &progress).await;
+    let needs = scan::Needs::of(&rules);
+    let collected = scan::collect(&sdk, args.source, &needs, &account, now, &progress).await;
     let collected = collected.inspect_err(|_| progress.finish_and_clear())?;
     progress.set_length(rules.len() as u64);
     progress.set_position(0);

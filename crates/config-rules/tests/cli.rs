@@ -1122,3 +1122,35 @@ fn markdown_and_html_reports() {
         assert!(html.contains(&format!("<h2>{section}</h2>")), "{section}");
     }
 }
+
+/// `scan --source api` makes per function only the calls that fill what the selected rules
+/// read: no `GetPolicy` unless a rule reads the resource policy, no `GetFunctionConcurrency`
+/// unless one reads the reserved concurrency, no `GetBucketEncryption` unless one reads it.
+#[test]
+fn scan_fetches_only_what_the_selected_rules_read() {
+    let emu = e2e_tests::emulator::Emulator::start_private();
+    let role = emu.create_role("only-what-is-read");
+    emu.create_function("reader", &role, "python3.12", json!({"Timeout": 30}));
+    emu.create_bucket("only-what-is-read");
+    let operations = |rules: &str| -> BTreeSet<String> {
+        let before = emu.calls().len();
+        let out = Command::new(env!("CARGO_BIN_EXE_config-rules"))
+            .args(["scan", "--source", "api", "--rules", rules, "--format", "json"])
+            .envs(emu.aws_env())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        emu.calls()[before..]
+            .iter()
+            .filter_map(|c| c["operation"].as_str().map(str::to_string))
+            .collect()
+    };
+    let timeout = operations("lambda-timeout-within-limit,required-tags");
+    for op in ["GetPolicy", "GetFunctionConcurrency", "GetBucketEncryption"] {
+        assert!(!timeout.contains(op), "{op} for rules that do not read it: {timeout:?}");
+    }
+    let all = operations("lambda-no-public-access,lambda-concurrency-limited,s3-bucket-encryption-enabled");
+    for op in ["GetPolicy", "GetFunctionConcurrency", "GetBucketEncryption"] {
+        assert!(all.contains(op), "{op} missing for the rule that reads it: {all:?}");
+    }
+}

@@ -12,13 +12,19 @@ use super::{api_item, CONCURRENCY};
 use crate::CliError;
 
 /// Every Lambda function of the region (`ListFunctions`, then per function at most
-/// [`CONCURRENCY`] at a time).
+/// [`CONCURRENCY`] at a time, only the calls that fill what the selected rules read: `Policy`,
+/// `Concurrency`).
 pub(super) async fn lambda_functions(
     sdk: &SdkConfig,
     account: &str,
     region: &str,
+    reads: &std::collections::BTreeSet<&str>,
     progress: &ProgressBar,
 ) -> Result<Vec<ConfigurationItem>, CliError> {
+    let reads = Reads {
+        policy: reads.contains("Policy"),
+        concurrency: reads.contains("Concurrency"),
+    };
     let client = aws_sdk_lambda::Client::new(sdk);
     let mut functions = Vec::new();
     let mut pages = client.list_functions().into_paginator().send();
@@ -35,7 +41,7 @@ pub(super) async fn lambda_functions(
         let (account, region) = (account.to_string(), region.to_string());
         tasks.spawn(async move {
             let _permit = limit.acquire().await;
-            lambda_item(&client, f, &account, &region, tags.as_ref().as_ref())
+            lambda_item(&client, f, &account, &region, tags.as_ref().as_ref(), reads)
                 .await
                 .map(|item| (index, item))
         });
@@ -86,20 +92,38 @@ async fn tags_by_arn(sdk: &SdkConfig) -> Result<Option<HashMap<String, HashMap<S
     Ok(Some(out))
 }
 
-/// One function's item: its configuration, resource policy, reserved concurrency and tags
-/// (its two or three calls run at once).
+/// Which of a function's supplementary configuration the selected rules read.
+#[derive(Debug, Clone, Copy)]
+struct Reads {
+    policy: bool,
+    concurrency: bool,
+}
+
+/// One function's item: its configuration, and its resource policy, reserved concurrency and
+/// tags as far as the rules read them (those calls run at once).
 async fn lambda_item(
     client: &aws_sdk_lambda::Client,
     f: aws_sdk_lambda::types::FunctionConfiguration,
     account: &str,
     region: &str,
     known_tags: Option<&HashMap<String, HashMap<String, String>>>,
+    reads: Reads,
 ) -> Result<Value, CliError> {
     let name = f.function_name().unwrap_or_default().to_string();
     let arn = f.function_arn().unwrap_or_default().to_string();
     let (policy, concurrency, tags) = tokio::join!(
-        client.get_policy().function_name(&name).send(),
-        client.get_function_concurrency().function_name(&name).send(),
+        async {
+            match reads.policy {
+                true => Some(client.get_policy().function_name(&name).send().await),
+                false => None,
+            }
+        },
+        async {
+            match reads.concurrency {
+                true => Some(client.get_function_concurrency().function_name(&name).send().await),
+                false => None,
+            }
+        },
         async {
             match known_tags {
                 Some(all) => Ok(all.get(&arn).cloned().unwrap_or_default()),
@@ -118,18 +142,22 @@ async fn lambda_item(
     );
     let tags: HashMap<String, String> = tags?;
     let policy = match policy {
-        Ok(out) => out.policy().map(str::to_string),
-        Err(e)
+        None => None,
+        Some(Ok(out)) => out.policy().map(str::to_string),
+        Some(Err(e))
             if e.as_service_error()
                 .is_some_and(|s| s.is_resource_not_found_exception()) =>
         {
             None
         }
-        Err(e) => return Err(CliError::Aws(sdk_error("GetPolicy", e))),
+        Some(Err(e)) => return Err(CliError::Aws(sdk_error("GetPolicy", e))),
     };
     let concurrency = concurrency
-        .map_err(|e| CliError::Aws(sdk_error("GetFunctionConcurrency", e)))?
-        .reserved_concurrent_executions();
+        .map(|c| {
+            c.map(|out| out.reserved_concurrent_executions())
+                .map_err(|e| CliError::Aws(sdk_error("GetFunctionConcurrency", e)))
+        })
+        .transpose()?;
     let configuration = json!({
         "functionName": name,
         "functionArn": arn,
@@ -157,10 +185,12 @@ async fn lambda_item(
     if let Some(p) = policy {
         supplementary.insert("Policy".to_string(), json!(p));
     }
-    supplementary.insert(
-        "Concurrency".to_string(),
-        json!({"reservedConcurrentExecutions": concurrency}),
-    );
+    if let Some(concurrency) = concurrency {
+        supplementary.insert(
+            "Concurrency".to_string(),
+            json!({"reservedConcurrentExecutions": concurrency}),
+        );
+    }
     Ok(json!({
         "accountId": account,
         "configurationItemStatus": "OK",

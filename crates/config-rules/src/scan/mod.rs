@@ -93,16 +93,39 @@ pub struct Collected {
     pub warnings: Vec<String>,
 }
 
-/// Items of the given resource types.
+/// What the selected rules need collected: the resource types they judge per resource, and
+/// the supplementary configuration they read (`--source api` makes only the calls that fill
+/// those: a function's policy only for a rule that reads `Policy`, ...).
+#[derive(Debug, Clone, Default)]
+pub struct Needs {
+    pub types: BTreeSet<&'static str>,
+    pub reads: BTreeSet<&'static str>,
+}
+
+impl Needs {
+    pub fn of(rules: &[Box<dyn config_rules_core::AnyRule>]) -> Needs {
+        let metas = || rules.iter().map(|r| r.meta());
+        Needs {
+            types: metas()
+                .filter(|m| m.reports_on == config_rules_core::ReportsOn::EachResource)
+                .flat_map(|m| m.resource_types.iter().copied())
+                .collect(),
+            reads: metas().flat_map(|m| m.reads_supplementary.iter().copied()).collect(),
+        }
+    }
+}
+
+/// Items of the resource types the rules need.
 pub async fn collect(
     sdk: &SdkConfig,
     source: Source,
-    types: &BTreeSet<&str>,
+    needs: &Needs,
     account: &str,
     now: DateTime<Utc>,
     progress: &ProgressBar,
 ) -> Result<Collected, CliError> {
     let mut collected = Collected::default();
+    let types = &needs.types;
     let mut items = match source {
         Source::Config => {
             progress.set_message("Config recorders");
@@ -122,7 +145,7 @@ pub async fn collect(
             let mut items = Vec::new();
             if types.contains("AWS::Lambda::Function") {
                 progress.set_message("Lambda functions");
-                items.extend(lambda_functions(sdk, account, &region, progress).await?);
+                items.extend(lambda_functions(sdk, account, &region, &needs.reads, progress).await?);
             }
             if types.iter().any(|t| t.starts_with("AWS::IAM::")) {
                 progress.set_message("IAM authorization details");
@@ -138,7 +161,8 @@ pub async fn collect(
             }
             if types.contains("AWS::S3::Bucket") {
                 progress.set_message("S3 buckets");
-                items.extend(s3_buckets(sdk, account, &region, &mut collected.not_evaluated).await?);
+                let encryption = needs.reads.contains("ServerSideEncryptionConfiguration");
+                items.extend(s3_buckets(sdk, account, &region, encryption, &mut collected.not_evaluated).await?);
             }
             items
         }

@@ -16,6 +16,7 @@ pub(super) async fn s3_buckets(
     sdk: &SdkConfig,
     account: &str,
     region: &str,
+    with_encryption: bool,
     not_evaluated: &mut Vec<NotEvaluated>,
 ) -> Result<Vec<ConfigurationItem>, CliError> {
     let client = aws_sdk_s3::Client::new(sdk);
@@ -27,19 +28,25 @@ pub(super) async fn s3_buckets(
     let mut items = Vec::new();
     for b in out.buckets() {
         let Some(name) = b.name() else { continue };
-        let encryption = match client.get_bucket_encryption().bucket(name).send().await {
-            Ok(enc) => enc.server_side_encryption_configuration().map(|c| {
-                json!({"rules": c.rules().iter().map(|r| json!({
+        // Read only for a rule that judges it (a bucket's item without it is complete for the
+        // others).
+        let encryption = if !with_encryption {
+            None
+        } else {
+            match client.get_bucket_encryption().bucket(name).send().await {
+                Ok(enc) => enc.server_side_encryption_configuration().map(|c| {
+                    json!({"rules": c.rules().iter().map(|r| json!({
                     "applyServerSideEncryptionByDefault": r.apply_server_side_encryption_by_default().map(|d| json!({
                         "sseAlgorithm": d.sse_algorithm().as_str(), "kmsMasterKeyID": d.kms_master_key_id()})),
                     "bucketKeyEnabled": r.bucket_key_enabled()})).collect::<Vec<_>>()})
-            }),
-            Err(e) if service_code(&e) == Some("ServerSideEncryptionConfigurationNotFoundError") => None,
-            Err(e) if e.as_service_error().is_some() => {
-                not_evaluated.push(unreadable_bucket(name, sdk_error("GetBucketEncryption", e)));
-                continue;
+                }),
+                Err(e) if service_code(&e) == Some("ServerSideEncryptionConfigurationNotFoundError") => None,
+                Err(e) if e.as_service_error().is_some() => {
+                    not_evaluated.push(unreadable_bucket(name, sdk_error("GetBucketEncryption", e)));
+                    continue;
+                }
+                Err(e) => return Err(CliError::Aws(sdk_error("GetBucketEncryption", e))),
             }
-            Err(e) => return Err(CliError::Aws(sdk_error("GetBucketEncryption", e))),
         };
         let tags: BTreeMap<String, String> = match client.get_bucket_tagging().bucket(name).send().await {
             Ok(t) => t

@@ -86,6 +86,7 @@ pub const META: RuleMeta = RuleMeta {
     severity: Severity::Low,
     practices: &[3],
     template_mode: "judges `ReservedConcurrentExecutions`; unknown when it comes from a value known only at deploy",
+    reads_supplementary: &["Concurrency"],
     ..RuleMeta::DEFAULT
 };
 

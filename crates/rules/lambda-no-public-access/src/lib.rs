@@ -80,6 +80,7 @@ pub const META: RuleMeta = RuleMeta {
     severity: Severity::Critical,
     practices: &[4],
     template_mode: "judges the function's resource policy as Lambda builds it from the template's `AWS::Lambda::Permission` resources (and the permissions SAM adds for events and public URLs) and its URL's `AuthType`; cannot see permissions added outside the template",
+    reads_supplementary: &["Policy"],
     ..RuleMeta::DEFAULT
 };
 

@@ -86,6 +86,7 @@ pub const META: RuleMeta = RuleMeta {
     severity: Severity::Medium,
     practices: &[7],
     template_mode: "judges `BucketEncryption`; a bucket without it gets SSE-S3, as S3 applies to every new bucket",
+    reads_supplementary: &["ServerSideEncryptionConfiguration"],
     ..RuleMeta::DEFAULT
 };
 
