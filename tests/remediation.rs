@@ -135,11 +135,11 @@ fn configure(
 /// `config-rules scan --source api` reads them.
 async fn current_item(emu: &Emulator, resource_type: &str, id: &str) -> Value {
     let sdk = emu.sdk_config().await;
-    let types: BTreeSet<&str> = [resource_type].into_iter().collect();
+    let needs = scan::Needs::everything([resource_type].into_iter().collect());
     let collected = scan::collect(
         &sdk,
         Source::Api,
-        &types,
+        &needs,
         ACCOUNT_ID,
         chrono::Utc::now(),
         &indicatif::ProgressBar::hidden(),

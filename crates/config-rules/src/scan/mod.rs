@@ -97,13 +97,22 @@ pub struct Collected {
 /// the supplementary configuration they read (`--source api` makes only the calls that fill
 /// those: a function's policy only for a rule that reads `Policy`, ...).
 #[derive(Debug, Clone, Default)]
-pub struct Needs {
-    pub types: BTreeSet<&'static str>,
-    pub reads: BTreeSet<&'static str>,
+pub struct Needs<'a> {
+    pub types: BTreeSet<&'a str>,
+    pub reads: BTreeSet<&'a str>,
 }
 
-impl Needs {
-    pub fn of(rules: &[Box<dyn config_rules_core::AnyRule>]) -> Needs {
+impl<'a> Needs<'a> {
+    /// Items of these types, with everything any rule reads of them.
+    pub fn everything(types: BTreeSet<&'a str>) -> Needs<'a> {
+        let reads = crate::catalog::metas()
+            .iter()
+            .flat_map(|m| m.reads_supplementary.iter().copied())
+            .collect();
+        Needs { types, reads }
+    }
+
+    pub fn of(rules: &[Box<dyn config_rules_core::AnyRule>]) -> Needs<'static> {
         let metas = || rules.iter().map(|r| r.meta());
         Needs {
             types: metas()
@@ -119,7 +128,7 @@ impl Needs {
 pub async fn collect(
     sdk: &SdkConfig,
     source: Source,
-    needs: &Needs,
+    needs: &Needs<'_>,
     account: &str,
     now: DateTime<Utc>,
     progress: &ProgressBar,
