@@ -279,6 +279,25 @@ class EmulatorTest(unittest.TestCase):
             s3.get_bucket_encryption(Bucket="no-such-bucket")
         self.assertEqual(gone.exception.response["Error"]["Code"], "NoSuchBucket")
 
+    def test_code_signing_configurations_are_the_ones_functions_name(self):
+        iam = boto3.client("iam", endpoint_url=self.url, region_name="us-east-1")
+        lam = boto3.client("lambda", endpoint_url=self.url, region_name="us-east-1")
+        role = iam.create_role(RoleName="csc-role", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+        arn = "arn:aws:lambda:us-east-1:123456789012:code-signing-config:csc-0a1b2c3d4e5f6a7b8"
+        for name, extra in (("signed-fn", {"CodeSigningConfigArn": arn}), ("plain-fn", {})):
+            lam.create_function(FunctionName=name, Runtime="python3.12", Role=role, Handler="a.h",
+                                Code={"ZipFile": b"PK\x05\x06" + b"\x00" * 18}, **extra)
+        configs = lam.list_code_signing_configs()["CodeSigningConfigs"]
+        self.assertEqual([c["CodeSigningConfigArn"] for c in configs], [arn])
+        self.assertEqual(configs[0]["CodeSigningPolicies"], {"UntrustedArtifactOnDeployment": "Warn"})
+        functions = lam.list_functions_by_code_signing_config(CodeSigningConfigArn=arn)["FunctionArns"]
+        self.assertEqual(functions, ["arn:aws:lambda:us-east-1:123456789012:function:signed-fn"])
+        self.assertEqual(lam.get_code_signing_config(CodeSigningConfigArn=arn)["CodeSigningConfig"]["CodeSigningConfigId"],
+                         "csc-0a1b2c3d4e5f6a7b8")
+        with self.assertRaises(ClientError) as gone:
+            lam.get_code_signing_config(CodeSigningConfigArn=arn.replace("csc-0", "csc-9"))
+        self.assertEqual(gone.exception.response["Error"]["Code"], "ResourceNotFoundException")
+
 
 if __name__ == "__main__":
     unittest.main()

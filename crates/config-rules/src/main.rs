@@ -851,7 +851,7 @@ async fn scan_member(
             });
         }
     };
-    let rules = selected_rules(&args.selection, &member)?;
+    let rules = scan::with_prefetched_clients(&member, selected_rules(&args.selection, &member)?).await?;
     let needs = scan::Needs::of(&rules);
     let collected = scan::collect(&member, args.source, &needs, account, now, &ProgressBar::hidden()).await?;
     let mut runs = evaluate_items(&rules, &collected.items, params, Some(account), now).await?;
@@ -1024,6 +1024,9 @@ async fn scan_account(args: ScanArgs, aws: &AwsOpts) -> Result<u8, CliError> {
     let progress = progress_bar(args.output.quiet);
     progress.set_message("caller identity");
     let (account, identity) = scan::caller(&sdk).await?;
+    progress.set_message("code signing configurations");
+    let rules = scan::with_prefetched_clients(&sdk, rules).await;
+    let rules = rules.inspect_err(|_| progress.finish_and_clear())?;
     let needs = scan::Needs::of(&rules);
     let collected = scan::collect(&sdk, args.source, &needs, &account, now, &progress).await;
     let collected = collected.inspect_err(|_| progress.finish_and_clear())?;

@@ -42,6 +42,10 @@ pub fn offline_config() -> impl config_rules_core::ConfigApi {
     offline::OfflineConfig
 }
 
+/// How many items a rule that calls AWS per item judges at once (as many as the scan's
+/// collection calls: [`crate::scan::CONCURRENCY`]).
+pub const ITEM_CONCURRENCY: usize = crate::scan::CONCURRENCY;
+
 /// Parameters per rule id, as in `--params-file`: `{"rule-id": {"param": "value"}}`.
 pub type ParamsByRule = BTreeMap<String, Value>;
 
@@ -115,18 +119,30 @@ pub async fn evaluate_items(
                 ));
             }
             ReportsOn::EachResource => {
-                for item in items.iter().filter(|i| {
+                use futures_util::stream::{self, StreamExt};
+                let in_scope = items.iter().filter(|i| {
                     meta.resource_types.is_empty() || meta.resource_types.contains(&i.resource_type.as_str())
-                }) {
-                    let ev = event(
-                        Invocation::Change {
-                            item: Box::new(item.clone()),
-                            notification_time: Some(now),
-                        },
-                        rule_params,
-                        item.aws_account_id.as_deref(),
-                    );
-                    match rule.evaluate_event(&ev, &offline).await {
+                });
+                // A rule that calls AWS per item waits on the network for each: its items are
+                // judged [`ITEM_CONCURRENCY`] at a time (results kept in item order; the SDK's
+                // retries absorb throttling). A pure rule needs no waiting: one at a time.
+                let width = if meta.item_calls_aws { ITEM_CONCURRENCY } else { 1 };
+                let offline = &offline;
+                let mut judged = stream::iter(in_scope)
+                    .map(|item| async move {
+                        let ev = event(
+                            Invocation::Change {
+                                item: Box::new(item.clone()),
+                                notification_time: Some(now),
+                            },
+                            rule_params,
+                            item.aws_account_id.as_deref(),
+                        );
+                        (item, rule.evaluate_event(&ev, offline).await)
+                    })
+                    .buffered(width);
+                while let Some((item, outcome)) = judged.next().await {
+                    match outcome {
                         Ok(e) => run.evaluations.extend(e),
                         Err(err @ config_rules_core::Error::InvalidParameters { .. }) => {
                             return Err(CliError::Rule(err))

@@ -1153,4 +1153,8 @@ fn scan_fetches_only_what_the_selected_rules_read() {
     for op in ["GetPolicy", "GetFunctionConcurrency", "GetBucketEncryption"] {
         assert!(all.contains(op), "{op} missing for the rule that reads it: {all:?}");
     }
+    // Code signing: a call per configuration for the whole region, not one per function.
+    let signing = operations("lambda-code-signing-enabled");
+    assert!(signing.contains("ListCodeSigningConfigs"), "{signing:?}");
+    assert!(!signing.contains("GetFunctionCodeSigningConfig"), "{signing:?}");
 }

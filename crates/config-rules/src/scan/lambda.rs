@@ -204,3 +204,91 @@ async fn lambda_item(
         "tags": tags,
     }))
 }
+
+/// Every function's code signing configuration and every configuration's policy, read with a
+/// call per configuration (`ListCodeSigningConfigs`, then `ListFunctionsByCodeSigningConfig`
+/// for each) instead of `GetFunctionCodeSigningConfig` per function, which Lambda's
+/// control-plane quota makes slow in large accounts. A function missing from every
+/// configuration's list has none (Lambda lets a function name only an existing configuration).
+#[derive(Debug, Clone)]
+pub struct PrefetchedCodeSigning {
+    by_function: HashMap<String, String>,
+    policies: HashMap<String, String>,
+    fallback: lambda_facts::SdkLambda,
+}
+
+impl PrefetchedCodeSigning {
+    /// `None` when the caller may not list the configurations: the rule then asks per
+    /// function, as the deployed rule does.
+    pub async fn read(sdk: &SdkConfig) -> Result<Option<PrefetchedCodeSigning>, CliError> {
+        let client = aws_sdk_lambda::Client::new(sdk);
+        let refused = |e: &config_rules_core::Error| e.is_access_denied();
+        let mut policies = HashMap::new();
+        let mut pages = client.list_code_signing_configs().into_paginator().send();
+        while let Some(page) = pages.next().await {
+            let page = match page {
+                Ok(p) => p,
+                Err(e) => {
+                    let err = sdk_error("ListCodeSigningConfigs", e);
+                    return if refused(&err) {
+                        Ok(None)
+                    } else {
+                        Err(CliError::Aws(err))
+                    };
+                }
+            };
+            for c in page.code_signing_configs() {
+                let policy = c
+                    .code_signing_policies()
+                    .and_then(|p| p.untrusted_artifact_on_deployment())
+                    .map(|p| p.as_str().to_string())
+                    .unwrap_or_else(|| "Warn".to_string());
+                policies.insert(c.code_signing_config_arn().to_string(), policy);
+            }
+        }
+        let mut by_function = HashMap::new();
+        for arn in policies.keys() {
+            let mut pages = client
+                .list_functions_by_code_signing_config()
+                .code_signing_config_arn(arn)
+                .into_paginator()
+                .send();
+            while let Some(page) = pages.next().await {
+                let page = match page {
+                    Ok(p) => p,
+                    Err(e) => {
+                        let err = sdk_error("ListFunctionsByCodeSigningConfig", e);
+                        return if refused(&err) {
+                            Ok(None)
+                        } else {
+                            Err(CliError::Aws(err))
+                        };
+                    }
+                };
+                for f in page.function_arns() {
+                    let name = crate::cfn::convert::function_name_of(f).to_string();
+                    by_function.insert(name, arn.clone());
+                }
+            }
+        }
+        Ok(Some(PrefetchedCodeSigning {
+            by_function,
+            policies,
+            fallback: lambda_facts::SdkLambda::new(sdk),
+        }))
+    }
+}
+
+#[config_rules_core::async_trait]
+impl lambda_facts::CodeSigningApi for PrefetchedCodeSigning {
+    async fn code_signing_config_arn(&self, function_name: &str) -> Result<Option<String>, config_rules_core::Error> {
+        Ok(self.by_function.get(function_name).cloned())
+    }
+
+    async fn untrusted_artifact_policy(&self, config_arn: &str) -> Result<String, config_rules_core::Error> {
+        match self.policies.get(config_arn) {
+            Some(p) => Ok(p.clone()),
+            None => self.fallback.untrusted_artifact_policy(config_arn).await,
+        }
+    }
+}

@@ -124,6 +124,29 @@ impl<'a> Needs<'a> {
     }
 }
 
+/// The rules as a scan runs them: a rule that would call AWS once per item for what a few
+/// calls can read for the whole region gets a client that read it once (today
+/// `lambda-code-signing-enabled`, see [`lambda::PrefetchedCodeSigning`]).
+pub async fn with_prefetched_clients(
+    sdk: &SdkConfig,
+    rules: Vec<Box<dyn config_rules_core::AnyRule>>,
+) -> Result<Vec<Box<dyn config_rules_core::AnyRule>>, CliError> {
+    let mut out = Vec::with_capacity(rules.len());
+    for rule in rules {
+        if rule.meta().id == lambda_code_signing_enabled::META.id {
+            if let Some(prefetched) = lambda::PrefetchedCodeSigning::read(sdk).await? {
+                out.push(
+                    Box::new(lambda_code_signing_enabled::LambdaCodeSigningEnabled::new(prefetched))
+                        as Box<dyn config_rules_core::AnyRule>,
+                );
+                continue;
+            }
+        }
+        out.push(rule);
+    }
+    Ok(out)
+}
+
 /// Items of the resource types the rules need.
 pub async fn collect(
     sdk: &SdkConfig,
