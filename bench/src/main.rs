@@ -347,31 +347,15 @@ fn cli_scans(o: &Options) -> Vec<Value> {
         });
         created = n.max(created);
         let started = Instant::now();
-        let mut child = std::process::Command::new(&cli)
+        let child = std::process::Command::new(&cli)
             .args(["scan", "--source", "api", "--format", "json", "--no-suppressions"])
             .envs(emu.aws_env())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap_or_else(|e| panic!("{}: {e}", cli.display()));
-        let status_path = format!("/proc/{}/status", child.id());
-        let stdout = child.stdout.take().unwrap();
-        let reader = std::thread::spawn(move || {
-            let mut text = String::new();
-            std::io::Read::read_to_string(&mut std::io::BufReader::new(stdout), &mut text).unwrap();
-            text
-        });
-        let mut peak_kib = 0u64;
-        while child.try_wait().unwrap().is_none() {
-            if let Ok(status) = std::fs::read_to_string(&status_path) {
-                if let Some(v) = status.lines().find_map(|l| l.strip_prefix("VmHWM:")) {
-                    peak_kib = v.trim().trim_end_matches("kB").trim().parse().unwrap_or(peak_kib);
-                }
-            }
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        let wall = started.elapsed();
-        let report: Value = serde_json::from_str(&reader.join().unwrap()).unwrap();
+        let (wall, peak_kib, stdout) = watch(child, started);
+        let report: Value = serde_json::from_str(&stdout).unwrap();
         let judged = report["results"]
             .as_array()
             .unwrap()

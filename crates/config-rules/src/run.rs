@@ -64,6 +64,35 @@ pub fn event(invocation: Invocation, params: Option<&Value>, account_id: Option<
     }
 }
 
+/// Why a rule cannot run with these parameters: a required one nobody gave (`Ok(Some)`: the
+/// rule is skipped, saying which); an invalid one is a usage error (`Err`), found once, before
+/// any work.
+pub fn unusable_params(
+    meta: &config_rules_core::RuleMeta,
+    rule_params: Option<&Value>,
+) -> Result<Option<String>, CliError> {
+    let missing: Vec<&str> = meta
+        .parameters
+        .iter()
+        .filter(|p| p.required)
+        .filter(|p| {
+            rule_params
+                .and_then(|v| v.get(p.name))
+                .and_then(Value::as_str)
+                .is_none_or(|s| s.trim().is_empty())
+        })
+        .map(|p| p.name)
+        .collect();
+    if !missing.is_empty() {
+        return Ok(Some(format!(
+            "needs parameter {} (give it with --params-file)",
+            missing.join(", ")
+        )));
+    }
+    config_rules_core::ParamValues::parse(meta.parameters, rule_params).map_err(CliError::Rule)?;
+    Ok(None)
+}
+
 /// Runs every rule on the items in its scope; account-level rules run against the live
 /// account when `live` holds its id, and are skipped with a note otherwise.
 pub async fn evaluate_items(
@@ -88,29 +117,11 @@ pub async fn evaluate_items(
             suppressed: Vec::new(),
             unknown: Vec::new(),
         };
-        // A rule that cannot run without a parameter nobody gave is skipped, saying which.
-        let missing: Vec<&str> = meta
-            .parameters
-            .iter()
-            .filter(|p| p.required)
-            .filter(|p| {
-                rule_params
-                    .and_then(|v| v.get(p.name))
-                    .and_then(Value::as_str)
-                    .is_none_or(|s| s.trim().is_empty())
-            })
-            .map(|p| p.name)
-            .collect();
-        if !missing.is_empty() {
-            run.note = Some(format!(
-                "needs parameter {} (give it with --params-file)",
-                missing.join(", ")
-            ));
+        if let Some(note) = unusable_params(meta, rule_params)? {
+            run.note = Some(note);
             runs.push(run);
             continue;
         }
-        // Validate parameters once, before any work: a bad parameter is a usage error.
-        config_rules_core::ParamValues::parse(meta.parameters, rule_params).map_err(CliError::Rule)?;
         match meta.reports_on {
             ReportsOn::EachResource if meta.item_calls_aws && live_account.is_none() => {
                 run.note = Some(format!(

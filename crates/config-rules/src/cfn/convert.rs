@@ -395,89 +395,101 @@ fn attached_policies(res: &Resource, all: &[Resource], list_key: &str, name: &st
     out
 }
 
-fn iam_role(res: &Resource, all: &[Resource], ctx: &Ctx, out: &mut Converted) {
+/// An IAM principal type: its Config resource type, the template's name property, the ARN's
+/// resource kind (`role`, `user`, `group`, which also prefixes Config's keys: `roleName`,
+/// `roleId`, `rolePolicyList`), and where other resources attach inline policies to it.
+struct Principal {
+    resource_type: &'static str,
+    name_property: &'static str,
+    kind: &'static str,
+    /// The list of `AWS::IAM::Policy` and `AWS::IAM::ManagedPolicy` that names it.
+    list_key: &'static str,
+    /// The one-principal inline policy resource (`AWS::IAM::RolePolicy`) and its name key.
+    single: (&'static str, &'static str),
+}
+
+const ROLE: Principal = Principal {
+    resource_type: "AWS::IAM::Role",
+    name_property: "RoleName",
+    kind: "role",
+    list_key: "Roles",
+    single: ("AWS::IAM::RolePolicy", "RoleName"),
+};
+const USER: Principal = Principal {
+    resource_type: "AWS::IAM::User",
+    name_property: "UserName",
+    kind: "user",
+    list_key: "Users",
+    single: ("AWS::IAM::UserPolicy", "UserName"),
+};
+const GROUP: Principal = Principal {
+    resource_type: "AWS::IAM::Group",
+    name_property: "GroupName",
+    kind: "group",
+    list_key: "Groups",
+    single: ("AWS::IAM::GroupPolicy", "GroupName"),
+};
+
+/// An IAM principal's item: name, id, ARN, path, inline and attached policies, and what only
+/// roles (trust policy, permissions boundary) and users (groups) have. Config's resource id for
+/// a principal is its unique id (`AROA...`), known only after deploy: its name (the logical id
+/// when the template names none) stands in for it, as for customer managed policies.
+fn iam_principal(t: &Principal, res: &Resource, all: &[Resource], ctx: &Ctx, out: &mut Converted) {
     let p = &res.props;
-    let name = text(&p["RoleName"]).unwrap_or_else(|| res.id.clone());
-    let path = text(&p["Path"]).unwrap_or_else(|| "/".into());
-    let arn = format!("arn:{}:iam::{}:role/{name}", ctx.partition, ctx.account);
+    let name = text(&p[t.name_property]).unwrap_or_else(|| res.id.clone());
+    let arn = format!("arn:{}:iam::{}:{}/{name}", ctx.partition, ctx.account, t.kind);
+    let k = t.kind;
     let mut configuration = json!({
-        "roleName": name, "roleId": res.id, "arn": arn, "path": path,
-        "assumeRolePolicyDocument": encoded(&p["AssumeRolePolicyDocument"]),
-        "rolePolicyList": inline_policies(res, all, "Roles", "AWS::IAM::RolePolicy", "RoleName", &name),
-        "attachedManagedPolicies": attached_policies(res, all, "Roles", &name, ctx),
+        format!("{k}Name"): name, format!("{k}Id"): res.id, "arn": arn,
+        "path": text(&p["Path"]).unwrap_or_else(|| "/".into()),
+        format!("{k}PolicyList"): inline_policies(res, all, t.list_key, t.single.0, t.single.1, &name),
+        "attachedManagedPolicies": attached_policies(res, all, t.list_key, &name, ctx),
     });
-    if let Some(boundary) = text(&p["PermissionsBoundary"]) {
-        configuration["permissionsBoundary"] =
-            json!({"permissionsBoundaryArn": boundary, "permissionsBoundaryType": "Policy"});
+    if t.kind == "role" {
+        configuration["assumeRolePolicyDocument"] = json!(encoded(&p["AssumeRolePolicyDocument"]));
+        if let Some(boundary) = text(&p["PermissionsBoundary"]) {
+            configuration["permissionsBoundary"] =
+                json!({"permissionsBoundaryArn": boundary, "permissionsBoundaryType": "Policy"});
+        }
     }
-    // Config's resource id for a role is its RoleId (AROA...), known only after deploy: its
-    // name (the logical id when the template names none) stands in for it, as for users,
-    // groups and policies.
-    item(
-        res,
-        ctx,
-        out,
-        Spec {
-            resource_type: "AWS::IAM::Role",
-            id: name.clone(),
-            name: &name,
-            arn: Some(arn),
-            region: "global",
-            configuration,
-            supplementary: Map::new(),
-        },
-    );
+    if t.kind == "user" {
+        configuration["groupList"] = p.get("Groups").cloned().unwrap_or(json!([]));
+    }
+    global_item(res, ctx, out, t.resource_type, &name, arn, configuration);
+}
+
+/// An item of a global (IAM) resource, known by its name.
+fn global_item(
+    res: &Resource,
+    ctx: &Ctx,
+    out: &mut Converted,
+    resource_type: &str,
+    name: &str,
+    arn: String,
+    configuration: Json,
+) {
+    let spec = Spec {
+        resource_type,
+        id: name.to_string(),
+        name,
+        arn: Some(arn),
+        region: "global",
+        configuration,
+        supplementary: Map::new(),
+    };
+    item(res, ctx, out, spec);
+}
+
+fn iam_role(res: &Resource, all: &[Resource], ctx: &Ctx, out: &mut Converted) {
+    iam_principal(&ROLE, res, all, ctx, out);
 }
 
 fn iam_user(res: &Resource, all: &[Resource], ctx: &Ctx, out: &mut Converted) {
-    let p = &res.props;
-    let name = text(&p["UserName"]).unwrap_or_else(|| res.id.clone());
-    let arn = format!("arn:{}:iam::{}:user/{name}", ctx.partition, ctx.account);
-    let configuration = json!({
-        "userName": name, "userId": res.id, "arn": arn, "path": text(&p["Path"]).unwrap_or_else(|| "/".into()),
-        "userPolicyList": inline_policies(res, all, "Users", "AWS::IAM::UserPolicy", "UserName", &name),
-        "attachedManagedPolicies": attached_policies(res, all, "Users", &name, ctx),
-        "groupList": p.get("Groups").cloned().unwrap_or(json!([])),
-    });
-    item(
-        res,
-        ctx,
-        out,
-        Spec {
-            resource_type: "AWS::IAM::User",
-            id: name.clone(),
-            name: &name,
-            arn: Some(arn),
-            region: "global",
-            configuration,
-            supplementary: Map::new(),
-        },
-    );
+    iam_principal(&USER, res, all, ctx, out);
 }
 
 fn iam_group(res: &Resource, all: &[Resource], ctx: &Ctx, out: &mut Converted) {
-    let p = &res.props;
-    let name = text(&p["GroupName"]).unwrap_or_else(|| res.id.clone());
-    let arn = format!("arn:{}:iam::{}:group/{name}", ctx.partition, ctx.account);
-    let configuration = json!({
-        "groupName": name, "groupId": res.id, "arn": arn, "path": text(&p["Path"]).unwrap_or_else(|| "/".into()),
-        "groupPolicyList": inline_policies(res, all, "Groups", "AWS::IAM::GroupPolicy", "GroupName", &name),
-        "attachedManagedPolicies": attached_policies(res, all, "Groups", &name, ctx),
-    });
-    item(
-        res,
-        ctx,
-        out,
-        Spec {
-            resource_type: "AWS::IAM::Group",
-            id: name.clone(),
-            name: &name,
-            arn: Some(arn),
-            region: "global",
-            configuration,
-            supplementary: Map::new(),
-        },
-    );
+    iam_principal(&GROUP, res, all, ctx, out);
 }
 
 fn iam_managed_policy(res: &Resource, _: &[Resource], ctx: &Ctx, out: &mut Converted) {
@@ -493,20 +505,7 @@ fn iam_managed_policy(res: &Resource, _: &[Resource], ctx: &Ctx, out: &mut Conve
         "defaultVersionId": "v1", "attachmentCount": attachments, "isAttachable": true,
         "policyVersionList": [{"document": encoded(&p["PolicyDocument"]), "versionId": "v1", "isDefaultVersion": true}],
     });
-    item(
-        res,
-        ctx,
-        out,
-        Spec {
-            resource_type: "AWS::IAM::Policy",
-            id: name.clone(),
-            name: &name,
-            arn: Some(arn),
-            region: "global",
-            configuration,
-            supplementary: Map::new(),
-        },
-    );
+    global_item(res, ctx, out, "AWS::IAM::Policy", &name, arn, configuration);
 }
 
 // ---- API Gateway --------------------------------------------------------------------------

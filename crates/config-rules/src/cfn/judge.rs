@@ -65,27 +65,11 @@ pub async fn evaluate(
             ..RuleRun::default()
         };
         let rule_params = params.get(meta.id);
-        let missing: Vec<&str> = meta
-            .parameters
-            .iter()
-            .filter(|p| p.required)
-            .filter(|p| {
-                rule_params
-                    .and_then(|v| v.get(p.name))
-                    .and_then(Json::as_str)
-                    .is_none_or(|s| s.trim().is_empty())
-            })
-            .map(|p| p.name)
-            .collect();
-        if !missing.is_empty() {
-            run.note = Some(format!(
-                "needs parameter {} (give it with --params-file)",
-                missing.join(", ")
-            ));
+        if let Some(note) = crate::run::unusable_params(meta, rule_params)? {
+            run.note = Some(note);
             runs.push(run);
             continue;
         }
-        config_rules_core::ParamValues::parse(meta.parameters, rule_params).map_err(CliError::Rule)?;
         // Account-level rules judge the keys and trails the template fully states; the others
         // are reported as unknown one by one.
         let (world, unknown_facts) = match meta.reports_on {
