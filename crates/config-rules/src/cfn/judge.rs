@@ -188,7 +188,15 @@ fn unknown_reason(text: &str, template: &Template) -> String {
         let why = text.split(super::world::EXTERNAL).nth(1).unwrap_or(text).trim();
         format!("Not known before deploy: {why}")
     } else {
-        format!("Not known before deploy: depends on {}", named.join("; "))
+        // The first few, and how many more (a resource built from many parameters names them
+        // all otherwise).
+        const SHOWN: usize = 3;
+        let more = named.len().saturating_sub(SHOWN);
+        let shown = named.into_iter().take(SHOWN).collect::<Vec<_>>().join("; ");
+        match more {
+            0 => format!("Not known before deploy: depends on {shown}"),
+            n => format!("Not known before deploy: depends on {shown}; and {n} more"),
+        }
     }
 }
 
