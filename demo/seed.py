@@ -104,6 +104,7 @@ def seed_lambda(lam, roles, key_arn):
         extra = {"KMSKeyArn": key} if key else {}
         if name == "orders-api":
             extra["Tags"] = {"owner": "orders-team"}
+            extra["TracingConfig"] = {"Mode": "Active"}
             extra["CodeSigningConfigArn"] = "arn:aws:lambda:us-east-1:123456789012:code-signing-config:csc-0a1b2c3d4e5f6a7b8"
         runtime = "python3.9" if name == "legacy-report" else "python3.12"
         created = exists_ok(lambda: lam.create_function(

@@ -263,7 +263,10 @@ def expected(resource_id, compliance, annotation):
 
 
 def samples(rule_id):
-    bare = item("legacy-export", None)
+    # The oversized sample's item is loaded into one emulator with every rule's samples
+    # (tests/support/samples.rs): a resource id of its own keeps it from another rule's.
+    legacy = f"legacy-{rule_id}"[:64]
+    bare = item(legacy, None)
     summary = {k: bare[k] for k in ("configurationItemCaptureTime", "configurationItemStatus", "awsAccountId",
                                      "resourceType", "resourceId", "resourceName", "ARN", "awsRegion")}
     summary.update({"changeType": "UPDATE", "configurationItemVersion": "1.3", "configurationStateId": 1763626530123,
@@ -274,10 +277,10 @@ def samples(rule_id):
         "compliant": (change(rule_id, item("orders-api", "Takes orders")),
                       expected("orders-api", "COMPLIANT", "Function orders-api has a description.")),
         "non_compliant": (change(rule_id, bare),
-                          expected("legacy-export", "NON_COMPLIANT", "Function legacy-export has no description.")),
+                          expected(legacy, "NON_COMPLIANT", f"Function {legacy} has no description.")),
         "deleted": (change(rule_id, item("old-worker", None, "ResourceDeleted")),
                     expected("old-worker", "NOT_APPLICABLE", "The resource was deleted.")),
-        "oversized": (oversized, expected("legacy-export", "NON_COMPLIANT", "Function legacy-export has no description.")),
+        "oversized": (oversized, expected(legacy, "NON_COMPLIANT", f"Function {legacy} has no description.")),
     }
 
 

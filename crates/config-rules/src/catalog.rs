@@ -41,6 +41,7 @@ pub const RULES: &[Entry] = &[
     rule!(s3_bucket_encryption_enabled),
     rule!(required_tags),
     rule!(api_gw_authorization_required),
+    rule!(lambda_tracing_enabled),
 ];
 
 /// Every rule's metadata, in the order the suite presents them.

@@ -764,7 +764,11 @@ pub const SELF_EXEMPTIONS: &[(&str, &str)] = &[
     ),
     (
         "lambda-concurrency-limited",
-        "Config alone invokes the rule functions; reserving concurrency for 18 functions takes it from the account's unreserved pool, and in accounts at the default quota the deploy would fail (the unreserved pool may not drop below 100)",
+        "Config alone invokes the rule functions; reserving concurrency for every rule function takes it from the account's unreserved pool, and in accounts at the default quota the deploy would fail (the unreserved pool may not drop below 100)",
+    ),
+    (
+        "lambda-tracing-enabled",
+        "Config alone invokes the rule functions, so there is no user request to follow across services; tracing every sweep would cost X-Ray traces for little (the Tracing parameter turns it on)",
     ),
     (
         "lambda-code-signing-enabled",

@@ -286,6 +286,7 @@ fn judged_property(rule: &str, resource_type: &str) -> &'static [&'static str] {
         ("lambda-concurrency-limited", _) => &["ReservedConcurrentExecutions"],
         ("lambda-env-encrypted-with-cmk", _) => &["KmsKeyArn", "Environment"],
         ("lambda-supported-runtime", _) => &["Runtime"],
+        ("lambda-tracing-enabled", _) => &["TracingConfig", "Tracing"],
         ("lambda-code-signing-enabled", _) => &["CodeSigningConfigArn"],
         ("lambda-no-public-access", _) => &["FunctionUrlConfig"],
         ("lambda-execution-role-not-shared", _) => &["Role"],
