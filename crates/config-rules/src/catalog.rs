@@ -42,6 +42,7 @@ pub const RULES: &[Entry] = &[
     rule!(required_tags),
     rule!(api_gw_authorization_required),
     rule!(lambda_tracing_enabled),
+    rule!(lambda_layers_from_trusted_accounts),
 ];
 
 /// Every rule's metadata, in the order the suite presents them.

@@ -353,10 +353,9 @@ fn prune(v: &mut Json) {
             m.retain(|_, x| !holds_marker(x));
             m.values_mut().for_each(prune);
         }
-        Json::Array(a) => {
-            a.retain(|x| !holds_marker(x));
-            a.iter_mut().for_each(prune);
-        }
+        // A list element with an unknown anywhere inside (a layer `{arn}`, an inline policy)
+        // is left out whole: the resource may not have it.
+        Json::Array(a) => a.retain(|x| !markers_in_any(&x.to_string())),
         _ => {}
     }
 }

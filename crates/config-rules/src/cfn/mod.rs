@@ -287,6 +287,7 @@ fn judged_property(rule: &str, resource_type: &str) -> &'static [&'static str] {
         ("lambda-env-encrypted-with-cmk", _) => &["KmsKeyArn", "Environment"],
         ("lambda-supported-runtime", _) => &["Runtime"],
         ("lambda-tracing-enabled", _) => &["TracingConfig", "Tracing"],
+        ("lambda-layers-from-trusted-accounts", _) => &["Layers"],
         ("lambda-code-signing-enabled", _) => &["CodeSigningConfigArn"],
         ("lambda-no-public-access", _) => &["FunctionUrlConfig"],
         ("lambda-execution-role-not-shared", _) => &["Role"],

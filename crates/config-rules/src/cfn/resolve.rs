@@ -89,6 +89,7 @@ fn name_property(kind: &str) -> Option<&'static str> {
         "AWS::SQS::Queue" => "QueueName",
         "AWS::SNS::Topic" => "TopicName",
         "AWS::Logs::LogGroup" => "LogGroupName",
+        "AWS::Lambda::LayerVersion" | "AWS::Serverless::LayerVersion" => "LayerName",
         // `Ref` of a stage is its name.
         "AWS::ApiGateway::Stage" | "AWS::ApiGatewayV2::Stage" => "StageName",
         _ => return None,
@@ -576,6 +577,12 @@ impl Resolver {
                 )),
                 "AWS::SNS::Topic" => json!(format!(
                     "arn:{}:sns:{}:{}:{physical}",
+                    self.partition, self.region, self.account
+                )),
+                // A layer version's Ref is its ARN (the version number is assigned at deploy;
+                // the stand-in says 1).
+                "AWS::Lambda::LayerVersion" | "AWS::Serverless::LayerVersion" => json!(format!(
+                    "arn:{}:lambda:{}:{}:layer:{physical}:1",
                     self.partition, self.region, self.account
                 )),
                 _ => json!(physical),
