@@ -3,8 +3,8 @@
 //! **Checks** that every layer a Lambda function uses is published by the function's own
 //! account or by an account the team trusts (`trustedAccounts`).
 //!
-//! **Why it matters.** Practices 2, *third-party dependencies*, and 6, *code isolation*, of the
-//! serverless security practices: a layer's code runs inside the function, with its role and
+//! **Why it matters.** Practices 2 (*code auditing*: third-party code) and 6 (*code isolation*)
+//! of the serverless security practices: a layer's code runs inside the function, with its role and
 //! its data. A layer version from an unknown publisher (a public layer found in a blog post, a
 //! lookalike account) is a supply-chain entry point that no code review of the function sees.
 //!
