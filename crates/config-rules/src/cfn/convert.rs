@@ -156,12 +156,7 @@ fn tags(v: &Json) -> BTreeMap<String, String> {
     }
 }
 
-fn text(v: &Json) -> Option<String> {
-    match v {
-        Json::Null => None,
-        other => Some(super::resolve::scalar_text(other)),
-    }
-}
+use super::resolve::optional_text as text;
 
 /// The name in a function reference (a name, an ARN, a partial ARN, with or without a
 /// qualifier), as Lambda reads `FunctionName`.

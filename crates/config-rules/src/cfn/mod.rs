@@ -64,8 +64,11 @@ pub struct Template {
 /// The SAM transform's name.
 const SAM: &str = "AWS::Serverless-2016-10-31";
 
+/// A template error as one line: the message quotes names from the template, so control
+/// characters (a quoted key may hold a newline) become spaces and its length is bounded.
 fn syntax(file: &str, line: u32, message: &str) -> CliError {
-    CliError::Input(format!("{file}:{line}: {message}"))
+    let one_line: String = message.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    CliError::Input(format!("{file}:{line}: {}", config_rules_core::bounded(&one_line, 300)))
 }
 
 /// Reads and resolves a template (`overrides` from `--template-parameters`).

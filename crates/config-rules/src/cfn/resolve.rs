@@ -668,6 +668,11 @@ fn stand_in_name(kind: &str, id: &str) -> String {
     }
 }
 
+/// A property's text, `None` when the template leaves it out (null).
+pub fn optional_text(v: &Json) -> Option<String> {
+    (!v.is_null()).then(|| scalar_text(v))
+}
+
 /// A scalar's text, as `Fn::Join` and `Fn::Sub` write it.
 pub fn scalar_text(v: &Json) -> String {
     match v {

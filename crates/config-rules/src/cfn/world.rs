@@ -294,9 +294,7 @@ fn openapi_endpoints(body: &Json) -> Vec<Endpoint> {
     out
 }
 
-fn text(v: &Json) -> Option<String> {
-    (!v.is_null()).then(|| scalar_text(v))
-}
+use super::resolve::optional_text as text;
 
 /// A REST API's methods: its `AWS::ApiGateway::Method` resources (paths from the
 /// `AWS::ApiGateway::Resource` chain) and its inline OpenAPI `Body`.
