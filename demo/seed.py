@@ -113,6 +113,14 @@ def seed_lambda(lam, roles, key_arn):
         if created is None:  # already there: bring it back to the demo's settings
             lam.update_function_configuration(FunctionName=name, Timeout=timeout, Environment={"Variables": env}, **extra)
     lam.put_function_concurrency(FunctionName="orders-api", ReservedConcurrentExecutions=50)
+    # Function URLs: the shop's origin only (lambda-url-cors-restricted passes), and any origin
+    # with the caller's cookies (it fails).
+    for name, auth, cors in [
+        ("orders-api", "AWS_IAM", {"AllowOrigins": ["https://shop.example.com"], "AllowCredentials": True}),
+        ("public-webhook", "NONE", {"AllowOrigins": ["*"], "AllowCredentials": True}),
+    ]:
+        exists_ok(lambda: lam.create_function_url_config(FunctionName=name, AuthType=auth, Cors=cors),
+                  "ResourceConflictException")
     exists_ok(lambda: lam.add_permission(FunctionName="public-webhook", StatementId="anyone", Action="lambda:InvokeFunction",
                                          Principal="*"), "ResourceConflictException")
 

@@ -315,6 +315,25 @@ impl Emulator {
         );
     }
 
+    /// Gives a function a URL (Lambda `CreateFunctionUrlConfig`); `config` is the request body,
+    /// e.g. `{"AuthType": "AWS_IAM", "Cors": {"AllowOrigins": ["https://shop.example.com"]}}`.
+    pub fn create_function_url(&self, function_name: &str, config: Value) {
+        let auth = format!(
+            "AWS4-HMAC-SHA256 Credential=testing/20261128/{REGION}/lambda/aws4_request, SignedHeaders=host, Signature=0"
+        );
+        let (status, out) = self.request(
+            "POST",
+            &format!("/2021-10-31/functions/{function_name}/url"),
+            &[("Content-Type", "application/json"), ("Authorization", &auth)],
+            config.to_string().as_bytes(),
+        );
+        assert!(
+            status < 300,
+            "CreateFunctionUrlConfig {function_name}: {status} {}",
+            String::from_utf8_lossy(&out)
+        );
+    }
+
     /// Creates an S3 bucket in moto.
     /// A bucket answering as buckets did before S3 encrypted every bucket by default (2023):
     /// no default encryption, as old Config items may still record.

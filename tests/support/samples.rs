@@ -93,7 +93,8 @@ pub fn notification_to_api(item: &Value) -> Value {
 
 /// The account the samples are judged against: the full items behind the oversized samples
 /// (the same resource's item from a change event of the same rule; the IAM sample borrows the
-/// reports role's), and the two functions the code signing samples ask Lambda about.
+/// reports role's), the two functions the code signing samples ask Lambda about, and the
+/// function URLs of the CORS samples.
 pub fn prepare(emu: &Emulator) {
     let all = samples(None);
     let key = |v: &Value| (v["resourceType"].clone(), v["resourceId"].clone());
@@ -124,4 +125,18 @@ pub fn prepare(emu: &Emulator) {
     let csc = "arn:aws:lambda:us-east-1:123456789012:code-signing-config:csc-0a1b2c3d4e5f";
     emu.create_function("signed-api", &role, "python3.12", json!({"CodeSigningConfigArn": csc}));
     emu.create_function("unsigned-api", &role, "python3.12", json!({}));
+    for (name, cors) in [
+        (
+            "storefront-api",
+            json!({"AllowOrigins": ["https://shop.example.com"], "AllowCredentials": true}),
+        ),
+        (
+            "cors-open-api",
+            json!({"AllowOrigins": ["*"], "AllowCredentials": true}),
+        ),
+    ] {
+        let role = emu.create_role(&format!("{name}-role"));
+        emu.create_function(name, &role, "python3.12", json!({}));
+        emu.create_function_url(name, json!({"AuthType": "AWS_IAM", "Cors": cors}));
+    }
 }

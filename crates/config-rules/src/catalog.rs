@@ -43,6 +43,7 @@ pub const RULES: &[Entry] = &[
     rule!(api_gw_authorization_required),
     rule!(lambda_tracing_enabled),
     rule!(lambda_layers_from_trusted_accounts),
+    rule!(lambda_url_cors_restricted),
 ];
 
 /// Every rule's metadata, in the order the suite presents them.

@@ -59,6 +59,32 @@ pub trait FunctionUrlApi: Send + Sync {
     async fn url_auth_type(&self, function_name: &str) -> Result<Option<String>, Error>;
 }
 
+/// What a function URL's CORS lets browsers do (`Cors` of `GetFunctionUrlConfig`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct UrlCors {
+    /// `AllowOrigins`: `*` or origins such as `https://www.example.com`.
+    pub allow_origins: Vec<String>,
+    /// `AllowCredentials` (Lambda's default `false`).
+    pub allow_credentials: bool,
+}
+
+/// A function's URL as far as its CORS goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UrlCorsState {
+    /// The function has no URL.
+    NoUrl,
+    /// A URL without CORS: browsers refuse cross-origin reads of its responses.
+    NoCors,
+    Cors(UrlCors),
+}
+
+/// A function URL's CORS configuration.
+#[async_trait]
+pub trait FunctionUrlCorsApi: Send + Sync {
+    /// `GetFunctionUrlConfig`'s `Cors`, or that there is no URL.
+    async fn url_cors(&self, function_name: &str) -> Result<UrlCorsState, Error>;
+}
+
 /// A function's code signing.
 #[async_trait]
 pub trait CodeSigningApi: Send + Sync {
@@ -119,6 +145,29 @@ impl FunctionUrlApi for SdkLambda {
         {
             Ok(out) => Ok(Some(out.auth_type().as_str().to_string())),
             Err(e) if e.as_service_error().is_some_and(not_found) => Ok(None),
+            Err(e) => Err(sdk_error("GetFunctionUrlConfig", e)),
+        }
+    }
+}
+
+#[async_trait]
+impl FunctionUrlCorsApi for SdkLambda {
+    async fn url_cors(&self, function_name: &str) -> Result<UrlCorsState, Error> {
+        match self
+            .client
+            .get_function_url_config()
+            .function_name(function_name)
+            .send()
+            .await
+        {
+            Ok(out) => Ok(match out.cors() {
+                None => UrlCorsState::NoCors,
+                Some(c) => UrlCorsState::Cors(UrlCors {
+                    allow_origins: c.allow_origins().to_vec(),
+                    allow_credentials: c.allow_credentials().unwrap_or(false),
+                }),
+            }),
+            Err(e) if e.as_service_error().is_some_and(not_found) => Ok(UrlCorsState::NoUrl),
             Err(e) => Err(sdk_error("GetFunctionUrlConfig", e)),
         }
     }

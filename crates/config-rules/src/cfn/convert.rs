@@ -291,7 +291,7 @@ fn lambda_url(res: &Resource, _: &[Resource], _: &Ctx, out: &mut Converted) {
     if let Some(target) = text(&res.props["TargetFunctionArn"]) {
         out.world
             .urls
-            .insert(function_name_of(&target).to_string(), res.props["AuthType"].clone());
+            .insert(function_name_of(&target).to_string(), res.props.clone());
     }
 }
 

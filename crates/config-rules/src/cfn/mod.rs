@@ -293,6 +293,7 @@ fn judged_property(rule: &str, resource_type: &str) -> &'static [&'static str] {
         ("lambda-layers-from-trusted-accounts", _) => &["Layers"],
         ("lambda-code-signing-enabled", _) => &["CodeSigningConfigArn"],
         ("lambda-no-public-access", _) => &["FunctionUrlConfig"],
+        ("lambda-url-cors-restricted", _) => &["FunctionUrlConfig"],
         ("lambda-execution-role-not-shared", _) => &["Role"],
         ("required-tags", _) => &["Tags"],
         ("s3-bucket-encryption-enabled", _) => &["BucketEncryption"],

@@ -9,7 +9,9 @@ use api_gw_authorization_required::{ApiAuthApi, ApiRef, Endpoint};
 use cloudtrail_multi_region_enabled::{BasicSelector, FieldSelector, Selectors, TrailApi, TrailInfo};
 use config_rules_core::{async_trait, Error};
 use kms_key_rotation_enabled::{KeyApi, KeyInfo, Rotation};
-use lambda_facts::{CodeSigningApi, FunctionLister, FunctionSummary, FunctionUrlApi};
+use lambda_facts::{
+    CodeSigningApi, FunctionLister, FunctionSummary, FunctionUrlApi, FunctionUrlCorsApi, UrlCors, UrlCorsState,
+};
 use serde_json::{Map, Value as Json};
 
 use super::resolve::{markers_in, scalar_text};
@@ -62,7 +64,7 @@ pub struct ApiFacts {
 #[derive(Debug, Clone, Default)]
 pub struct World {
     pub functions: Vec<FunctionFacts>,
-    /// Function name → the `AuthType` of its URL.
+    /// Function name → the properties of its `AWS::Lambda::Url` (`AuthType`, `Cors`).
     pub urls: HashMap<String, Json>,
     /// Code signing configuration ARN → `UntrustedArtifactOnDeployment`.
     pub signing_policies: HashMap<String, Json>,
@@ -138,8 +140,31 @@ impl FunctionUrlApi for World {
     async fn url_auth_type(&self, function_name: &str) -> Result<Option<String>, Error> {
         self.urls
             .get(function_name)
-            .map(|auth| known_text("GetFunctionUrlConfig", auth))
+            .map(|url| known_text("GetFunctionUrlConfig", &url["AuthType"]))
             .transpose()
+    }
+}
+
+#[async_trait]
+impl FunctionUrlCorsApi for World {
+    async fn url_cors(&self, function_name: &str) -> Result<UrlCorsState, Error> {
+        const OP: &str = "GetFunctionUrlConfig";
+        let Some(url) = self.urls.get(function_name) else {
+            return Ok(UrlCorsState::NoUrl);
+        };
+        let cors = &url["Cors"];
+        if cors.is_null() {
+            return Ok(UrlCorsState::NoCors);
+        }
+        let allow_origins = match &cors["AllowOrigins"] {
+            Json::Null => Vec::new(),
+            Json::Array(origins) => origins.iter().map(|o| known_text(OP, o)).collect::<Result<_, _>>()?,
+            other => vec![known_text(OP, other)?],
+        };
+        Ok(UrlCorsState::Cors(UrlCors {
+            allow_origins,
+            allow_credentials: boolean(OP, &cors["AllowCredentials"], false)?,
+        }))
     }
 }
 
