@@ -123,6 +123,19 @@ def seed_lambda(lam, roles, key_arn):
                   "ResourceConflictException")
     exists_ok(lambda: lam.add_permission(FunctionName="public-webhook", StatementId="anyone", Action="lambda:InvokeFunction",
                                          Principal="*"), "ResourceConflictException")
+    # Asynchronous invokers: a nightly EventBridge schedule (nothing keeps its failed events:
+    # lambda-async-failures-captured fails) and an SNS topic (failed events go to a queue).
+    exists_ok(lambda: lam.add_permission(FunctionName="nightly-report", StatementId="nightly-schedule",
+                                         Action="lambda:InvokeFunction", Principal="events.amazonaws.com",
+                                         SourceArn="arn:aws:events:us-east-1:123456789012:rule/nightly-report"),
+              "ResourceConflictException")
+    exists_ok(lambda: lam.add_permission(FunctionName="orders-worker", StatementId="orders-topic",
+                                         Action="lambda:InvokeFunction", Principal="sns.amazonaws.com",
+                                         SourceArn="arn:aws:sns:us-east-1:123456789012:orders"),
+              "ResourceConflictException")
+    lam.put_function_event_invoke_config(
+        FunctionName="orders-worker",
+        DestinationConfig={"OnFailure": {"Destination": "arn:aws:sqs:us-east-1:123456789012:orders-worker-failures"}})
 
 
 LOG_GROUP = "arn:aws:logs:us-east-1:123456789012:log-group:demo-api-access"

@@ -334,6 +334,25 @@ impl Emulator {
         );
     }
 
+    /// Configures a function's asynchronous invocation (Lambda `PutFunctionEventInvokeConfig`),
+    /// e.g. `{"DestinationConfig": {"OnFailure": {"Destination": "arn:aws:sqs:..."}}}`.
+    pub fn put_function_event_invoke_config(&self, function_name: &str, config: Value) {
+        let auth = format!(
+            "AWS4-HMAC-SHA256 Credential=testing/20261128/{REGION}/lambda/aws4_request, SignedHeaders=host, Signature=0"
+        );
+        let (status, out) = self.request(
+            "PUT",
+            &format!("/2019-09-25/functions/{function_name}/event-invoke-config"),
+            &[("Content-Type", "application/json"), ("Authorization", &auth)],
+            config.to_string().as_bytes(),
+        );
+        assert!(
+            status < 300,
+            "PutFunctionEventInvokeConfig {function_name}: {status} {}",
+            String::from_utf8_lossy(&out)
+        );
+    }
+
     /// Creates an S3 bucket in moto.
     /// A bucket answering as buckets did before S3 encrypted every bucket by default (2023):
     /// no default encryption, as old Config items may still record.

@@ -94,7 +94,8 @@ pub fn notification_to_api(item: &Value) -> Value {
 /// The account the samples are judged against: the full items behind the oversized samples
 /// (the same resource's item from a change event of the same rule; the IAM sample borrows the
 /// reports role's), the two functions the code signing samples ask Lambda about, and the
-/// function URLs of the CORS samples.
+/// function URLs of the CORS samples, and the functions the asynchronous-failure samples ask
+/// Lambda about (one with an on-failure destination, one without any configuration).
 pub fn prepare(emu: &Emulator) {
     let all = samples(None);
     let key = |v: &Value| (v["resourceType"].clone(), v["resourceId"].clone());
@@ -139,4 +140,12 @@ pub fn prepare(emu: &Emulator) {
         emu.create_function(name, &role, "python3.12", json!({}));
         emu.create_function_url(name, json!({"AuthType": "AWS_IAM", "Cors": cors}));
     }
+    for name in ["report-builder", "alerts-consumer"] {
+        let role = emu.create_role(&format!("{name}-role"));
+        emu.create_function(name, &role, "python3.12", json!({}));
+    }
+    emu.put_function_event_invoke_config(
+        "report-builder",
+        json!({"DestinationConfig": {"OnFailure": {"Destination": "arn:aws:sqs:us-east-1:123456789012:report-builder-failures"}}}),
+    );
 }

@@ -44,6 +44,7 @@ pub const RULES: &[Entry] = &[
     rule!(lambda_tracing_enabled),
     rule!(lambda_layers_from_trusted_accounts),
     rule!(lambda_url_cors_restricted),
+    rule!(lambda_async_failures_captured),
 ];
 
 /// Every rule's metadata, in the order the suite presents them.

@@ -774,6 +774,10 @@ pub const SELF_EXEMPTIONS: &[(&str, &str)] = &[
         "lambda-code-signing-enabled",
         "sam build makes unsigned artifacts; signing needs an AWS Signer profile of the deploying team (add CodeSigningConfigArn to the functions to enforce it)",
     ),
+    (
+        "lambda-async-failures-captured",
+        "Config invokes the rule functions asynchronously; an invocation that still fails after Lambda's retries logs an error saying how many evaluations were not posted, and the resource is judged again on its next change or a re-evaluation; a failure queue per rule would hold Config events nobody replays",
+    ),
 ];
 
 /// The exemptions of one rule's function: [`SELF_EXEMPTIONS`], and the timeout rule for the

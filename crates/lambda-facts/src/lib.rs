@@ -85,6 +85,15 @@ pub trait FunctionUrlCorsApi: Send + Sync {
     async fn url_cors(&self, function_name: &str) -> Result<UrlCorsState, Error>;
 }
 
+/// A function's asynchronous invocation configuration.
+#[async_trait]
+pub trait EventInvokeConfigApi: Send + Sync {
+    /// `DestinationConfig.OnFailure.Destination` of the function's (unqualified) asynchronous
+    /// invocation configuration, or `None` without a configuration or without an on-failure
+    /// destination (`GetFunctionEventInvokeConfig`).
+    async fn on_failure_destination(&self, function_name: &str) -> Result<Option<String>, Error>;
+}
+
 /// A function's code signing.
 #[async_trait]
 pub trait CodeSigningApi: Send + Sync {
@@ -169,6 +178,29 @@ impl FunctionUrlCorsApi for SdkLambda {
             }),
             Err(e) if e.as_service_error().is_some_and(not_found) => Ok(UrlCorsState::NoUrl),
             Err(e) => Err(sdk_error("GetFunctionUrlConfig", e)),
+        }
+    }
+}
+
+#[async_trait]
+impl EventInvokeConfigApi for SdkLambda {
+    async fn on_failure_destination(&self, function_name: &str) -> Result<Option<String>, Error> {
+        match self
+            .client
+            .get_function_event_invoke_config()
+            .function_name(function_name)
+            .send()
+            .await
+        {
+            Ok(out) => Ok(out
+                .destination_config()
+                .and_then(|d| d.on_failure())
+                .and_then(|f| f.destination())
+                .filter(|d| !d.is_empty())
+                .map(str::to_string)),
+            // Lambda answers ResourceNotFoundException for a function without a configuration.
+            Err(e) if e.as_service_error().is_some_and(not_found) => Ok(None),
+            Err(e) => Err(sdk_error("GetFunctionEventInvokeConfig", e)),
         }
     }
 }

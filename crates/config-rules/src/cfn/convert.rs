@@ -57,6 +57,7 @@ type Converter = fn(&Resource, &[Resource], &Ctx, &mut Converted);
 pub const CONVERTERS: &[(&str, Converter)] = &[
     ("AWS::Lambda::Function", lambda_function),
     ("AWS::Lambda::Url", lambda_url),
+    ("AWS::Lambda::EventInvokeConfig", event_invoke_config),
     ("AWS::Lambda::CodeSigningConfig", code_signing_config),
     ("AWS::IAM::Role", iam_role),
     ("AWS::IAM::User", iam_user),
@@ -292,6 +293,22 @@ fn lambda_url(res: &Resource, _: &[Resource], _: &Ctx, out: &mut Converted) {
         out.world
             .urls
             .insert(function_name_of(&target).to_string(), res.props.clone());
+    }
+}
+
+/// An asynchronous invocation configuration: its on-failure destination, for the function
+/// (whatever its `Qualifier`: a version's or alias's configuration counts as the function's).
+fn event_invoke_config(res: &Resource, _: &[Resource], _: &Ctx, out: &mut Converted) {
+    if let Some(function) = text(&res.props["FunctionName"]) {
+        let destination = &res.props["DestinationConfig"]["OnFailure"]["Destination"];
+        let entry = out
+            .world
+            .on_failure
+            .entry(function_name_of(&function).to_string())
+            .or_insert(Json::Null);
+        if !destination.is_null() {
+            *entry = destination.clone();
+        }
     }
 }
 

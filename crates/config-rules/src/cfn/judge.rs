@@ -25,6 +25,9 @@ pub fn template_rule(meta: &'static RuleMeta, world: &World) -> Result<Box<dyn A
     Ok(match meta.id {
         "lambda-no-public-access" => Box::new(lambda_no_public_access::LambdaNoPublicAccess::new(w)),
         "lambda-code-signing-enabled" => Box::new(lambda_code_signing_enabled::LambdaCodeSigningEnabled::new(w)),
+        "lambda-async-failures-captured" => {
+            Box::new(lambda_async_failures_captured::LambdaAsyncFailuresCaptured::new(w))
+        }
         "lambda-url-cors-restricted" => Box::new(lambda_url_cors_restricted::LambdaUrlCorsRestricted::new(w)),
         "lambda-execution-role-not-shared" => {
             Box::new(lambda_execution_role_not_shared::LambdaExecutionRoleNotShared::new(w))

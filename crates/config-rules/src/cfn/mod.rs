@@ -294,6 +294,7 @@ fn judged_property(rule: &str, resource_type: &str) -> &'static [&'static str] {
         ("lambda-code-signing-enabled", _) => &["CodeSigningConfigArn"],
         ("lambda-no-public-access", _) => &["FunctionUrlConfig"],
         ("lambda-url-cors-restricted", _) => &["FunctionUrlConfig"],
+        ("lambda-async-failures-captured", _) => &["DeadLetterConfig", "DeadLetterQueue", "EventInvokeConfig"],
         ("lambda-execution-role-not-shared", _) => &["Role"],
         ("required-tags", _) => &["Tags"],
         ("s3-bucket-encryption-enabled", _) => &["BucketEncryption"],

@@ -154,6 +154,9 @@ pub fn expand(resources: Vec<Resource>, r: &Resolver) -> (Vec<Resource>, Vec<Sam
                 if let Some(dlq) = props.get("DeadLetterQueue").and_then(|d| d.get("TargetArn")) {
                     f.insert("DeadLetterConfig".into(), json!({"TargetArn": dlq}));
                 }
+                if let Some(config) = props.get("EventInvokeConfig") {
+                    out.push(event_invoke_config(&res, r, &name, config));
+                }
                 // SAM tags every function it creates (and its role) with lambda:createdBy.
                 let created_by = json!({"Key": "lambda:createdBy", "Value": "SAM"});
                 let mut tags = vec![created_by.clone()];
@@ -244,7 +247,12 @@ pub fn expand(resources: Vec<Resource>, r: &Resolver) -> (Vec<Resource>, Vec<Sam
                                 });
                                 out.push(invoke_permission(&res, event_id, &name, &source));
                             }
-                            _ => {}
+                            Some(kind) => {
+                                if let Some(principal) = async_event_principal(kind) {
+                                    out.push(service_permission(&res, event_id, &name, principal, &r.account));
+                                }
+                            }
+                            None => {}
                         }
                     }
                 }
@@ -426,6 +434,71 @@ fn invoke_permission(from: &Resource, event: &str, function: &str, source_arn: &
         "AWS::Lambda::Permission",
         json!({"FunctionName": function, "Action": "lambda:InvokeFunction", "Principal": "apigateway.amazonaws.com",
                "SourceArn": source_arn}),
+    )
+}
+
+/// The service SAM lets invoke the function for an event source that pushes events to it
+/// asynchronously (SAM specification, "EventSource" types; Lambda developer guide, invocation
+/// modes). Polled sources (SQS, Kinesis, DynamoDB, ...) and synchronous ones need no
+/// permission; `ScheduleV2` invokes through a role.
+fn async_event_principal(kind: &str) -> Option<&'static str> {
+    match kind {
+        "S3" => Some("s3.amazonaws.com"),
+        "SNS" => Some("sns.amazonaws.com"),
+        "Schedule" | "CloudWatchEvent" | "EventBridgeRule" => Some("events.amazonaws.com"),
+        "CloudWatchLogs" => Some("logs.amazonaws.com"),
+        "IoTRule" => Some("iot.amazonaws.com"),
+        _ => None,
+    }
+}
+
+/// The permission SAM adds for a pushing event source (its source is another resource of the
+/// template or outside it: the statement names the service and the account).
+fn service_permission(from: &Resource, event: &str, function: &str, principal: &str, account: &str) -> Resource {
+    derived(
+        from,
+        &format!("{}{event}Permission", from.id),
+        "AWS::Lambda::Permission",
+        json!({"FunctionName": function, "Action": "lambda:InvokeFunction", "Principal": principal,
+               "SourceAccount": account}),
+    )
+}
+
+/// SAM's `EventInvokeConfig` as the `AWS::Lambda::EventInvokeConfig` SAM creates (qualifier
+/// `$LATEST`). An `OnFailure` of type SQS or SNS without `Destination` makes SAM create the
+/// queue or topic: its stand-in ARN is the destination.
+fn event_invoke_config(from: &Resource, r: &Resolver, function: &str, config: &Json) -> Resource {
+    let mut props = json!({"FunctionName": function, "Qualifier": "$LATEST"});
+    for key in ["MaximumEventAgeInSeconds", "MaximumRetryAttempts"] {
+        if let Some(v) = config.get(key) {
+            props[key] = v.clone();
+        }
+    }
+    if let Some(on_failure) = config.get("DestinationConfig").and_then(|d| d.get("OnFailure")) {
+        let destination = match (
+            on_failure.get("Destination"),
+            on_failure.get("Type").and_then(Json::as_str),
+        ) {
+            (Some(d), _) => Some(d.clone()),
+            (None, Some("SQS")) => Some(json!(format!(
+                "arn:{}:sqs:{}:{}:{}EventInvokeConfigOnFailureQueue",
+                r.partition, r.region, r.account, from.id
+            ))),
+            (None, Some("SNS")) => Some(json!(format!(
+                "arn:{}:sns:{}:{}:{}EventInvokeConfigOnFailureTopic",
+                r.partition, r.region, r.account, from.id
+            ))),
+            _ => None,
+        };
+        if let Some(d) = destination {
+            props["DestinationConfig"] = json!({"OnFailure": {"Destination": d}});
+        }
+    }
+    derived(
+        from,
+        &format!("{}EventInvokeConfig", from.id),
+        "AWS::Lambda::EventInvokeConfig",
+        props,
     )
 }
 

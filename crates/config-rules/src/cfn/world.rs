@@ -10,7 +10,8 @@ use cloudtrail_multi_region_enabled::{BasicSelector, FieldSelector, Selectors, T
 use config_rules_core::{async_trait, Error};
 use kms_key_rotation_enabled::{KeyApi, KeyInfo, Rotation};
 use lambda_facts::{
-    CodeSigningApi, FunctionLister, FunctionSummary, FunctionUrlApi, FunctionUrlCorsApi, UrlCors, UrlCorsState,
+    CodeSigningApi, EventInvokeConfigApi, FunctionLister, FunctionSummary, FunctionUrlApi, FunctionUrlCorsApi, UrlCors,
+    UrlCorsState,
 };
 use serde_json::{Map, Value as Json};
 
@@ -66,6 +67,9 @@ pub struct World {
     pub functions: Vec<FunctionFacts>,
     /// Function name → the properties of its `AWS::Lambda::Url` (`AuthType`, `Cors`).
     pub urls: HashMap<String, Json>,
+    /// Function name → the on-failure destination of its `AWS::Lambda::EventInvokeConfig`
+    /// (`null` for a configuration without one).
+    pub on_failure: HashMap<String, Json>,
     /// Code signing configuration ARN → `UntrustedArtifactOnDeployment`.
     pub signing_policies: HashMap<String, Json>,
     pub apis: Vec<ApiFacts>,
@@ -165,6 +169,16 @@ impl FunctionUrlCorsApi for World {
             allow_origins,
             allow_credentials: boolean(OP, &cors["AllowCredentials"], false)?,
         }))
+    }
+}
+
+#[async_trait]
+impl EventInvokeConfigApi for World {
+    async fn on_failure_destination(&self, function_name: &str) -> Result<Option<String>, Error> {
+        match self.on_failure.get(function_name) {
+            None | Some(Json::Null) => Ok(None),
+            Some(d) => Ok(Some(known_text("GetFunctionEventInvokeConfig", d)?).filter(|d| !d.is_empty())),
+        }
     }
 }
 
