@@ -57,7 +57,9 @@ pub(super) async fn v2_apis(
                         json!({"accountId": account, "configurationItemStatus": "OK", "resourceType": "AWS::ApiGatewayV2::Stage",
                                "resourceId": arn, "resourceName": name, "arn": arn, "awsRegion": region,
                                "configuration": {"stageName": name, "apiId": id, "autoDeploy": st.auto_deploy(),
-                                                 "accessLogSettings": access},
+                                                 "accessLogSettings": access,
+                                                 "defaultRouteSettings": st.default_route_settings().map(route_settings),
+                                                 "routeSettings": st.route_settings().map(|m| m.iter().map(|(k, v)| (k.clone(), route_settings(v))).collect::<serde_json::Map<_, _>>())},
                                "tags": st.tags()}),
                         "API Gateway HTTP API stage",
                     )?);
@@ -70,6 +72,23 @@ pub(super) async fn v2_apis(
         }
     }
     Ok(items)
+}
+
+/// A stage's default or per-route settings as Config records them (lower camel case, only the
+/// fields that are set).
+fn route_settings(r: &aws_sdk_apigatewayv2::types::RouteSettings) -> serde_json::Value {
+    let mut m = serde_json::Map::new();
+    let mut put = |k: &str, v: serde_json::Value| {
+        if !v.is_null() {
+            m.insert(k.to_string(), v);
+        }
+    };
+    put("dataTraceEnabled", json!(r.data_trace_enabled()));
+    put("detailedMetricsEnabled", json!(r.detailed_metrics_enabled()));
+    put("loggingLevel", json!(r.logging_level().map(|l| l.as_str())));
+    put("throttlingBurstLimit", json!(r.throttling_burst_limit()));
+    put("throttlingRateLimit", json!(r.throttling_rate_limit()));
+    serde_json::Value::Object(m)
 }
 
 /// Every REST API (as `AWS::ApiGateway::RestApi` items) and, when asked, its stages.

@@ -1,7 +1,8 @@
 //! # api-gw-throttling-configured
 //!
-//! **Checks** that an API Gateway REST API stage sets a stage-wide throttling rate and burst
-//! limit, both at or below a maximum, and that no per-method override goes above the maximum.
+//! **Checks** that an API Gateway stage (REST, HTTP or WebSocket API) sets a stage-wide
+//! throttling rate and burst limit, both at or below a maximum, and that no per-method or
+//! per-route override goes above the maximum.
 //!
 //! **Why it matters.** Practice 3, *denial of service*, of the serverless security practices:
 //! without stage throttling, a stage accepts up to the account's regional limit (10,000
@@ -9,7 +10,11 @@
 //! line on the bill. A limit sized to the API's real traffic turns a flood into `429`s before it
 //! reaches the functions.
 //!
-//! **Resource type:** `AWS::ApiGateway::Stage`.
+//! **Resource types:** `AWS::ApiGateway::Stage` (stage-wide limits in `methodSettings."*/*"`,
+//! overrides per method) and `AWS::ApiGatewayV2::Stage` (stage-wide limits in
+//! `defaultRouteSettings`, overrides per route key in `routeSettings`; shapes from AWS's sample
+//! items in aws-config-rdk, `rdk/template/example_ci/AWS_ApiGatewayV2_Stage.json`, and the
+//! API Gateway V2 API reference, `RouteSettings`).
 //! **Trigger:** configuration change.
 //!
 //! **Parameters**
@@ -23,10 +28,10 @@
 //!
 //! | configuration | result |
 //! |---|---|
-//! | `*/*` sets rate and burst, both within the maximums, and no override exceeds them | COMPLIANT |
-//! | no `*/*` entry, or it lacks a rate or a burst limit | NON_COMPLIANT |
+//! | `*/*` (HTTP/WebSocket: `defaultRouteSettings`) sets rate and burst, both within the maximums, and no override exceeds them | COMPLIANT |
+//! | no `*/*` entry (no `defaultRouteSettings`), or it lacks a rate or a burst limit | NON_COMPLIANT |
 //! | the stage default's rate or burst above the maximum | NON_COMPLIANT, with the numbers |
-//! | a per-method override (`~1pets/GET`, shown as `GET /pets`) above the maximum | NON_COMPLIANT, naming the method |
+//! | a per-method override (`~1pets/GET`, shown as `GET /pets`) or a route's (`routeSettings."GET /pets"`) above the maximum | NON_COMPLIANT, naming the method or route |
 //! | a limit present but not a number | NON_COMPLIANT, naming the setting (never read as "no limit") |
 //! | deleted, not recorded, out of scope, or tagged `config-rules:exempt` | NOT_APPLICABLE |
 //!
@@ -34,12 +39,19 @@
 //! --patch-operations op=replace,path=/*/*/throttling/rateLimit,value=500
 //! op=replace,path=/*/*/throttling/burstLimit,value=1000` (SAM: `MethodSettings` with
 //! `ThrottlingRateLimit` and `ThrottlingBurstLimit`), and lower the overrides that exceed it.
-//! The SAM template's optional remediation (`remediation.yaml`) does both, with the rule's
-//! maximums; it runs automatically only with its own opt-in, as real traffic above them would
-//! start getting 429s.
+//! For an HTTP API stage: `aws apigatewayv2 update-stage --api-id ID --stage-name NAME
+//! --default-route-settings ThrottlingRateLimit=500,ThrottlingBurstLimit=1000` (SAM:
+//! `DefaultRouteSettings` of `AWS::Serverless::HttpApi`). The SAM template's optional
+//! remediation (`remediation.yaml`) does both for REST API stages, with the rule's maximums; it
+//! runs automatically only with its own opt-in, as real traffic above them would start getting
+//! 429s. It refuses an HTTP API stage, naming it (fix those as above).
 //!
 //! **References.** API Gateway developer guide, "Throttle requests to your REST APIs for better
-//! throughput"; AWS Well-Architected Serverless Lens, REL 1.
+//! throughput" and "Throttle requests to your HTTP APIs for better throughput"; AWS
+//! Well-Architected Serverless Lens, REL 1. The nearest AWS managed rule,
+//! `api-gw-execution-logging-enabled`, has no throttling sibling; Security Hub has no control
+//! for it; Prowler has no check. This rule also holds overrides to the maximum, since one
+//! unthrottled route is as open as an unthrottled stage.
 
 use config_rules_core::apigw::{method_label, STAGE_DEFAULT_KEY};
 use config_rules_core::{
@@ -52,7 +64,7 @@ pub const META: RuleMeta = RuleMeta {
     id: "api-gw-throttling-configured",
     summary: "API Gateway stages throttle requests at or below a maximum rate and burst.",
     source: include_str!("lib.rs"),
-    resource_types: &["AWS::ApiGateway::Stage"],
+    resource_types: &["AWS::ApiGateway::Stage", "AWS::ApiGatewayV2::Stage"],
     trigger: Trigger::Change,
     reports_on: ReportsOn::EachResource,
     parameters: &[
@@ -84,7 +96,7 @@ pub const META: RuleMeta = RuleMeta {
     }),
     severity: Severity::Medium,
     practices: &[3],
-    template_mode: "judges the throttling of `MethodSettings` (and a deployment's `StageDescription`); the account-level default throttling is known only in AWS",
+    template_mode: "judges the throttling of `MethodSettings` (and a deployment's `StageDescription`), and of an HTTP or WebSocket stage's `DefaultRouteSettings` and `RouteSettings` (SAM's `HttpApi` included); the account-level default throttling is known only in AWS",
     ..RuleMeta::DEFAULT
 };
 
@@ -114,11 +126,12 @@ impl FromParams for Params {
 }
 
 /// A limit as set; API Gateway reports an unset method limit as -1. A value that is present
-/// but not a number is an error naming the field, never "no limit".
-fn limit(settings: &Value, method: &str, key: &str) -> Result<Option<f64>, String> {
+/// but not a number is an error naming the field (`field` is where the settings are), never
+/// "no limit".
+fn limit(settings: &Value, field: &str, key: &str) -> Result<Option<f64>, String> {
     config_rules_core::item::read_number(settings.get(key))
         .map(|v| v.filter(|v| *v >= 0.0))
-        .map_err(|found| format!("methodSettings.{method}.{key} is unreadable ({found})"))
+        .map_err(|found| format!("{field}.{key} is unreadable ({found})"))
 }
 
 fn number(v: f64) -> String {
@@ -142,27 +155,66 @@ pub fn evaluate(item: &ConfigurationItem, params: &Params) -> Verdict {
     }
 }
 
+/// Where a stage keeps its limits: the stage-wide settings and the overrides, each with the
+/// label an annotation shows and the field an unreadable value is named by.
+struct Layout<'a> {
+    /// The stage-wide settings, or what to say when there are none.
+    default: Result<(&'a Value, String), &'static str>,
+    overrides: Vec<(String, String, &'a Value)>,
+}
+
+fn layout(item: &ConfigurationItem) -> Layout<'_> {
+    let object = |key: &str| item.configuration.get(key).and_then(Value::as_object);
+    if item.resource_type == "AWS::ApiGatewayV2::Stage" {
+        let mut overrides: Vec<(String, String, &Value)> = object("routeSettings")
+            .into_iter()
+            .flatten()
+            .map(|(route, s)| (route.clone(), format!("routeSettings.{route}"), s))
+            .collect();
+        overrides.sort_by(|a, b| a.0.cmp(&b.0));
+        return Layout {
+            default: item
+                .configuration
+                .get("defaultRouteSettings")
+                .filter(|d| d.is_object())
+                .map(|d| (d, "defaultRouteSettings".to_string()))
+                .ok_or("no stage-wide throttling (defaultRouteSettings)"),
+            overrides,
+        };
+    }
+    let settings = object("methodSettings");
+    let mut overrides: Vec<(String, String, &Value)> = settings
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| k.as_str() != STAGE_DEFAULT_KEY)
+        .map(|(k, s)| (method_label(k), format!("methodSettings.{k}"), s))
+        .collect();
+    overrides.sort_by(|a, b| a.1.cmp(&b.1));
+    Layout {
+        default: settings
+            .and_then(|m| m.get(STAGE_DEFAULT_KEY))
+            .map(|d| (d, format!("methodSettings.{STAGE_DEFAULT_KEY}")))
+            .ok_or("no stage-wide throttling (*/*)"),
+        overrides,
+    }
+}
+
 /// What is wrong with the stage's throttling; `Err` names an unreadable setting.
 fn problems(item: &ConfigurationItem, params: &Params) -> Result<Vec<String>, String> {
-    let empty = serde_json::Map::new();
-    let settings = item
-        .configuration
-        .get("methodSettings")
-        .and_then(Value::as_object)
-        .unwrap_or(&empty);
+    let layout = layout(item);
     let (max_rate, max_burst) = (params.max_rate as f64, params.max_burst as f64);
     let mut problems = Vec::new();
-    match settings.get(STAGE_DEFAULT_KEY) {
-        None => problems.push("no stage-wide throttling (*/*)".to_string()),
-        Some(d) => {
-            match limit(d, STAGE_DEFAULT_KEY, "throttlingRateLimit")? {
+    match layout.default {
+        Err(none) => problems.push(none.to_string()),
+        Ok((d, field)) => {
+            match limit(d, &field, "throttlingRateLimit")? {
                 None => problems.push("no stage-wide rate limit".to_string()),
                 Some(r) if r > max_rate => {
                     problems.push(format!("stage rate limit {} above {}", number(r), params.max_rate))
                 }
                 Some(_) => {}
             }
-            match limit(d, STAGE_DEFAULT_KEY, "throttlingBurstLimit")? {
+            match limit(d, &field, "throttlingBurstLimit")? {
                 None => problems.push("no stage-wide burst limit".to_string()),
                 Some(b) if b > max_burst => {
                     problems.push(format!("stage burst limit {} above {}", number(b), params.max_burst))
@@ -171,15 +223,11 @@ fn problems(item: &ConfigurationItem, params: &Params) -> Result<Vec<String>, St
             }
         }
     }
-    let mut keys: Vec<&String> = settings.keys().filter(|k| k.as_str() != STAGE_DEFAULT_KEY).collect();
-    keys.sort();
-    for key in keys {
-        let s = &settings[key.as_str()];
-        let label = method_label(key);
-        if let Some(r) = limit(s, key, "throttlingRateLimit")?.filter(|r| *r > max_rate) {
+    for (label, field, s) in layout.overrides {
+        if let Some(r) = limit(s, &field, "throttlingRateLimit")?.filter(|r| *r > max_rate) {
             problems.push(format!("{label} rate limit {} above {}", number(r), params.max_rate));
         }
-        if let Some(b) = limit(s, key, "throttlingBurstLimit")?.filter(|b| *b > max_burst) {
+        if let Some(b) = limit(s, &field, "throttlingBurstLimit")?.filter(|b| *b > max_burst) {
             problems.push(format!("{label} burst limit {} above {}", number(b), params.max_burst));
         }
     }
@@ -307,6 +355,68 @@ mod tests {
         for (name, settings, params, compliance, annotation) in cases {
             assert_eq!(
                 evaluate(&stage(settings), &params),
+                Verdict::new(compliance, annotation),
+                "case: {name}"
+            );
+        }
+    }
+
+    /// An HTTP API stage as AWS's sample item records it (aws-config-rdk
+    /// `rdk/template/example_ci/AWS_ApiGatewayV2_Stage.json`: `defaultRouteSettings`,
+    /// `routeSettings` keyed by route key), with the throttling fields of the API Gateway V2 API
+    /// reference's `RouteSettings`.
+    fn http_stage(default: Option<Value>, routes: Value) -> ConfigurationItem {
+        let mut configuration = json!({"stageName": "$default", "routeSettings": routes, "autoDeploy": true});
+        if let Some(d) = default {
+            configuration["defaultRouteSettings"] = d;
+        }
+        ConfigurationItem::from_notification_json(
+            &json!({"resourceType": "AWS::ApiGatewayV2::Stage",
+                    "resourceId": "arn:aws:apigateway:us-east-2::/apis/test/stages/$default",
+                    "resourceName": "$default", "configuration": configuration}),
+            "item",
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn http_api_stages() {
+        let p = Params::default();
+        let cases: Vec<(&str, ConfigurationItem, Compliance, &str)> = vec![
+            (
+                "the sample item: detailed metrics only",
+                http_stage(Some(json!({"detailedMetricsEnabled": false})), json!({})),
+                NonCompliant,
+                "Stage $default: no stage-wide rate limit; no stage-wide burst limit.",
+            ),
+            (
+                "no default route settings",
+                http_stage(None, json!({})),
+                NonCompliant,
+                "Stage $default: no stage-wide throttling (defaultRouteSettings).",
+            ),
+            (
+                "within, and a route below",
+                http_stage(Some(t(500.0, 1000)), json!({"GET /items": t(10.0, 20)})),
+                Compliant,
+                "Stage $default throttles within 1000 requests per second and a burst of 2000.",
+            ),
+            (
+                "a route above",
+                http_stage(Some(t(500.0, 1000)), json!({"POST /orders": t(5000.0, 20), "GET /items": t(10.0, 9000)})),
+                NonCompliant,
+                "Stage $default: GET /items burst limit 9000 above 2000; POST /orders rate limit 5000 above 1000.",
+            ),
+            (
+                "unreadable route limit",
+                http_stage(Some(t(500.0, 1000)), json!({"GET /items": {"throttlingBurstLimit": [1]}})),
+                NonCompliant,
+                "Stage $default cannot be checked: routeSettings.GET /items.throttlingBurstLimit is unreadable (an array).",
+            ),
+        ];
+        for (name, item, compliance, annotation) in cases {
+            assert_eq!(
+                evaluate(&item, &p),
                 Verdict::new(compliance, annotation),
                 "case: {name}"
             );
