@@ -96,7 +96,7 @@ def demo_key(kms):
 def seed_lambda(lam, roles, key_arn):
     for name, timeout, role, env, key in [
         ("orders-api", 10, "orders-api-role", {"TABLE": "orders"}, key_arn),
-        ("nightly-report", 900, "nightly-report-role", {"BUCKET": "reports", "API_TOKEN": "demo-only"}, ""),
+        ("nightly-report", 900, "nightly-report-role", {"BUCKET": "reports", "API_TOKEN": "tok_8Hq2LmZr4Vx9Kb1N"}, ""),
         ("public-webhook", 30, "public-webhook-role", {}, ""),
         ("orders-worker", 30, "orders-api-role", {}, ""),
         ("legacy-report", 60, "public-webhook-role", {}, ""),
@@ -186,7 +186,7 @@ def seed_waf(wafv2, api_id):
 
 
 def seed_http_api(apigwv2):
-    """An HTTP API: one IAM-authorized route, a stage with access logs."""
+    """An HTTP API: one IAM-authorized route, a throttled stage with access logs."""
     apis = {a["Name"]: a["ApiId"] for a in apigwv2.get_apis()["Items"]}
     api_id = apis.get("items-http") or apigwv2.create_api(Name="items-http", ProtocolType="HTTP")["ApiId"]
     routes = {r["RouteKey"] for r in apigwv2.get_routes(ApiId=api_id)["Items"]}
@@ -195,7 +195,8 @@ def seed_http_api(apigwv2):
     stages = {st["StageName"] for st in apigwv2.get_stages(ApiId=api_id)["Items"]}
     if "live" not in stages:
         apigwv2.create_stage(ApiId=api_id, StageName="live",
-                             AccessLogSettings={"DestinationArn": LOG_GROUP, "Format": "$context.requestId"})
+                             AccessLogSettings={"DestinationArn": LOG_GROUP, "Format": "$context.requestId"},
+                             DefaultRouteSettings={"ThrottlingRateLimit": 100, "ThrottlingBurstLimit": 200})
 
 
 def seed_buckets(s3, key_arn):

@@ -203,3 +203,46 @@ fn trace_logs_leak_no_configuration_value() {
     );
     assert!(!format!("{outcome:?}").contains(SECRET));
 }
+
+/// At TRACE, a value the rule reads from Lambda (`GetFunctionConfiguration`, which returns
+/// environment values in clear) reaches no log line either: not from the SDK's response
+/// handling, not from the runtime, not in the annotation.
+#[test]
+fn trace_logs_leak_no_environment_value_read_from_lambda() {
+    // AWS's documentation example of an access key id, with a marker of this test.
+    const SECRET: &str = "AKIAIOSFODNN7TRACE42";
+    let emu = emulator();
+    let rule = "lambda-env-no-plaintext-secrets";
+    let function = unique("trace-env");
+    let role = emu.create_role(&format!("{function}-role"));
+    emu.create_function(
+        &function,
+        &role,
+        "python3.12",
+        json!({"Environment": {"Variables": {"UPLOAD_KEY_ID": SECRET}}}),
+    );
+    let mut event = load_event(rule, "non_compliant");
+    let mut inner: Value = serde_json::from_str(event["invokingEvent"].as_str().unwrap()).unwrap();
+    let item = &mut inner["configurationItem"];
+    item["resourceId"] = json!(function);
+    item["resourceName"] = json!(function);
+    item["configuration"]["functionName"] = json!(function);
+    event["invokingEvent"] = json!(inner.to_string());
+    let env = [("AWS_LAMBDA_LOG_LEVEL".to_string(), "TRACE".to_string())];
+    let (outcome, _, run) = invoke(emu, rule, event, Duration::from_secs(30), &env, |_| {});
+    assert!(matches!(outcome, Outcome::Response(_)), "{outcome:?}");
+    let logs = run.logs();
+    // NON_COMPLIANT only when the rule read the value: otherwise the test would prove nothing.
+    assert!(
+        logs.contains(&format!(
+            "\"resource_id\":\"{function}\",\"compliance\":\"NON_COMPLIANT\""
+        )),
+        "the rule did not find the key: {logs}"
+    );
+    assert!(
+        !logs.contains(SECRET),
+        "the secret reached the log: {}",
+        run.log.display()
+    );
+    assert!(!format!("{outcome:?}").contains(SECRET));
+}

@@ -324,6 +324,8 @@ class Emulator:
             return "GetFunctionConcurrency"
         if parts[:2] == ["2021-10-31", "functions"] and parts[-1:] == ["url"]:
             return "GetFunctionUrlConfig"
+        if parts[:2] == ["2015-03-31", "functions"] and parts[-1:] == ["configuration"]:
+            return "GetFunctionConfiguration"
         if parts[:2] == ["2019-09-25", "functions"] and parts[-1:] == ["event-invoke-config"]:
             return "GetFunctionEventInvokeConfig"
         if parts[:2] == ["2020-06-30", "functions"] and parts[-1:] == ["code-signing-config"]:

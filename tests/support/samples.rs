@@ -95,7 +95,8 @@ pub fn notification_to_api(item: &Value) -> Value {
 /// (the same resource's item from a change event of the same rule; the IAM sample borrows the
 /// reports role's), the two functions the code signing samples ask Lambda about, and the
 /// function URLs of the CORS samples, and the functions the asynchronous-failure samples ask
-/// Lambda about (one with an on-failure destination, one without any configuration).
+/// Lambda about (one with an on-failure destination, one without any configuration), and the
+/// environments the secrets samples read (Config's items do not record them).
 pub fn prepare(emu: &Emulator) {
     let all = samples(None);
     let key = |v: &Value| (v["resourceType"].clone(), v["resourceId"].clone());
@@ -143,6 +144,29 @@ pub fn prepare(emu: &Emulator) {
     for name in ["report-builder", "alerts-consumer"] {
         let role = emu.create_role(&format!("{name}-role"));
         emu.create_function(name, &role, "python3.12", json!({}));
+    }
+    for (name, env) in [
+        (
+            "config-reader",
+            json!({"TABLE": "orders", "DB_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf"}),
+        ),
+        // AWS's documentation example of an access key id.
+        (
+            "legacy-uploader",
+            json!({"UPLOAD_KEY_ID": "AKIAIOSFODNN7EXAMPLE", "BUCKET": "uploads"}),
+        ),
+        (
+            "payments-api",
+            json!({"DB_SECRET_NAME": "payments/db", "STAGE": "prod"}),
+        ),
+        (
+            "legacy-export",
+            json!({"API_TOKEN": "not-shown", "STAGE": "prod", "REGION": "us-east-1"}),
+        ),
+        ("image-resizer", json!({})),
+    ] {
+        let role = emu.create_role(&format!("{name}-role"));
+        emu.create_function(name, &role, "python3.12", json!({"Environment": {"Variables": env}}));
     }
     emu.put_function_event_invoke_config(
         "report-builder",

@@ -45,6 +45,7 @@ pub const RULES: &[Entry] = &[
     rule!(lambda_layers_from_trusted_accounts),
     rule!(lambda_url_cors_restricted),
     rule!(lambda_async_failures_captured),
+    rule!(lambda_env_no_plaintext_secrets),
 ];
 
 /// Every rule's metadata, in the order the suite presents them.

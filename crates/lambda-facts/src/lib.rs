@@ -85,6 +85,33 @@ pub trait FunctionUrlCorsApi: Send + Sync {
     async fn url_cors(&self, function_name: &str) -> Result<UrlCorsState, Error>;
 }
 
+/// A function's environment variables, as `GetFunctionConfiguration` returns them.
+#[derive(Clone, PartialEq, Eq)]
+pub enum FunctionEnvironment {
+    /// Name → value (empty without variables).
+    Variables(std::collections::BTreeMap<String, String>),
+    /// Lambda reports `Environment.Error` (it cannot decrypt the variables): their values are
+    /// unknown, not absent.
+    Undecryptable,
+}
+
+/// Never prints a value: environment values may be secrets.
+impl std::fmt::Debug for FunctionEnvironment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FunctionEnvironment::Variables(v) => write!(f, "Variables({} redacted)", v.len()),
+            FunctionEnvironment::Undecryptable => write!(f, "Undecryptable"),
+        }
+    }
+}
+
+/// A function's environment.
+#[async_trait]
+pub trait EnvironmentApi: Send + Sync {
+    /// `Environment` of `GetFunctionConfiguration`.
+    async fn environment(&self, function_name: &str) -> Result<FunctionEnvironment, Error>;
+}
+
 /// A function's asynchronous invocation configuration.
 #[async_trait]
 pub trait EventInvokeConfigApi: Send + Sync {
@@ -179,6 +206,30 @@ impl FunctionUrlCorsApi for SdkLambda {
             Err(e) if e.as_service_error().is_some_and(not_found) => Ok(UrlCorsState::NoUrl),
             Err(e) => Err(sdk_error("GetFunctionUrlConfig", e)),
         }
+    }
+}
+
+#[async_trait]
+impl EnvironmentApi for SdkLambda {
+    async fn environment(&self, function_name: &str) -> Result<FunctionEnvironment, Error> {
+        let out = self
+            .client
+            .get_function_configuration()
+            .function_name(function_name)
+            .send()
+            .await
+            .map_err(|e| sdk_error("GetFunctionConfiguration", e))?;
+        let Some(env) = out.environment() else {
+            return Ok(FunctionEnvironment::Variables(Default::default()));
+        };
+        if env.error().is_some() {
+            return Ok(FunctionEnvironment::Undecryptable);
+        }
+        Ok(FunctionEnvironment::Variables(
+            env.variables()
+                .map(|v| v.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                .unwrap_or_default(),
+        ))
     }
 }
 

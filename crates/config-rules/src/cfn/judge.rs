@@ -28,6 +28,10 @@ pub fn template_rule(meta: &'static RuleMeta, world: &World) -> Result<Box<dyn A
         "lambda-async-failures-captured" => {
             Box::new(lambda_async_failures_captured::LambdaAsyncFailuresCaptured::new(w))
         }
+        "lambda-env-encrypted-with-cmk" => Box::new(lambda_env_encrypted_with_cmk::LambdaEnvEncryptedWithCmk::new(w)),
+        "lambda-env-no-plaintext-secrets" => {
+            Box::new(lambda_env_no_plaintext_secrets::LambdaEnvNoPlaintextSecrets::new(w))
+        }
         "lambda-url-cors-restricted" => Box::new(lambda_url_cors_restricted::LambdaUrlCorsRestricted::new(w)),
         "lambda-execution-role-not-shared" => {
             Box::new(lambda_execution_role_not_shared::LambdaExecutionRoleNotShared::new(w))

@@ -10,8 +10,8 @@ use cloudtrail_multi_region_enabled::{BasicSelector, FieldSelector, Selectors, T
 use config_rules_core::{async_trait, Error};
 use kms_key_rotation_enabled::{KeyApi, KeyInfo, Rotation};
 use lambda_facts::{
-    CodeSigningApi, EventInvokeConfigApi, FunctionLister, FunctionSummary, FunctionUrlApi, FunctionUrlCorsApi, UrlCors,
-    UrlCorsState,
+    CodeSigningApi, EnvironmentApi, EventInvokeConfigApi, FunctionEnvironment, FunctionLister, FunctionSummary,
+    FunctionUrlApi, FunctionUrlCorsApi, UrlCors, UrlCorsState,
 };
 use serde_json::{Map, Value as Json};
 
@@ -169,6 +169,15 @@ impl FunctionUrlCorsApi for World {
             allow_origins,
             allow_credentials: boolean(OP, &cors["AllowCredentials"], false)?,
         }))
+    }
+}
+
+/// The template states a function's whole environment, and the converter puts it in the item
+/// (`configuration.environment`); a function the rule asks about has none.
+#[async_trait]
+impl EnvironmentApi for World {
+    async fn environment(&self, _function_name: &str) -> Result<FunctionEnvironment, Error> {
+        Ok(FunctionEnvironment::Variables(Default::default()))
     }
 }
 

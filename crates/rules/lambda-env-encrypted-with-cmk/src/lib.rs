@@ -11,7 +11,10 @@
 //!
 //! **Resource type:** `AWS::Lambda::Function`.
 //! **Trigger:** configuration change. Config records the key as `kmskeyArn` (sic); the API's
-//! `kmsKeyArn` is read too.
+//! `kmsKeyArn` is read too. Config's item does not record the environment variables (the AWS
+//! Config resource schema lists no `configuration.environment` for `AWS::Lambda::Function`), so
+//! when the item has no `configuration.environment` the rule counts them with Lambda
+//! `GetFunctionConfiguration`; it reads only how many there are.
 //!
 //! **Parameters**
 //!
@@ -24,6 +27,7 @@
 //! | configuration | result |
 //! |---|---|
 //! | no environment variables | NOT_APPLICABLE |
+//! | `configuration.environment` present but unreadable | NON_COMPLIANT, naming the field |
 //! | variables and no `kmskeyArn` (the AWS managed key) | NON_COMPLIANT |
 //! | variables and a customer managed key, allowed or no list given | COMPLIANT |
 //! | variables and a key not in `kmsKeyArns` | NON_COMPLIANT, naming the key |
@@ -39,9 +43,12 @@
 //! **References.** AWS Lambda developer guide, "Securing Lambda environment variables";
 //! AWS Config managed rule `lambda-function-settings-check`; Security Hub control Lambda.3.
 
+use async_trait::async_trait;
 use config_rules_core::{
-    ConfigurationItem, Error, FromParams, ParamSpec, ParamValues, ReportsOn, Rule, RuleMeta, Severity, Trigger, Verdict,
+    arn, ConfigurationItem, Error, FromParams, ItemContext, ParamSpec, ParamValues, Permission, ReportsOn, Rule,
+    RuleMeta, Severity, Trigger, Verdict,
 };
+pub use lambda_facts::{EnvironmentApi, FunctionEnvironment, SdkLambda};
 use serde_json::Value;
 
 pub const META: RuleMeta = RuleMeta {
@@ -55,8 +62,9 @@ pub const META: RuleMeta = RuleMeta {
         "kmsKeyArns",
         "Allowed KMS key ARNs or key ids; empty accepts any customer managed key.",
     )],
-    item_calls_aws: false,
-    timeout_seconds: 10,
+    permissions: &[Permission::on("lambda:GetFunctionConfiguration", &[arn::LAMBDA_FUNCTIONS])],
+    item_calls_aws: true,
+    timeout_seconds: 15,
     severity: Severity::Medium,
     practices: &[7],
     template_mode: "judges `KmsKeyArn` and `Environment`; a key of the same template counts as customer managed; an imported key is unknown",
@@ -77,22 +85,49 @@ impl FromParams for Params {
     }
 }
 
-/// The decision, as a pure function of the item and the parameters.
-pub fn evaluate(item: &ConfigurationItem, params: &Params) -> Verdict {
-    let name = item.config_str("functionName").unwrap_or(&item.resource_id);
-    let count = item
-        .configuration
-        .get("environment")
-        .and_then(|e| e.get("variables"))
-        .and_then(Value::as_object)
-        .map_or(0, |v| v.len());
-    if count == 0 {
-        return Verdict::not_applicable(format!("Function {name} has no environment variables."));
+/// How many variables a function has, as far as its item records them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recorded {
+    Count(usize),
+    /// `configuration.environment` (or its `variables`) is present but not a map: the field.
+    Unreadable(&'static str),
+    /// The item does not record the environment (Config's items).
+    NotRecorded,
+}
+
+/// The variable count an item records.
+pub fn recorded(item: &ConfigurationItem) -> Recorded {
+    match item.configuration.get("environment") {
+        None => Recorded::NotRecorded,
+        Some(Value::Null) => Recorded::Count(0),
+        Some(Value::Object(env)) => match env.get("variables") {
+            None | Some(Value::Null) => Recorded::Count(0),
+            Some(Value::Object(vars)) => Recorded::Count(vars.len()),
+            Some(_) => Recorded::Unreadable("configuration.environment.variables"),
+        },
+        Some(_) => Recorded::Unreadable("configuration.environment"),
     }
-    let vars = if count == 1 {
-        "1 environment variable".to_string()
-    } else {
-        format!("{count} environment variables")
+}
+
+/// The variables of a function, for the decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Variables {
+    Count(usize),
+    /// Lambda reports that it cannot decrypt them: there are some, how many is unknown.
+    Undecryptable,
+}
+
+/// The decision, as a pure function of the item (name and key), the variables and the
+/// parameters.
+pub fn evaluate(item: &ConfigurationItem, variables: Variables, params: &Params) -> Verdict {
+    let name = item.config_str("functionName").unwrap_or(&item.resource_id);
+    let vars = match variables {
+        Variables::Count(0) => {
+            return Verdict::not_applicable(format!("Function {name} has no environment variables."))
+        }
+        Variables::Count(1) => "1 environment variable".to_string(),
+        Variables::Count(n) => format!("{n} environment variables"),
+        Variables::Undecryptable => "environment variables (which Lambda cannot decrypt)".to_string(),
     };
     let key = item
         .config_str("kmskeyArn")
@@ -113,17 +148,55 @@ pub fn evaluate(item: &ConfigurationItem, params: &Params) -> Verdict {
     }
 }
 
-config_rules_core::pure_rule!(
-    /// The rule as the runner sees it.
-    LambdaEnvEncryptedWithCmk,
-    META,
-    Params,
-    evaluate
-);
+/// The rule as the runner sees it.
+pub struct LambdaEnvEncryptedWithCmk<C> {
+    api: C,
+}
 
-/// The rule as the runner and the CLI build it.
-pub fn rule(_sdk: &config_rules_core::SdkConfig) -> impl Rule {
-    LambdaEnvEncryptedWithCmk
+impl<C: EnvironmentApi> LambdaEnvEncryptedWithCmk<C> {
+    pub fn new(api: C) -> Self {
+        LambdaEnvEncryptedWithCmk { api }
+    }
+}
+
+#[async_trait]
+impl<C: EnvironmentApi> Rule for LambdaEnvEncryptedWithCmk<C> {
+    type Params = Params;
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+    async fn evaluate_item(
+        &self,
+        item: &ConfigurationItem,
+        _ctx: &ItemContext,
+        params: &Params,
+    ) -> Result<Verdict, Error> {
+        let variables = match recorded(item) {
+            Recorded::Count(n) => Variables::Count(n),
+            Recorded::Unreadable(field) => {
+                let name = item.config_str("functionName").unwrap_or(&item.resource_id);
+                return Ok(Verdict::non_compliant(format!(
+                    "Function {name}: {field} is not a map; its variables cannot be counted."
+                )));
+            }
+            Recorded::NotRecorded => {
+                let name = match lambda_facts::function_name(item) {
+                    Ok(name) => name,
+                    Err(not_applicable) => return Ok(not_applicable),
+                };
+                match self.api.environment(name).await? {
+                    FunctionEnvironment::Variables(v) => Variables::Count(v.len()),
+                    FunctionEnvironment::Undecryptable => Variables::Undecryptable,
+                }
+            }
+        };
+        Ok(evaluate(item, variables, params))
+    }
+}
+
+/// The rule as the runner and the CLI build it, its AWS clients from `sdk`.
+pub fn rule(sdk: &config_rules_core::SdkConfig) -> impl Rule {
+    LambdaEnvEncryptedWithCmk::new(lambda_facts::SdkLambda::new(sdk))
 }
 
 #[cfg(test)]
@@ -151,8 +224,8 @@ mod tests {
         let vars = json!({"variables": {"DB_URL": "secret", "MODE": "prod"}});
         let cases: Vec<(&str, Value, Params, Compliance, String)> = vec![
             (
-                "no environment",
-                json!({"functionName": "api"}),
+                "null environment",
+                json!({"functionName": "api", "environment": null}),
                 any.clone(),
                 NotApplicable,
                 "Function api has no environment variables.".into(),
@@ -219,13 +292,87 @@ mod tests {
             ),
         ];
         for (name, config, params, compliance, annotation) in cases {
-            let v = evaluate(&item(config), &params);
+            let it = item(config);
+            let count = match recorded(&it) {
+                Recorded::Count(n) => n,
+                other => panic!("case {name}: {other:?}"),
+            };
+            let v = evaluate(&it, Variables::Count(count), &params);
             assert_eq!(v, Verdict::new(compliance, annotation), "case: {name}");
             assert!(
                 !v.annotation.contains("secret") && !v.annotation.contains("DB_URL"),
                 "never show variables"
             );
         }
+    }
+
+    struct Fake(FunctionEnvironment, std::sync::Mutex<usize>);
+
+    #[async_trait]
+    impl EnvironmentApi for Fake {
+        async fn environment(&self, function_name: &str) -> Result<FunctionEnvironment, Error> {
+            assert_eq!(function_name, "api");
+            *self.1.lock().unwrap() += 1;
+            Ok(self.0.clone())
+        }
+    }
+
+    /// Config's item (aws-config-rdk `rdk/template/example_ci/AWS_LAMBDA_FUNCTION.json`)
+    /// records no environment: the rule counts the variables with Lambda, and only then.
+    #[tokio::test]
+    async fn variables_config_does_not_record_are_counted_with_lambda() {
+        let two = [("A", "1"), ("B", "2")].map(|(k, v)| (k.to_string(), v.to_string()));
+        let rule = LambdaEnvEncryptedWithCmk::new(Fake(
+            FunctionEnvironment::Variables(two.into_iter().collect()),
+            Default::default(),
+        ));
+        let ctx = ItemContext::now();
+        let p = Params::default();
+        let v = rule
+            .evaluate_item(&item(json!({"functionName": "api", "kmskeyArn": KEY})), &ctx, &p)
+            .await
+            .unwrap();
+        assert_eq!(
+            v,
+            Verdict::compliant(format!(
+                "Function api encrypts its 2 environment variables with customer managed key {KEY}."
+            ))
+        );
+        assert_eq!(*rule.api.1.lock().unwrap(), 1);
+        let recorded = rule
+            .evaluate_item(
+                &item(json!({"functionName": "api", "environment": {"variables": {}}})),
+                &ctx,
+                &p,
+            )
+            .await
+            .unwrap();
+        assert_eq!(recorded.compliance, NotApplicable);
+        let unreadable = rule
+            .evaluate_item(&item(json!({"functionName": "api", "environment": "x"})), &ctx, &p)
+            .await
+            .unwrap();
+        assert_eq!(
+            unreadable,
+            Verdict::non_compliant(
+                "Function api: configuration.environment is not a map; its variables cannot be counted."
+            )
+        );
+        assert_eq!(
+            *rule.api.1.lock().unwrap(),
+            1,
+            "Lambda is asked only when the item records nothing"
+        );
+        let undecryptable =
+            LambdaEnvEncryptedWithCmk::new(Fake(FunctionEnvironment::Undecryptable, Default::default()));
+        let v = undecryptable
+            .evaluate_item(&item(json!({"functionName": "api"})), &ctx, &p)
+            .await
+            .unwrap();
+        assert_eq!(
+            v,
+            Verdict::non_compliant("Function api has environment variables (which Lambda cannot decrypt) encrypted only with the AWS managed key (no kmsKeyArn).")
+        );
     }
 
     #[test]
