@@ -215,6 +215,16 @@ def seed_trail(s3, trail):
     trail.stop_logging(Name="management-events")
 
 
+def seed_messaging(sqs, sns, key_arn):
+    """Queues and topics: the orders worker's failure queue and the orders topic encrypted with
+    the demo key, a legacy queue with SSE-SQS turned off and an alerts topic without a key
+    (sqs-queue-encrypted and sns-topic-encrypted fail on those)."""
+    sqs.create_queue(QueueName="orders-worker-failures", Attributes={"KmsMasterKeyId": key_arn})
+    sqs.create_queue(QueueName="legacy-events", Attributes={"SqsManagedSseEnabled": "false"})
+    sns.create_topic(Name="orders", Attributes={"KmsMasterKeyId": key_arn})
+    sns.create_topic(Name="alerts")
+
+
 def main():
     roles = seed_iam(client("iam"))
     key_arn = demo_key(client("kms"))
@@ -225,6 +235,7 @@ def main():
     seed_waf(client("wafv2"), api_id)
     seed_http_api(client("apigatewayv2"))
     seed_buckets(client("s3"), key_arn)
+    seed_messaging(client("sqs"), client("sns"), key_arn)
     seed_trail(client("s3"), client("cloudtrail"))
     print(json.dumps({"restApiId": api_id}))
     return 0

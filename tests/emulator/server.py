@@ -60,6 +60,19 @@ import moto.core.responses as _moto_responses  # noqa: E402
 
 _moto_responses.method_names_from_class = functools.lru_cache(maxsize=None)(_moto_responses.method_names_from_class)
 
+# SQS queue URLs: moto builds them from the request's host (http://127.0.0.1:PORT/ACCOUNT/NAME);
+# SQS answers https://sqs.REGION.amazonaws.com/ACCOUNT/NAME whatever endpoint was called, and
+# the URL is the queue's resource id in Config. moto finds a queue by the URL's last segment,
+# so the AWS-shaped URL works in later calls to the emulator.
+import moto.sqs.models as _moto_sqs  # noqa: E402
+
+
+def _aws_queue_url(queue, _request_url):
+    return f"https://sqs.{queue.region}.amazonaws.com/{queue.account_id}/{queue.name}"
+
+
+_moto_sqs.Queue.url = _aws_queue_url
+
 from automation import Automation
 
 COMPLIANCE_TYPES = ("COMPLIANT", "NON_COMPLIANT", "NOT_APPLICABLE")

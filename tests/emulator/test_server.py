@@ -279,6 +279,14 @@ class EmulatorTest(unittest.TestCase):
             s3.get_bucket_encryption(Bucket="no-such-bucket")
         self.assertEqual(gone.exception.response["Error"]["Code"], "NoSuchBucket")
 
+    def test_queue_urls_are_shaped_like_aws(self):
+        sqs = boto3.client("sqs", endpoint_url=self.url, region_name="us-east-1")
+        url = sqs.create_queue(QueueName="shaped")["QueueUrl"]
+        self.assertEqual(url, "https://sqs.us-east-1.amazonaws.com/123456789012/shaped")
+        self.assertIn(url, sqs.list_queues()["QueueUrls"])
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        self.assertEqual(attributes["QueueArn"], "arn:aws:sqs:us-east-1:123456789012:shaped")
+
     def test_code_signing_configurations_are_the_ones_functions_name(self):
         iam = boto3.client("iam", endpoint_url=self.url, region_name="us-east-1")
         lam = boto3.client("lambda", endpoint_url=self.url, region_name="us-east-1")

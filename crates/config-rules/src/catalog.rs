@@ -46,6 +46,8 @@ pub const RULES: &[Entry] = &[
     rule!(lambda_url_cors_restricted),
     rule!(lambda_async_failures_captured),
     rule!(lambda_env_no_plaintext_secrets),
+    rule!(sqs_queue_encrypted),
+    rule!(sns_topic_encrypted),
 ];
 
 /// Every rule's metadata, in the order the suite presents them.

@@ -403,7 +403,10 @@ fn scan_the_seeded_demo_account() {
             // KMS key ids are made up by the emulator too.
             let annotation = e["Annotation"].as_str().unwrap().to_string();
             if let Some(at) = annotation.find(":key/") {
-                e["Annotation"] = json!(format!("{}:key/<key id>.", &annotation[..at]));
+                // The key id runs to the next space or the final full stop.
+                let rest = &annotation[at + ":key/".len()..];
+                let end = rest.find(' ').unwrap_or(rest.len().saturating_sub(1));
+                e["Annotation"] = json!(format!("{}:key/<key id>{}", &annotation[..at], &rest[end..]));
             }
             // API ids and web ACL ids are made up by the emulator as well.
             let t = e["ComplianceResourceType"].as_str().unwrap().to_string();

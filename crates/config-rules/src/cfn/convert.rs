@@ -8,7 +8,8 @@
 //! Defaults are the service's documented ones for a property the template leaves out (Lambda:
 //! timeout 3 s, 128 MB, `x86_64`, `PassThrough` tracing; S3: SSE-S3 default encryption, which
 //! S3 applies to every new bucket since January 2023; KMS: rotation off; CloudTrail:
-//! single-region, no log file validation).
+//! single-region, no log file validation; SQS: SSE-SQS unless a KMS key is given, as SQS applies
+//! to every new queue since October 2022; SNS: no encryption).
 
 use std::collections::BTreeMap;
 
@@ -58,6 +59,8 @@ pub const CONVERTERS: &[(&str, Converter)] = &[
     ("AWS::Lambda::Function", lambda_function),
     ("AWS::Lambda::Url", lambda_url),
     ("AWS::Lambda::EventInvokeConfig", event_invoke_config),
+    ("AWS::SQS::Queue", sqs_queue),
+    ("AWS::SNS::Topic", sns_topic),
     ("AWS::Lambda::CodeSigningConfig", code_signing_config),
     ("AWS::IAM::Role", iam_role),
     ("AWS::IAM::User", iam_user),
@@ -747,6 +750,70 @@ fn http_stage(res: &Resource, _all: &[Resource], ctx: &Ctx, out: &mut Converted)
             resource_type: "AWS::ApiGatewayV2::Stage",
             id: arn.clone(),
             name: &stage,
+            arn: Some(arn),
+            region: &ctx.region.clone(),
+            configuration,
+            supplementary: Map::new(),
+        },
+    );
+}
+
+// ---- SQS, SNS ------------------------------------------------------------------------------
+
+/// A queue as Config records it: resource id its URL, configuration its attributes. SQS
+/// encrypts every new queue with SSE-SQS unless a KMS key is given or SSE-SQS is turned off
+/// (since October 2022).
+fn sqs_queue(res: &Resource, _: &[Resource], ctx: &Ctx, out: &mut Converted) {
+    let p = &res.props;
+    let name = text(&p["QueueName"]).unwrap_or_else(|| res.id.clone());
+    let url = format!("https://sqs.{}.amazonaws.com/{}/{name}", ctx.region, ctx.account);
+    let arn = format!("arn:{}:sqs:{}:{}:{name}", ctx.partition, ctx.region, ctx.account);
+    let mut configuration = json!({"QueueName": name, "QueueUrl": url, "QueueArn": arn});
+    for key in ["KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds", "FifoQueue"] {
+        if !p[key].is_null() {
+            configuration[key] = p[key].clone();
+        }
+    }
+    configuration["SqsManagedSseEnabled"] = match (&p["SqsManagedSseEnabled"], p["KmsMasterKeyId"].is_null()) {
+        (Json::Null, no_key) => json!(if no_key { "true" } else { "false" }),
+        (v, _) => v.clone(),
+    };
+    item(
+        res,
+        ctx,
+        out,
+        Spec {
+            resource_type: "AWS::SQS::Queue",
+            id: url,
+            name: &name,
+            arn: Some(arn),
+            region: &ctx.region.clone(),
+            configuration,
+            supplementary: Map::new(),
+        },
+    );
+}
+
+/// A topic as Config records it: resource id its ARN, configuration its attributes. SNS
+/// encrypts nothing unless `KmsMasterKeyId` is given.
+fn sns_topic(res: &Resource, _: &[Resource], ctx: &Ctx, out: &mut Converted) {
+    let p = &res.props;
+    let name = text(&p["TopicName"]).unwrap_or_else(|| res.id.clone());
+    let arn = format!("arn:{}:sns:{}:{}:{name}", ctx.partition, ctx.region, ctx.account);
+    let mut configuration = json!({"TopicArn": arn, "Owner": ctx.account});
+    for key in ["KmsMasterKeyId", "DisplayName", "FifoTopic"] {
+        if !p[key].is_null() {
+            configuration[key] = p[key].clone();
+        }
+    }
+    item(
+        res,
+        ctx,
+        out,
+        Spec {
+            resource_type: "AWS::SNS::Topic",
+            id: arn.clone(),
+            name: &name,
             arn: Some(arn),
             region: &ctx.region.clone(),
             configuration,

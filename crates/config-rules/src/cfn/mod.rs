@@ -295,6 +295,8 @@ fn judged_property(rule: &str, resource_type: &str) -> &'static [&'static str] {
         ("lambda-no-public-access", _) => &["FunctionUrlConfig"],
         ("lambda-url-cors-restricted", _) => &["FunctionUrlConfig"],
         ("lambda-env-no-plaintext-secrets", _) => &["Environment"],
+        ("sqs-queue-encrypted", _) => &["KmsMasterKeyId", "SqsManagedSseEnabled"],
+        ("sns-topic-encrypted", _) => &["KmsMasterKeyId"],
         ("lambda-async-failures-captured", _) => &["DeadLetterConfig", "DeadLetterQueue", "EventInvokeConfig"],
         ("lambda-execution-role-not-shared", _) => &["Role"],
         ("required-tags", _) => &["Tags"],

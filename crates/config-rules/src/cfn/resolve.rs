@@ -579,6 +579,11 @@ impl Resolver {
                     "arn:{}:sns:{}:{}:{physical}",
                     self.partition, self.region, self.account
                 )),
+                // A queue's Ref is its URL.
+                "AWS::SQS::Queue" => json!(format!(
+                    "https://sqs.{}.amazonaws.com/{}/{physical}",
+                    self.region, self.account
+                )),
                 // A layer version's Ref is its ARN (the version number is assigned at deploy;
                 // the stand-in says 1).
                 "AWS::Lambda::LayerVersion" | "AWS::Serverless::LayerVersion" => json!(format!(
@@ -612,6 +617,10 @@ impl Resolver {
             ("AWS::KMS::Key", "KeyId") => Some(name),
             ("AWS::S3::Bucket", "Arn") => Some(format!("arn:{p}:s3:::{name}")),
             ("AWS::SQS::Queue", "Arn") => Some(format!("arn:{p}:sqs:{r}:{a}:{name}")),
+            ("AWS::SQS::Queue", "QueueName") => Some(name),
+            ("AWS::SQS::Queue", "QueueUrl") => Some(format!("https://sqs.{r}.amazonaws.com/{a}/{name}")),
+            ("AWS::SNS::Topic", "TopicArn") => Some(format!("arn:{p}:sns:{r}:{a}:{name}")),
+            ("AWS::SNS::Topic", "TopicName") => Some(name),
             ("AWS::Logs::LogGroup", "Arn") => Some(format!("arn:{p}:logs:{r}:{a}:log-group:{name}:*")),
             ("AWS::CloudTrail::Trail", "Arn") => Some(format!("arn:{p}:cloudtrail:{r}:{a}:trail/{name}")),
             ("AWS::Lambda::CodeSigningConfig", "CodeSigningConfigArn") => {

@@ -19,11 +19,13 @@ use crate::CliError;
 mod apigateway;
 mod iam;
 mod lambda;
+mod messaging;
 mod s3;
 
 use apigateway::{api_stages, v2_apis};
 use iam::iam_items;
 use lambda::lambda_functions;
+use messaging::{sns_topics, sqs_queues};
 use s3::s3_buckets;
 
 /// How many per-resource calls run at once.
@@ -34,7 +36,8 @@ pub const CONCURRENCY: usize = 8;
 pub enum Source {
     /// AWS Config's recorded inventory.
     Config,
-    /// The service APIs (Lambda, IAM, API Gateway), for accounts without Config recording.
+    /// The service APIs (Lambda, IAM, API Gateway, S3, SQS, SNS), for accounts without Config
+    /// recording.
     Api,
     /// A Config aggregator (`--aggregator NAME`): every account's and region's recorded items
     /// with one set of credentials, for the rules that need only the item.
@@ -195,6 +198,14 @@ pub async fn collect(
                 progress.set_message("S3 buckets");
                 let encryption = needs.reads.contains("ServerSideEncryptionConfiguration");
                 items.extend(s3_buckets(sdk, account, &region, encryption, &mut collected.not_evaluated).await?);
+            }
+            if types.contains("AWS::SQS::Queue") {
+                progress.set_message("SQS queues");
+                items.extend(sqs_queues(sdk, account, &region, &mut collected.not_evaluated).await?);
+            }
+            if types.contains("AWS::SNS::Topic") {
+                progress.set_message("SNS topics");
+                items.extend(sns_topics(sdk, account, &region, &mut collected.not_evaluated).await?);
             }
             items
         }
