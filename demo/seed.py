@@ -225,6 +225,19 @@ def seed_messaging(sqs, sns, key_arn):
     sns.create_topic(Name="alerts")
 
 
+def seed_tables(dynamodb, key_arn):
+    """Tables: orders protected (point-in-time recovery, deletion protection, the demo key),
+    sessions left at DynamoDB's defaults (dynamodb-table-protected fails on it)."""
+    keys = {"AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+            "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}], "BillingMode": "PAY_PER_REQUEST"}
+    exists_ok(lambda: dynamodb.create_table(TableName="orders", DeletionProtectionEnabled=True,
+                                            SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": key_arn},
+                                            **keys), "ResourceInUseException")
+    dynamodb.update_continuous_backups(TableName="orders",
+                                       PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    exists_ok(lambda: dynamodb.create_table(TableName="sessions", **keys), "ResourceInUseException")
+
+
 def main():
     roles = seed_iam(client("iam"))
     key_arn = demo_key(client("kms"))
@@ -236,6 +249,7 @@ def main():
     seed_http_api(client("apigatewayv2"))
     seed_buckets(client("s3"), key_arn)
     seed_messaging(client("sqs"), client("sns"), key_arn)
+    seed_tables(client("dynamodb"), key_arn)
     seed_trail(client("s3"), client("cloudtrail"))
     print(json.dumps({"restApiId": api_id}))
     return 0

@@ -24,6 +24,7 @@ fn all_paths_parameters(rule: &str) -> Value {
         "iam-access-keys-rotated" => json!({"flagUnusedKeys": "true"}),
         "lambda-code-signing-enabled" => json!({"requireEnforce": "true"}),
         "required-tags" => json!({"tagKeys": "owner"}),
+        "dynamodb-table-protected" => json!({"requireCustomerManagedKey": "true"}),
         _ => json!({}),
     }
 }

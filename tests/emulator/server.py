@@ -452,6 +452,23 @@ class Emulator:
                 if data.get("policyDocument"):
                     backend.put_role_policy(data["roleName"], "rules", json.dumps(data["policyDocument"]))
                 return json_response({"arn": role.arn})
+            if route == "kms-keys" and request.method == "POST":
+                # A customer managed key with the id a sample item names (moto makes up key
+                # ids; a Config item records a key by its ARN, fixed before the test runs).
+                from moto.kms.models import kms_backends
+
+                account, region = data.get("accountId") or DEFAULT_ACCOUNT, data.get("region") or "us-east-1"
+                backend = kms_backends[account][region]
+                if data["keyId"] not in backend.keys:
+                    key = backend.create_key(policy=None, key_usage="ENCRYPT_DECRYPT", key_spec="SYMMETRIC_DEFAULT",
+                                             description=data.get("description", ""), tags=None)
+                    del backend.keys[key.id]
+                    key.id = data["keyId"]
+                    key.arn = f"arn:aws:kms:{region}:{account}:key/{key.id}"
+                    backend.keys[key.id] = key
+                    if data.get("rotation"):
+                        backend.enable_key_rotation(key.id)
+                return json_response({"arn": backend.keys[data["keyId"]].arn})
             if route == "config-items" and request.method == "POST":
                 for item in data.get("items", []):
                     item = normalize_api_item(item)

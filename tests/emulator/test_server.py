@@ -279,6 +279,16 @@ class EmulatorTest(unittest.TestCase):
             s3.get_bucket_encryption(Bucket="no-such-bucket")
         self.assertEqual(gone.exception.response["Error"]["Code"], "NoSuchBucket")
 
+    def test_keys_can_have_the_id_a_sample_names(self):
+        key_id = "5a8b7c6d-1111-2222-3333-444455556666"
+        arn = self.control("kms-keys", {"keyId": key_id, "description": "fixed", "rotation": True})["arn"]
+        self.assertEqual(arn, f"arn:aws:kms:us-east-1:123456789012:key/{key_id}")
+        kms = boto3.client("kms", endpoint_url=self.url, region_name="us-east-1")
+        meta = kms.describe_key(KeyId=arn)["KeyMetadata"]
+        self.assertEqual((meta["KeyId"], meta["KeyManager"], meta["Description"]), (key_id, "CUSTOMER", "fixed"))
+        self.assertTrue(kms.get_key_rotation_status(KeyId=key_id)["KeyRotationEnabled"])
+        self.assertEqual(self.control("kms-keys", {"keyId": key_id})["arn"], arn, "asking twice keeps the key")
+
     def test_queue_urls_are_shaped_like_aws(self):
         sqs = boto3.client("sqs", endpoint_url=self.url, region_name="us-east-1")
         url = sqs.create_queue(QueueName="shaped")["QueueUrl"]

@@ -251,6 +251,42 @@ impl Emulator {
         serde_json::from_str(&text).unwrap_or(Value::Null)
     }
 
+    /// A customer managed KMS key with a fixed id (moto makes ids up; sample items name keys by
+    /// ARN), rotating or not; unchanged when it exists. Returns its ARN.
+    pub fn create_kms_key(&self, key_id: &str, description: &str, rotation: bool) -> String {
+        let out = self.control(
+            "kms-keys",
+            json!({"keyId": key_id, "description": description, "rotation": rotation}),
+        );
+        out["arn"].as_str().unwrap().to_string()
+    }
+
+    /// Creates a DynamoDB table (key `id`, on demand) unless it exists: DynamoDB's defaults,
+    /// no point-in-time recovery, no deletion protection.
+    pub fn create_table(&self, name: &str) {
+        let auth = format!(
+            "AWS4-HMAC-SHA256 Credential=testing/20261128/{REGION}/dynamodb/aws4_request, SignedHeaders=host, Signature=0"
+        );
+        let body = json!({"TableName": name, "BillingMode": "PAY_PER_REQUEST",
+                          "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+                          "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}]});
+        let (status, out) = self.request(
+            "POST",
+            "/",
+            &[
+                ("Content-Type", "application/x-amz-json-1.0"),
+                ("X-Amz-Target", "DynamoDB_20120810.CreateTable"),
+                ("Authorization", &auth),
+            ],
+            body.to_string().as_bytes(),
+        );
+        let text = String::from_utf8_lossy(&out);
+        assert!(
+            status < 300 || text.contains("ResourceInUseException"),
+            "CreateTable {name}: {status} {text}"
+        );
+    }
+
     /// An AWS Query protocol call (IAM, STS), answered by moto.
     pub fn query(&self, service: &str, params: &[(&str, &str)]) -> String {
         let body: Vec<String> = params.iter().map(|(k, v)| format!("{k}={}", form_encode(v))).collect();

@@ -168,6 +168,11 @@ pub fn prepare(emu: &Emulator) {
         let role = emu.create_role(&format!("{name}-role"));
         emu.create_function(name, &role, "python3.12", json!({"Environment": {"Variables": env}}));
     }
+    // The table the DynamoDB samples ask about (Config's item records no deletion protection).
+    emu.create_table("sessions");
+    // The key the customer-managed-key table sample names (rotating: the KMS sweep samples
+    // then report it as compliant).
+    emu.create_kms_key("5a8b7c6d-1111-2222-3333-444455556666", "samples: tables", true);
     emu.put_function_event_invoke_config(
         "report-builder",
         json!({"DestinationConfig": {"OnFailure": {"Destination": "arn:aws:sqs:us-east-1:123456789012:report-builder-failures"}}}),

@@ -186,6 +186,8 @@ pub mod arn {
     pub const LOG_GROUPS: &str = "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*";
     /// S3 buckets (bucket ARNs name no account or region).
     pub const S3_BUCKETS: &str = "arn:${AWS::Partition}:s3:::*";
+    /// Every DynamoDB table of the region and account.
+    pub const DYNAMODB_TABLES: &str = "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/*";
 }
 
 /// An IAM action a rule's function needs, and where.

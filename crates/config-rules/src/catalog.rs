@@ -48,6 +48,7 @@ pub const RULES: &[Entry] = &[
     rule!(lambda_env_no_plaintext_secrets),
     rule!(sqs_queue_encrypted),
     rule!(sns_topic_encrypted),
+    rule!(dynamodb_table_protected),
 ];
 
 /// Every rule's metadata, in the order the suite presents them.

@@ -28,6 +28,7 @@ pub fn template_rule(meta: &'static RuleMeta, world: &World) -> Result<Box<dyn A
         "lambda-async-failures-captured" => {
             Box::new(lambda_async_failures_captured::LambdaAsyncFailuresCaptured::new(w))
         }
+        "dynamodb-table-protected" => Box::new(dynamodb_table_protected::DynamodbTableProtected::new(w)),
         "lambda-env-encrypted-with-cmk" => Box::new(lambda_env_encrypted_with_cmk::LambdaEnvEncryptedWithCmk::new(w)),
         "lambda-env-no-plaintext-secrets" => {
             Box::new(lambda_env_no_plaintext_secrets::LambdaEnvNoPlaintextSecrets::new(w))

@@ -297,6 +297,11 @@ fn judged_property(rule: &str, resource_type: &str) -> &'static [&'static str] {
         ("lambda-env-no-plaintext-secrets", _) => &["Environment"],
         ("sqs-queue-encrypted", _) => &["KmsMasterKeyId", "SqsManagedSseEnabled"],
         ("sns-topic-encrypted", _) => &["KmsMasterKeyId"],
+        ("dynamodb-table-protected", _) => &[
+            "PointInTimeRecoverySpecification",
+            "DeletionProtectionEnabled",
+            "SSESpecification",
+        ],
         ("lambda-async-failures-captured", _) => &["DeadLetterConfig", "DeadLetterQueue", "EventInvokeConfig"],
         ("lambda-execution-role-not-shared", _) => &["Role"],
         ("required-tags", _) => &["Tags"],

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use api_gw_authorization_required::{ApiAuthApi, ApiRef, Endpoint};
 use cloudtrail_multi_region_enabled::{BasicSelector, FieldSelector, Selectors, TrailApi, TrailInfo};
 use config_rules_core::{async_trait, Error};
+use dynamodb_table_protected::{KeyManagerApi, TableApi};
 use kms_key_rotation_enabled::{KeyApi, KeyInfo, Rotation};
 use lambda_facts::{
     CodeSigningApi, EnvironmentApi, EventInvokeConfigApi, FunctionEnvironment, FunctionLister, FunctionSummary,
@@ -178,6 +179,43 @@ impl FunctionUrlCorsApi for World {
 impl EnvironmentApi for World {
     async fn environment(&self, _function_name: &str) -> Result<FunctionEnvironment, Error> {
         Ok(FunctionEnvironment::Variables(Default::default()))
+    }
+}
+
+/// The converter records both protections in the table's item: the rule never asks.
+#[async_trait]
+impl TableApi for World {
+    async fn deletion_protection(&self, table: &str) -> Result<bool, Error> {
+        Err(Error::aws(
+            "DescribeTable",
+            format!("{EXTERNAL} table {table} is not in the template"),
+        ))
+    }
+    async fn point_in_time_recovery(&self, table: &str) -> Result<bool, Error> {
+        Err(Error::aws(
+            "DescribeContinuousBackups",
+            format!("{EXTERNAL} table {table} is not in the template"),
+        ))
+    }
+}
+
+/// A key of the template is customer managed; `alias/aws/...` is AWS managed; any other key
+/// is known only in AWS.
+#[async_trait]
+impl KeyManagerApi for World {
+    async fn key_manager(&self, key: &str) -> Result<String, Error> {
+        let key = known_text("DescribeKey", &Json::String(key.to_string()))?;
+        if config_rules_core::kms::is_aws_managed_alias(&key) {
+            return Ok("AWS".into());
+        }
+        let id = config_rules_core::kms::key_id(&key);
+        match self.keys.iter().find(|k| k.id == id) {
+            Some(k) => known_text("DescribeKey", &k.manager),
+            None => Err(Error::aws(
+                "DescribeKey",
+                format!("{EXTERNAL} the key {key} is not in the template; who manages it is known only in AWS"),
+            )),
+        }
     }
 }
 

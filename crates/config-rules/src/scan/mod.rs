@@ -17,12 +17,14 @@ use crate::CliError;
 
 // One collector per kind of resource, each building items in the shape Config records them.
 mod apigateway;
+mod dynamodb;
 mod iam;
 mod lambda;
 mod messaging;
 mod s3;
 
 use apigateway::{api_stages, v2_apis};
+use dynamodb::dynamodb_tables;
 use iam::iam_items;
 use lambda::lambda_functions;
 use messaging::{sns_topics, sqs_queues};
@@ -36,7 +38,7 @@ pub const CONCURRENCY: usize = 8;
 pub enum Source {
     /// AWS Config's recorded inventory.
     Config,
-    /// The service APIs (Lambda, IAM, API Gateway, S3, SQS, SNS), for accounts without Config
+    /// The service APIs (Lambda, IAM, API Gateway, S3, SQS, SNS, DynamoDB), for accounts without Config
     /// recording.
     Api,
     /// A Config aggregator (`--aggregator NAME`): every account's and region's recorded items
@@ -202,6 +204,10 @@ pub async fn collect(
             if types.contains("AWS::SQS::Queue") {
                 progress.set_message("SQS queues");
                 items.extend(sqs_queues(sdk, account, &region, &mut collected.not_evaluated).await?);
+            }
+            if types.contains("AWS::DynamoDB::Table") {
+                progress.set_message("DynamoDB tables");
+                items.extend(dynamodb_tables(sdk, account, &region, &mut collected.not_evaluated).await?);
             }
             if types.contains("AWS::SNS::Topic") {
                 progress.set_message("SNS topics");
