@@ -139,6 +139,7 @@ def seed_lambda(lam, roles, key_arn):
 
 
 LOG_GROUP = "arn:aws:logs:us-east-1:123456789012:log-group:demo-api-access"
+STATES_LOG_GROUP = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/vendedlogs/states/orders-flow:*"
 
 
 def seed_api(apigw):
@@ -238,6 +239,29 @@ def seed_tables(dynamodb, key_arn):
     exists_ok(lambda: dynamodb.create_table(TableName="sessions", **keys), "ResourceInUseException")
 
 
+def seed_workflows(sfn, secrets):
+    """A state machine logging errors to a log group and one logging nothing; a secret rotating
+    every 30 days and one never rotated."""
+    definition = json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}})
+    machines = {m["name"] for m in sfn.list_state_machines()["stateMachines"]}
+    role = "arn:aws:iam::123456789012:role/orders-api-role"
+    if "orders-flow" not in machines:
+        sfn.create_state_machine(name="orders-flow", definition=definition, roleArn=role, loggingConfiguration={
+            "level": "ERROR", "includeExecutionData": False,
+            "destinations": [{"cloudWatchLogsLogGroup": {"logGroupArn": STATES_LOG_GROUP}}]})
+    if "legacy-flow" not in machines:
+        sfn.create_state_machine(name="legacy-flow", definition=definition, roleArn=role)
+    names = {x["Name"] for x in secrets.list_secrets()["SecretList"]}
+    if "orders/db" not in names:
+        secrets.create_secret(Name="orders/db", SecretString="demo-only")
+        # AWS rotates through a rotation function (demo/template.yaml names one); the emulator
+        # would invoke a function it cannot run, and records the rotation rules without one.
+        secrets.rotate_secret(SecretId="orders/db", RotationRules={"AutomaticallyAfterDays": 30},
+                              RotateImmediately=False)
+    if "legacy/api-key" not in names:
+        secrets.create_secret(Name="legacy/api-key", SecretString="demo-only")
+
+
 def main():
     roles = seed_iam(client("iam"))
     key_arn = demo_key(client("kms"))
@@ -250,6 +274,7 @@ def main():
     seed_buckets(client("s3"), key_arn)
     seed_messaging(client("sqs"), client("sns"), key_arn)
     seed_tables(client("dynamodb"), key_arn)
+    seed_workflows(client("stepfunctions"), client("secretsmanager"))
     seed_trail(client("s3"), client("cloudtrail"))
     print(json.dumps({"restApiId": api_id}))
     return 0

@@ -104,6 +104,9 @@ class TemplateParityTest(unittest.TestCase):
                       if "TargetKeyId" in a})
         names.update({a["id"]: a["name"] for a in self.client("apigateway").get_rest_apis()["items"]})
         names.update({a["ApiId"]: a["Name"] for a in self.client("apigatewayv2").get_apis()["Items"]})
+        # A secret's ARN ends with six random characters; the template's stand-in has none.
+        names.update({x["ARN"]: x["ARN"][: -len("-AbCdEf")]
+                      for x in self.client("secretsmanager").list_secrets()["SecretList"]})
         return names
 
     @staticmethod

@@ -49,6 +49,8 @@ pub const RULES: &[Entry] = &[
     rule!(sqs_queue_encrypted),
     rule!(sns_topic_encrypted),
     rule!(dynamodb_table_protected),
+    rule!(stepfunctions_logging_enabled),
+    rule!(secretsmanager_rotation_enabled),
 ];
 
 /// Every rule's metadata, in the order the suite presents them.

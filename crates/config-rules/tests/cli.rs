@@ -408,6 +408,11 @@ fn scan_the_seeded_demo_account() {
                 let end = rest.find(' ').unwrap_or(rest.len().saturating_sub(1));
                 e["Annotation"] = json!(format!("{}:key/<key id>{}", &annotation[..at], &rest[end..]));
             }
+            // A secret's ARN ends with six random characters Secrets Manager adds.
+            let id = e["ComplianceResourceId"].as_str().unwrap().to_string();
+            if id.starts_with("arn:aws:secretsmanager:") && id.len() > 7 && id.as_bytes()[id.len() - 7] == b'-' {
+                e["ComplianceResourceId"] = json!(format!("{}-<random>", &id[..id.len() - 7]));
+            }
             // API ids and web ACL ids are made up by the emulator as well.
             let t = e["ComplianceResourceType"].as_str().unwrap().to_string();
             // Reported under Config's id for APIs: the ARN.

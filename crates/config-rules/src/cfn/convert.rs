@@ -9,7 +9,8 @@
 //! timeout 3 s, 128 MB, `x86_64`, `PassThrough` tracing; S3: SSE-S3 default encryption, which
 //! S3 applies to every new bucket since January 2023; KMS: rotation off; CloudTrail:
 //! single-region, no log file validation; SQS: SSE-SQS unless a KMS key is given, as SQS applies
-//! to every new queue since October 2022; SNS: no encryption).
+//! to every new queue since October 2022; SNS: no encryption; Step Functions: no logging, no
+//! tracing; Secrets Manager: no rotation without a rotation schedule).
 
 use std::collections::BTreeMap;
 
@@ -62,6 +63,8 @@ pub const CONVERTERS: &[(&str, Converter)] = &[
     ("AWS::SQS::Queue", sqs_queue),
     ("AWS::SNS::Topic", sns_topic),
     ("AWS::DynamoDB::Table", dynamodb_table),
+    ("AWS::StepFunctions::StateMachine", state_machine),
+    ("AWS::SecretsManager::Secret", secret),
     ("AWS::Lambda::CodeSigningConfig", code_signing_config),
     ("AWS::IAM::Role", iam_role),
     ("AWS::IAM::User", iam_user),
@@ -882,6 +885,76 @@ fn dynamodb_table(res: &Resource, _: &[Resource], ctx: &Ctx, out: &mut Converted
             region: &ctx.region.clone(),
             configuration,
             supplementary,
+        },
+    );
+}
+
+// ---- Step Functions, Secrets Manager -------------------------------------------------------
+
+/// A state machine as Config records it (the CloudFormation properties it judges, under their
+/// names): Step Functions' default is no logging and no tracing.
+fn state_machine(res: &Resource, _: &[Resource], ctx: &Ctx, out: &mut Converted) {
+    let p = &res.props;
+    let name = text(&p["StateMachineName"]).unwrap_or_else(|| res.id.clone());
+    let arn = format!(
+        "arn:{}:states:{}:{}:stateMachine:{name}",
+        ctx.partition, ctx.region, ctx.account
+    );
+    let mut configuration = json!({"Arn": arn, "StateMachineName": name,
+                                   "StateMachineType": p.get("StateMachineType").cloned().unwrap_or(json!("STANDARD"))});
+    for key in ["LoggingConfiguration", "TracingConfiguration", "RoleArn"] {
+        if !p[key].is_null() {
+            configuration[key] = p[key].clone();
+        }
+    }
+    item(
+        res,
+        ctx,
+        out,
+        Spec {
+            resource_type: "AWS::StepFunctions::StateMachine",
+            id: arn.clone(),
+            name: &name,
+            arn: Some(arn),
+            region: &ctx.region.clone(),
+            configuration,
+            supplementary: Map::new(),
+        },
+    );
+}
+
+/// A secret as Config records it, its rotation from the template's
+/// `AWS::SecretsManager::RotationSchedule` naming it (by `Ref`, ARN or name); none: rotation off.
+fn secret(res: &Resource, all: &[Resource], ctx: &Ctx, out: &mut Converted) {
+    let p = &res.props;
+    let name = text(&p["Name"]).unwrap_or_else(|| res.id.clone());
+    let arn = format!(
+        "arn:{}:secretsmanager:{}:{}:secret:{name}",
+        ctx.partition, ctx.region, ctx.account
+    );
+    let schedule = all.iter().find(|r| {
+        r.kind == "AWS::SecretsManager::RotationSchedule"
+            && text(&r.props["SecretId"]).is_some_and(|id| id == arn || id == name)
+    });
+    let mut configuration = json!({"ARN": arn, "Name": name, "RotationEnabled": schedule.is_some()});
+    if !p["KmsKeyId"].is_null() {
+        configuration["KMSKeyId"] = p["KmsKeyId"].clone();
+    }
+    if let Some(rules) = schedule.map(|s| &s.props["RotationRules"]).filter(|r| !r.is_null()) {
+        configuration["RotationRules"] = rules.clone();
+    }
+    item(
+        res,
+        ctx,
+        out,
+        Spec {
+            resource_type: "AWS::SecretsManager::Secret",
+            id: arn.clone(),
+            name: &name,
+            arn: Some(arn),
+            region: &ctx.region.clone(),
+            configuration,
+            supplementary: Map::new(),
         },
     );
 }

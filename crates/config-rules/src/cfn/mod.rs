@@ -297,6 +297,7 @@ fn judged_property(rule: &str, resource_type: &str) -> &'static [&'static str] {
         ("lambda-env-no-plaintext-secrets", _) => &["Environment"],
         ("sqs-queue-encrypted", _) => &["KmsMasterKeyId", "SqsManagedSseEnabled"],
         ("sns-topic-encrypted", _) => &["KmsMasterKeyId"],
+        ("stepfunctions-logging-enabled", _) => &["LoggingConfiguration", "TracingConfiguration", "Logging", "Tracing"],
         ("dynamodb-table-protected", _) => &[
             "PointInTimeRecoverySpecification",
             "DeletionProtectionEnabled",

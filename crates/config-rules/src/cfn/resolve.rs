@@ -88,6 +88,9 @@ fn name_property(kind: &str) -> Option<&'static str> {
         "AWS::CloudTrail::Trail" => "TrailName",
         "AWS::SQS::Queue" => "QueueName",
         "AWS::SNS::Topic" => "TopicName",
+        "AWS::StepFunctions::StateMachine" => "StateMachineName",
+        "AWS::Serverless::StateMachine" => "Name",
+        "AWS::SecretsManager::Secret" => "Name",
         "AWS::Logs::LogGroup" => "LogGroupName",
         "AWS::Lambda::LayerVersion" | "AWS::Serverless::LayerVersion" => "LayerName",
         // `Ref` of a stage is its name.
@@ -577,6 +580,16 @@ impl Resolver {
                 )),
                 "AWS::SNS::Topic" => json!(format!(
                     "arn:{}:sns:{}:{}:{physical}",
+                    self.partition, self.region, self.account
+                )),
+                // A state machine's and a secret's Ref is its ARN (a secret's ARN ends with six
+                // random characters AWS adds; the stand-in has none).
+                "AWS::StepFunctions::StateMachine" | "AWS::Serverless::StateMachine" => json!(format!(
+                    "arn:{}:states:{}:{}:stateMachine:{physical}",
+                    self.partition, self.region, self.account
+                )),
+                "AWS::SecretsManager::Secret" => json!(format!(
+                    "arn:{}:secretsmanager:{}:{}:secret:{physical}",
                     self.partition, self.region, self.account
                 )),
                 // A queue's Ref is its URL.

@@ -310,6 +310,28 @@ pub fn expand(resources: Vec<Resource>, r: &Resolver) -> (Vec<Resource>, Vec<Sam
                     ..res
                 });
             }
+            "AWS::Serverless::StateMachine" => {
+                // SAM's state machine: Logging and Tracing become the state machine's
+                // LoggingConfiguration and TracingConfiguration.
+                let props = obj(&res.props);
+                let name = r.physical(&res.id).unwrap_or(&res.id).to_string();
+                let mut m = json!({"StateMachineName": name});
+                for (from, to) in [
+                    ("Logging", "LoggingConfiguration"),
+                    ("Tracing", "TracingConfiguration"),
+                    ("Type", "StateMachineType"),
+                    ("Role", "RoleArn"),
+                ] {
+                    if let Some(v) = props.get(from) {
+                        m[to] = v.clone();
+                    }
+                }
+                out.push(Resource {
+                    kind: "AWS::StepFunctions::StateMachine".into(),
+                    props: m,
+                    ..res
+                });
+            }
             _ => out.push(res),
         }
     }

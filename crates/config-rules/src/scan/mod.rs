@@ -21,6 +21,7 @@ mod dynamodb;
 mod iam;
 mod lambda;
 mod messaging;
+mod orchestration;
 mod s3;
 
 use apigateway::{api_stages, v2_apis};
@@ -28,6 +29,7 @@ use dynamodb::dynamodb_tables;
 use iam::iam_items;
 use lambda::lambda_functions;
 use messaging::{sns_topics, sqs_queues};
+use orchestration::{secrets, state_machines};
 use s3::s3_buckets;
 
 /// How many per-resource calls run at once.
@@ -38,7 +40,8 @@ pub const CONCURRENCY: usize = 8;
 pub enum Source {
     /// AWS Config's recorded inventory.
     Config,
-    /// The service APIs (Lambda, IAM, API Gateway, S3, SQS, SNS, DynamoDB), for accounts without Config
+    /// The service APIs (Lambda, IAM, API Gateway, S3, SQS, SNS, DynamoDB, Step Functions,
+    /// Secrets Manager), for accounts without Config
     /// recording.
     Api,
     /// A Config aggregator (`--aggregator NAME`): every account's and region's recorded items
@@ -208,6 +211,14 @@ pub async fn collect(
             if types.contains("AWS::DynamoDB::Table") {
                 progress.set_message("DynamoDB tables");
                 items.extend(dynamodb_tables(sdk, account, &region, &mut collected.not_evaluated).await?);
+            }
+            if types.contains("AWS::StepFunctions::StateMachine") {
+                progress.set_message("Step Functions state machines");
+                items.extend(state_machines(sdk, account, &region, &mut collected.not_evaluated).await?);
+            }
+            if types.contains("AWS::SecretsManager::Secret") {
+                progress.set_message("Secrets Manager secrets");
+                items.extend(secrets(sdk, account, &region).await?);
             }
             if types.contains("AWS::SNS::Topic") {
                 progress.set_message("SNS topics");
