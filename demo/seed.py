@@ -214,6 +214,15 @@ def seed_trail(s3, trail):
     exists_ok(lambda: trail.create_trail(Name="management-events", S3BucketName="demo-trail-logs", IsMultiRegionTrail=True),
               "TrailAlreadyExistsException")
     trail.stop_logging(Name="management-events")
+    # A single-region trail for Lambda invocations (cloudtrail-lambda-data-events-logged passes;
+    # cloudtrail-multi-region-enabled still fails: it records no management events).
+    exists_ok(lambda: trail.create_trail(Name="lambda-invokes", S3BucketName="demo-trail-logs"),
+              "TrailAlreadyExistsException")
+    trail.put_event_selectors(TrailName="lambda-invokes", AdvancedEventSelectors=[
+        {"Name": "Lambda invocations", "FieldSelectors": [
+            {"Field": "eventCategory", "Equals": ["Data"]},
+            {"Field": "resources.type", "Equals": ["AWS::Lambda::Function"]}]}])
+    trail.start_logging(Name="lambda-invokes")
 
 
 def seed_messaging(sqs, sns, key_arn):

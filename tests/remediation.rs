@@ -351,7 +351,72 @@ const PROVEN: &[&str] = &[
     "api-gw-cache-encrypted",
     "api-gw-logging-enabled",
     "api-gw-throttling-configured",
+    "lambda-tracing-enabled",
+    "dynamodb-table-protected",
+    "sqs-queue-encrypted",
 ];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sqs_queue_encrypted_is_fixed() {
+    let emu = Emulator::start_private();
+    let sdk = emu.sdk_config().await;
+    let sqs = aws_sdk_sqs::Client::new(&sdk);
+    let url = sqs
+        .create_queue()
+        .queue_name("legacy-events")
+        .attributes(aws_sdk_sqs::types::QueueAttributeName::SqsManagedSseEnabled, "false")
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap();
+    let seeded = Seeded {
+        resource_type: "AWS::SQS::Queue",
+        id: url,
+        stack: vec![],
+    };
+    let (before, after) = prove(&emu, "sqs-queue-encrypted", json!({}), seeded).await;
+    assert_eq!(
+        before,
+        "Queue legacy-events stores messages unencrypted: no SSE-SQS and no KMS key."
+    );
+    assert_eq!(
+        after,
+        "Queue legacy-events encrypts messages with SQS-owned keys (SSE-SQS)."
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn lambda_tracing_enabled_is_fixed() {
+    let emu = Emulator::start_private();
+    let role = emu.create_role("fn-role");
+    emu.create_function("untraced", &role, "python3.12", json!({}));
+    let seeded = Seeded {
+        resource_type: "AWS::Lambda::Function",
+        id: "untraced".into(),
+        stack: vec![],
+    };
+    let (before, after) = prove(&emu, "lambda-tracing-enabled", json!({}), seeded).await;
+    assert!(before.starts_with("Function untraced has "), "{before}");
+    assert_eq!(after, "Function untraced traces its invocations with X-Ray (Active).");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dynamodb_table_protected_is_fixed() {
+    let emu = Emulator::start_private();
+    emu.create_table("sessions");
+    let seeded = Seeded {
+        resource_type: "AWS::DynamoDB::Table",
+        id: "sessions".into(),
+        stack: vec![],
+    };
+    let (before, after) = prove(&emu, "dynamodb-table-protected", json!({}), seeded).await;
+    assert_eq!(
+        before,
+        "Table sessions: point-in-time recovery is off; deletion protection is off."
+    );
+    assert_eq!(after, "Table sessions has point-in-time recovery, deletion protection.");
+}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn lambda_timeout_within_limit_is_fixed() {

@@ -90,6 +90,15 @@ def _apigateway_account(_params, env):
     return _arn(env, "apigateway", f"{env['region']}::/account")
 
 
+def _dynamodb_table(params, env):
+    return _arn(env, "dynamodb", f"{env['region']}:{env['account']}:table/{params['TableName']}")
+
+
+def _sqs_queue(params, env):
+    name = params["QueueUrl"].rstrip("/").rsplit("/", 1)[-1]
+    return _arn(env, "sqs", f"{env['region']}:{env['account']}:{name}")
+
+
 def _log_group(params, env):
     return _arn(env, "logs", f"{env['region']}:{env['account']}:log-group:{params['logGroupName']}")
 
@@ -113,6 +122,12 @@ IAM_ACTIONS = {
     ("apigatewayv2", "GetStage"): ("apigateway:GET", _http_stage),
     ("apigatewayv2", "UpdateStage"): ("apigateway:PATCH", _http_stage),
     ("logs", "DescribeLogGroups"): ("logs:DescribeLogGroups", lambda _p, _e: "*"),
+    ("sqs", "SetQueueAttributes"): ("sqs:SetQueueAttributes", _sqs_queue),
+    ("sqs", "GetQueueAttributes"): ("sqs:GetQueueAttributes", _sqs_queue),
+    ("dynamodb", "UpdateContinuousBackups"): ("dynamodb:UpdateContinuousBackups", _dynamodb_table),
+    ("dynamodb", "DescribeContinuousBackups"): ("dynamodb:DescribeContinuousBackups", _dynamodb_table),
+    ("dynamodb", "UpdateTable"): ("dynamodb:UpdateTable", _dynamodb_table),
+    ("dynamodb", "DescribeTable"): ("dynamodb:DescribeTable", _dynamodb_table),
 }
 
 

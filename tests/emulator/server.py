@@ -73,6 +73,50 @@ def _aws_queue_url(queue, _request_url):
 
 _moto_sqs.Queue.url = _aws_queue_url
 
+# UpdateFunctionConfiguration: moto applies the description, handler, memory, role, runtime,
+# timeout, VPC, environment and layers, and ignores the rest. Lambda also updates tracing, the
+# dead-letter queue and the environment's KMS key (Lambda API reference,
+# UpdateFunctionConfiguration); the remediations and the demo's re-runs set them.
+import moto.awslambda.models as _moto_lambda  # noqa: E402
+
+_moto_update_configuration = _moto_lambda.LambdaFunction.update_configuration
+
+
+def _update_configuration(function, updates):
+    if "TracingConfig" in updates:
+        function.tracing_config = {"Mode": (updates["TracingConfig"] or {}).get("Mode") or "PassThrough"}
+    if "DeadLetterConfig" in updates:
+        function.dead_letter_config = updates["DeadLetterConfig"]
+    if "KMSKeyArn" in updates:
+        function.kms_key_arn = updates["KMSKeyArn"]
+    return _moto_update_configuration(function, updates)
+
+
+_moto_lambda.LambdaFunction.update_configuration = _update_configuration
+
+# Dead-letter queues: moto drops `DeadLetterConfig` on CreateFunction and never answers it;
+# Lambda keeps it and returns it in the function's configuration (GetFunctionConfiguration,
+# ListFunctions).
+_moto_init = _moto_lambda.LambdaFunction.__init__
+_moto_get_configuration = _moto_lambda.LambdaFunction.get_configuration
+
+
+def _init(function, account_id, spec, *args, **kwargs):
+    _moto_init(function, account_id, spec, *args, **kwargs)
+    function.dead_letter_config = spec.get("DeadLetterConfig")
+
+
+def _get_configuration(function, *args, **kwargs):
+    config = _moto_get_configuration(function, *args, **kwargs)
+    target = (getattr(function, "dead_letter_config", None) or {}).get("TargetArn")
+    if target:
+        config["DeadLetterConfig"] = {"TargetArn": target}
+    return config
+
+
+_moto_lambda.LambdaFunction.__init__ = _init
+_moto_lambda.LambdaFunction.get_configuration = _get_configuration
+
 from automation import Automation
 
 COMPLIANCE_TYPES = ("COMPLIANT", "NON_COMPLIANT", "NOT_APPLICABLE")
@@ -131,6 +175,8 @@ class AccountState:
         self.remediations: dict[str, dict] = {}
         # (rule, resource type, resource id) -> {"execution": id, "invoked": epoch}
         self.remediation_runs: dict[tuple[str, str, str], dict] = {}
+        # CloudTrail Lake event data stores (moto has none): ARN -> GetEventDataStore's answer
+        self.event_data_stores: dict[str, dict] = {}
 
 
 class Emulator:
@@ -217,6 +263,8 @@ class Emulator:
             except (ValueError, TypeError, KeyError) as err:
                 self.record(operation, 400, None)
                 return error_response(ApiError("ValidationException", f"invalid request: {err}"))(environ, start_response)
+        if "CloudTrail_20131101" in target and operation in ("ListEventDataStores", "GetEventDataStore"):
+            return self.event_data_store_call(operation, body)(environ, start_response)
         if operation in RESPONSE_PATCHES:
             return self.patched_moto(operation, environ, start_response)
         if operation == "GetBucketEncryption":
@@ -469,6 +517,14 @@ class Emulator:
                     if data.get("rotation"):
                         backend.enable_key_rotation(key.id)
                 return json_response({"arn": backend.keys[data["keyId"]].arn})
+            if route == "event-data-stores" and request.method == "POST":
+                account = data.get("accountId") or DEFAULT_ACCOUNT
+                arn = f"arn:aws:cloudtrail:{data.get('region') or 'us-east-1'}:{account}:eventdatastore/{data['name']}"
+                state.account(account).event_data_stores[arn] = {
+                    "EventDataStoreArn": arn, "Name": data["name"], "Status": data.get("status", "ENABLED"),
+                    "AdvancedEventSelectors": data.get("advancedEventSelectors", []),
+                    "MultiRegionEnabled": True, "OrganizationEnabled": False, "RetentionPeriod": 2557}
+                return json_response({"arn": arn})
             if route == "config-items" and request.method == "POST":
                 for item in data.get("items", []):
                     item = normalize_api_item(item)
@@ -478,6 +534,25 @@ class Emulator:
                     items[key].sort(key=lambda i: i.get("configurationItemCaptureTime") or 0)
                 return json_response({"ok": True})
         return json_response({"error": f"no control route {request.method} {route}"}, 404)
+
+    def event_data_store_call(self, operation, body):
+        """CloudTrail Lake's `ListEventDataStores` and `GetEventDataStore` (moto has neither), over
+        the stores the control route `event-data-stores` created."""
+        payload = parse_json(body) or {}
+        with self.state.lock:
+            stores = dict(self.acct().event_data_stores)
+        if operation == "ListEventDataStores":
+            self.record(operation, 200, payload)
+            return json_response({"EventDataStores": [
+                {"EventDataStoreArn": arn, "Name": st["Name"]} for arn, st in sorted(stores.items())]})
+        wanted = payload.get("EventDataStore", "")
+        found = stores.get(wanted) or next((st for st in stores.values() if st["Name"] == wanted), None)
+        if found is None:
+            self.record(operation, 400, payload)
+            return error_response(ApiError("EventDataStoreNotFoundException",
+                                           f"The event data store {wanted} does not exist."))
+        self.record(operation, 200, payload)
+        return json_response(found)
 
     # ---- AWS Config operations -----------------------------------------------------------
     @staticmethod

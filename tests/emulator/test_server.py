@@ -279,6 +279,20 @@ class EmulatorTest(unittest.TestCase):
             s3.get_bucket_encryption(Bucket="no-such-bucket")
         self.assertEqual(gone.exception.response["Error"]["Code"], "NoSuchBucket")
 
+    def test_event_data_stores_answer_like_cloudtrail_lake(self):
+        ct = boto3.client("cloudtrail", endpoint_url=self.url, region_name="us-east-1")
+        self.assertEqual(ct.list_event_data_stores()["EventDataStores"], [])
+        selectors = [{"Name": "Lambda", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Data"]},
+                                                           {"Field": "resources.type", "Equals": ["AWS::Lambda::Function"]}]}]
+        arn = self.control("event-data-stores", {"name": "audit-lake", "advancedEventSelectors": selectors})["arn"]
+        listed = ct.list_event_data_stores()["EventDataStores"]
+        self.assertEqual([(s["EventDataStoreArn"], s["Name"]) for s in listed], [(arn, "audit-lake")])
+        store = ct.get_event_data_store(EventDataStore=arn)
+        self.assertEqual((store["Status"], store["AdvancedEventSelectors"]), ("ENABLED", selectors))
+        with self.assertRaises(ClientError) as missing:
+            ct.get_event_data_store(EventDataStore=arn + "-gone")
+        self.assertEqual(missing.exception.response["Error"]["Code"], "EventDataStoreNotFoundException")
+
     def test_keys_can_have_the_id_a_sample_names(self):
         key_id = "5a8b7c6d-1111-2222-3333-444455556666"
         arn = self.control("kms-keys", {"keyId": key_id, "description": "fixed", "rotation": True})["arn"]
@@ -288,6 +302,33 @@ class EmulatorTest(unittest.TestCase):
         self.assertEqual((meta["KeyId"], meta["KeyManager"], meta["Description"]), (key_id, "CUSTOMER", "fixed"))
         self.assertTrue(kms.get_key_rotation_status(KeyId=key_id)["KeyRotationEnabled"])
         self.assertEqual(self.control("kms-keys", {"keyId": key_id})["arn"], arn, "asking twice keeps the key")
+
+    def test_function_updates_set_tracing_like_lambda(self):
+        iam = boto3.client("iam", endpoint_url=self.url, region_name="us-east-1")
+        lam = boto3.client("lambda", endpoint_url=self.url, region_name="us-east-1")
+        role = iam.create_role(RoleName="tracing-role", AssumeRolePolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                                                   "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+        lam.create_function(FunctionName="traced", Runtime="python3.12", Role=role, Handler="app.handler",
+                            Code={"ZipFile": b"PK\x05\x06" + b"\x00" * 18})
+        self.assertEqual(lam.get_function_configuration(FunctionName="traced")["TracingConfig"]["Mode"], "PassThrough")
+        lam.update_function_configuration(FunctionName="traced", TracingConfig={"Mode": "Active"})
+        self.assertEqual(lam.get_function_configuration(FunctionName="traced")["TracingConfig"]["Mode"], "Active")
+
+    def test_dead_letter_queues_are_kept_like_lambda(self):
+        iam = boto3.client("iam", endpoint_url=self.url, region_name="us-east-1")
+        lam = boto3.client("lambda", endpoint_url=self.url, region_name="us-east-1")
+        role = iam.create_role(RoleName="dlq-role", AssumeRolePolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                                                   "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+        queue = "arn:aws:sqs:us-east-1:123456789012:thumbnailer-dlq"
+        lam.create_function(FunctionName="with-dlq", Runtime="python3.12", Role=role, Handler="app.handler",
+                            Code={"ZipFile": b"PK\x05\x06" + b"\x00" * 18}, DeadLetterConfig={"TargetArn": queue})
+        self.assertEqual(lam.get_function_configuration(FunctionName="with-dlq")["DeadLetterConfig"], {"TargetArn": queue})
+        listed = [f for f in lam.list_functions()["Functions"] if f["FunctionName"] == "with-dlq"]
+        self.assertEqual(listed[0]["DeadLetterConfig"], {"TargetArn": queue})
+        lam.update_function_configuration(FunctionName="with-dlq", DeadLetterConfig={"TargetArn": ""})
+        self.assertNotIn("DeadLetterConfig", lam.get_function_configuration(FunctionName="with-dlq"))
 
     def test_queue_urls_are_shaped_like_aws(self):
         sqs = boto3.client("sqs", endpoint_url=self.url, region_name="us-east-1")

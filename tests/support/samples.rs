@@ -173,6 +173,17 @@ pub fn prepare(emu: &Emulator) {
     // The key the customer-managed-key table sample names (rotating: the KMS sweep samples
     // then report it as compliant).
     emu.create_kms_key("5a8b7c6d-1111-2222-3333-444455556666", "samples: tables", true);
+    // A CloudTrail Lake event data store recording the orders functions' invocations only (the
+    // trail samples' account has no trail).
+    emu.control(
+        "event-data-stores",
+        json!({"name": "audit-lake", "advancedEventSelectors": [
+            {"Name": "Management events", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]}]},
+            {"Name": "Lambda invocations", "FieldSelectors": [
+                {"Field": "eventCategory", "Equals": ["Data"]},
+                {"Field": "resources.type", "Equals": ["AWS::Lambda::Function"]},
+                {"Field": "resources.ARN", "StartsWith": ["arn:aws:lambda:us-east-1:123456789012:function:orders-"]}]}]}),
+    );
     emu.put_function_event_invoke_config(
         "report-builder",
         json!({"DestinationConfig": {"OnFailure": {"Destination": "arn:aws:sqs:us-east-1:123456789012:report-builder-failures"}}}),

@@ -176,6 +176,9 @@ pub mod arn {
     /// Trails, in any region and account: a multi-region trail reports its home region's ARN,
     /// an organization trail its management account's.
     pub const CLOUDTRAIL_TRAILS: &str = "arn:${AWS::Partition}:cloudtrail:*:*:trail/*";
+    /// CloudTrail Lake event data stores of the region and account.
+    pub const CLOUDTRAIL_EVENT_DATA_STORES: &str =
+        "arn:${AWS::Partition}:cloudtrail:${AWS::Region}:${AWS::AccountId}:eventdatastore/*";
     /// This region's REST API stages (API Gateway authorizes by HTTP verb on the path).
     pub const REST_API_STAGES: &str = "arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/*/stages/*";
     /// This region's HTTP and WebSocket API stages.

@@ -51,6 +51,7 @@ pub const RULES: &[Entry] = &[
     rule!(dynamodb_table_protected),
     rule!(stepfunctions_logging_enabled),
     rule!(secretsmanager_rotation_enabled),
+    rule!(cloudtrail_lambda_data_events_logged),
 ];
 
 /// Every rule's metadata, in the order the suite presents them.

@@ -1165,4 +1165,25 @@ fn scan_fetches_only_what_the_selected_rules_read() {
     let signing = operations("lambda-code-signing-enabled");
     assert!(signing.contains("ListCodeSigningConfigs"), "{signing:?}");
     assert!(!signing.contains("GetFunctionCodeSigningConfig"), "{signing:?}");
+    // The two function URL rules share one GetFunctionUrlConfig per function.
+    let before = emu.calls().len();
+    let out = Command::new(env!("CARGO_BIN_EXE_config-rules"))
+        .args([
+            "scan",
+            "--source",
+            "api",
+            "--rules",
+            "lambda-no-public-access,lambda-url-cors-restricted",
+            "--format",
+            "json",
+        ])
+        .envs(emu.aws_env())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let url_calls = emu.calls()[before..]
+        .iter()
+        .filter(|c| c["operation"] == "GetFunctionUrlConfig")
+        .count();
+    assert_eq!(url_calls, 1, "one function, one GetFunctionUrlConfig for both rules");
 }

@@ -169,9 +169,18 @@ impl FunctionLister for SdkLambda {
     }
 }
 
-#[async_trait]
-impl FunctionUrlApi for SdkLambda {
-    async fn url_auth_type(&self, function_name: &str) -> Result<Option<String>, Error> {
+/// A function URL as `GetFunctionUrlConfig` answers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FunctionUrl {
+    /// `NONE` or `AWS_IAM`.
+    pub auth_type: String,
+    /// `NoCors` or `Cors` (never `NoUrl`).
+    pub cors: UrlCorsState,
+}
+
+impl SdkLambda {
+    /// `GetFunctionUrlConfig`: the function's URL, or `None` without one.
+    pub async fn function_url(&self, function_name: &str) -> Result<Option<FunctionUrl>, Error> {
         match self
             .client
             .get_function_url_config()
@@ -179,7 +188,16 @@ impl FunctionUrlApi for SdkLambda {
             .send()
             .await
         {
-            Ok(out) => Ok(Some(out.auth_type().as_str().to_string())),
+            Ok(out) => Ok(Some(FunctionUrl {
+                auth_type: out.auth_type().as_str().to_string(),
+                cors: match out.cors() {
+                    None => UrlCorsState::NoCors,
+                    Some(c) => UrlCorsState::Cors(UrlCors {
+                        allow_origins: c.allow_origins().to_vec(),
+                        allow_credentials: c.allow_credentials().unwrap_or(false),
+                    }),
+                },
+            })),
             Err(e) if e.as_service_error().is_some_and(not_found) => Ok(None),
             Err(e) => Err(sdk_error("GetFunctionUrlConfig", e)),
         }
@@ -187,25 +205,19 @@ impl FunctionUrlApi for SdkLambda {
 }
 
 #[async_trait]
+impl FunctionUrlApi for SdkLambda {
+    async fn url_auth_type(&self, function_name: &str) -> Result<Option<String>, Error> {
+        Ok(self.function_url(function_name).await?.map(|u| u.auth_type))
+    }
+}
+
+#[async_trait]
 impl FunctionUrlCorsApi for SdkLambda {
     async fn url_cors(&self, function_name: &str) -> Result<UrlCorsState, Error> {
-        match self
-            .client
-            .get_function_url_config()
-            .function_name(function_name)
-            .send()
-            .await
-        {
-            Ok(out) => Ok(match out.cors() {
-                None => UrlCorsState::NoCors,
-                Some(c) => UrlCorsState::Cors(UrlCors {
-                    allow_origins: c.allow_origins().to_vec(),
-                    allow_credentials: c.allow_credentials().unwrap_or(false),
-                }),
-            }),
-            Err(e) if e.as_service_error().is_some_and(not_found) => Ok(UrlCorsState::NoUrl),
-            Err(e) => Err(sdk_error("GetFunctionUrlConfig", e)),
-        }
+        Ok(self
+            .function_url(function_name)
+            .await?
+            .map_or(UrlCorsState::NoUrl, |u| u.cors))
     }
 }
 

@@ -63,6 +63,7 @@ pub const CONVERTERS: &[(&str, Converter)] = &[
     ("AWS::SQS::Queue", sqs_queue),
     ("AWS::SNS::Topic", sns_topic),
     ("AWS::DynamoDB::Table", dynamodb_table),
+    ("AWS::CloudTrail::EventDataStore", event_data_store),
     ("AWS::StepFunctions::StateMachine", state_machine),
     ("AWS::SecretsManager::Secret", secret),
     ("AWS::Lambda::CodeSigningConfig", code_signing_config),
@@ -887,6 +888,21 @@ fn dynamodb_table(res: &Resource, _: &[Resource], ctx: &Ctx, out: &mut Converted
             supplementary,
         },
     );
+}
+
+/// A CloudTrail Lake event data store: no configuration item (Config does not record the
+/// type), a fact for the account-level rules.
+fn event_data_store(res: &Resource, _: &[Resource], ctx: &Ctx, out: &mut Converted) {
+    let name = text(&res.props["Name"]).unwrap_or_else(|| res.id.clone());
+    out.world.event_data_stores.push(world::TrailFacts {
+        arn: format!(
+            "arn:{}:cloudtrail:{}:{}:eventdatastore/{name}",
+            ctx.partition, ctx.region, ctx.account
+        ),
+        name,
+        props: res.props.clone(),
+        logical_id: res.id.clone(),
+    });
 }
 
 // ---- Step Functions, Secrets Manager -------------------------------------------------------

@@ -39,6 +39,9 @@ pub fn template_rule(meta: &'static RuleMeta, world: &World) -> Result<Box<dyn A
         }
         "api-gw-authorization-required" => Box::new(api_gw_authorization_required::ApiGwAuthorizationRequired::new(w)),
         "kms-key-rotation-enabled" => Box::new(kms_key_rotation_enabled::KmsKeyRotationEnabled::new(w)),
+        "cloudtrail-lambda-data-events-logged" => {
+            Box::new(cloudtrail_lambda_data_events_logged::CloudtrailLambdaDataEventsLogged::new(w))
+        }
         "cloudtrail-multi-region-enabled" => {
             Box::new(cloudtrail_multi_region_enabled::CloudtrailMultiRegionEnabled::new(w))
         }

@@ -6,7 +6,8 @@
 use std::collections::HashMap;
 
 use api_gw_authorization_required::{ApiAuthApi, ApiRef, Endpoint};
-use cloudtrail_multi_region_enabled::{BasicSelector, FieldSelector, Selectors, TrailApi, TrailInfo};
+use cloudtrail_lambda_data_events_logged::{DataStore, EventDataStoreApi};
+use cloudtrail_multi_region_enabled::{BasicSelector, DataResource, FieldSelector, Selectors, TrailApi, TrailInfo};
 use config_rules_core::{async_trait, Error};
 use dynamodb_table_protected::{KeyManagerApi, TableApi};
 use kms_key_rotation_enabled::{KeyApi, KeyInfo, Rotation};
@@ -76,6 +77,8 @@ pub struct World {
     pub apis: Vec<ApiFacts>,
     pub keys: Vec<KeyFacts>,
     pub trails: Vec<TrailFacts>,
+    /// CloudTrail Lake event data stores (name, ARN and template properties, as trails).
+    pub event_data_stores: Vec<TrailFacts>,
 }
 
 /// The error a client answers with when a fact depends on an unknown value: its text carries
@@ -580,24 +583,7 @@ impl TrailApi for World {
     async fn event_selectors(&self, trail_arn: &str) -> Result<Selectors, Error> {
         let p = &self.trail(trail_arn)?.props;
         if let Some(advanced) = p["AdvancedEventSelectors"].as_array() {
-            let mut out = Vec::new();
-            for s in advanced {
-                let mut fields = Vec::new();
-                for f in s["FieldSelectors"].as_array().into_iter().flatten() {
-                    let equals = f["Equals"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .map(|v| known_text("GetEventSelectors", v))
-                        .collect::<Result<Vec<_>, _>>()?;
-                    fields.push(FieldSelector {
-                        field: known_text("GetEventSelectors", &f["Field"])?,
-                        equals,
-                    });
-                }
-                out.push(fields);
-            }
-            return Ok(Selectors::Advanced(out));
+            return Ok(Selectors::Advanced(advanced_selectors("GetEventSelectors", advanced)?));
         }
         match p["EventSelectors"].as_array() {
             None => Ok(Selectors::None),
@@ -613,11 +599,76 @@ impl TrailApi for World {
                             .flatten()
                             .map(scalar_text)
                             .collect(),
+                        data_resources: s["DataResources"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .map(|d| {
+                                Ok(DataResource {
+                                    resource_type: known_text("GetEventSelectors", &d["Type"])?,
+                                    values: texts("GetEventSelectors", &d["Values"])?,
+                                })
+                            })
+                            .collect::<Result<Vec<_>, Error>>()?,
                     })
                 })
                 .collect::<Result<Vec<_>, Error>>()
                 .map(Selectors::Basic),
         }
+    }
+}
+
+/// A list of known texts (a single value reads as a list of one).
+fn texts(operation: &str, v: &Json) -> Result<Vec<String>, Error> {
+    match v {
+        Json::Null => Ok(Vec::new()),
+        Json::Array(list) => list.iter().map(|x| known_text(operation, x)).collect(),
+        other => Ok(vec![known_text(operation, other)?]),
+    }
+}
+
+/// `AdvancedEventSelectors` of a trail or an event data store, every operator of each field.
+fn advanced_selectors(operation: &str, selectors: &[Json]) -> Result<Vec<Vec<FieldSelector>>, Error> {
+    let mut out = Vec::new();
+    for s in selectors {
+        let mut fields = Vec::new();
+        for f in s["FieldSelectors"].as_array().into_iter().flatten() {
+            fields.push(FieldSelector {
+                field: known_text(operation, &f["Field"])?,
+                equals: texts(operation, &f["Equals"])?,
+                starts_with: texts(operation, &f["StartsWith"])?,
+                ends_with: texts(operation, &f["EndsWith"])?,
+                not_equals: texts(operation, &f["NotEquals"])?,
+                not_starts_with: texts(operation, &f["NotStartsWith"])?,
+                not_ends_with: texts(operation, &f["NotEndsWith"])?,
+            });
+        }
+        out.push(fields);
+    }
+    Ok(out)
+}
+
+/// The template's `AWS::CloudTrail::EventDataStore` resources (ingestion on unless
+/// `IngestionEnabled` is false; CloudTrail's default selectors, all management events, when
+/// none are given).
+#[async_trait]
+impl EventDataStoreApi for World {
+    async fn event_data_stores(&self) -> Result<Vec<DataStore>, Error> {
+        self.event_data_stores
+            .iter()
+            .map(|t| {
+                let selectors = match t.props["AdvancedEventSelectors"].as_array() {
+                    Some(list) => advanced_selectors("GetEventDataStore", list)?,
+                    None => Vec::new(),
+                };
+                Ok(DataStore {
+                    name: t.name.clone(),
+                    arn: t.arn.clone(),
+                    enabled: boolean("GetEventDataStore", &t.props["IngestionEnabled"], true)?,
+                    selectors,
+                })
+            })
+            .collect()
     }
 }
 

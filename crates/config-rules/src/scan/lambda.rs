@@ -292,3 +292,52 @@ impl lambda_facts::CodeSigningApi for PrefetchedCodeSigning {
         }
     }
 }
+
+/// Function URLs read once per function however many rules ask (`lambda-no-public-access`
+/// reads the auth type, `lambda-url-cors-restricted` the CORS of the same
+/// `GetFunctionUrlConfig` answer). A failed read is not kept: the next rule asks again.
+#[derive(Debug, Clone)]
+pub struct SharedFunctionUrls {
+    lambda: lambda_facts::SdkLambda,
+    #[allow(clippy::type_complexity)]
+    cache: Arc<tokio::sync::Mutex<HashMap<String, Arc<tokio::sync::OnceCell<Option<lambda_facts::FunctionUrl>>>>>>,
+}
+
+impl SharedFunctionUrls {
+    pub fn new(sdk: &SdkConfig) -> Self {
+        SharedFunctionUrls {
+            lambda: lambda_facts::SdkLambda::new(sdk),
+            cache: Arc::default(),
+        }
+    }
+
+    async fn url(&self, function_name: &str) -> Result<Option<lambda_facts::FunctionUrl>, config_rules_core::Error> {
+        let cell = self
+            .cache
+            .lock()
+            .await
+            .entry(function_name.to_string())
+            .or_default()
+            .clone();
+        cell.get_or_try_init(|| self.lambda.function_url(function_name))
+            .await
+            .cloned()
+    }
+}
+
+#[config_rules_core::async_trait]
+impl lambda_facts::FunctionUrlApi for SharedFunctionUrls {
+    async fn url_auth_type(&self, function_name: &str) -> Result<Option<String>, config_rules_core::Error> {
+        Ok(self.url(function_name).await?.map(|u| u.auth_type))
+    }
+}
+
+#[config_rules_core::async_trait]
+impl lambda_facts::FunctionUrlCorsApi for SharedFunctionUrls {
+    async fn url_cors(&self, function_name: &str) -> Result<lambda_facts::UrlCorsState, config_rules_core::Error> {
+        Ok(self
+            .url(function_name)
+            .await?
+            .map_or(lambda_facts::UrlCorsState::NoUrl, |u| u.cors))
+    }
+}

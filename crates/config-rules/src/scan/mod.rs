@@ -134,13 +134,28 @@ impl<'a> Needs<'a> {
 
 /// The rules as a scan runs them: a rule that would call AWS once per item for what a few
 /// calls can read for the whole region gets a client that read it once (today
-/// `lambda-code-signing-enabled`, see [`lambda::PrefetchedCodeSigning`]).
+/// `lambda-code-signing-enabled`, see [`lambda::PrefetchedCodeSigning`]), and rules that read
+/// the same per-function answer share one call (the function URL rules, see
+/// [`lambda::SharedFunctionUrls`]).
 pub async fn with_prefetched_clients(
     sdk: &SdkConfig,
     rules: Vec<Box<dyn config_rules_core::AnyRule>>,
 ) -> Result<Vec<Box<dyn config_rules_core::AnyRule>>, CliError> {
-    let mut out = Vec::with_capacity(rules.len());
+    let mut out: Vec<Box<dyn config_rules_core::AnyRule>> = Vec::with_capacity(rules.len());
+    let urls = lambda::SharedFunctionUrls::new(sdk);
     for rule in rules {
+        if rule.meta().id == lambda_no_public_access::META.id {
+            out.push(Box::new(lambda_no_public_access::LambdaNoPublicAccess::new(
+                urls.clone(),
+            )));
+            continue;
+        }
+        if rule.meta().id == lambda_url_cors_restricted::META.id {
+            out.push(Box::new(lambda_url_cors_restricted::LambdaUrlCorsRestricted::new(
+                urls.clone(),
+            )));
+            continue;
+        }
         if rule.meta().id == lambda_code_signing_enabled::META.id {
             if let Some(prefetched) = lambda::PrefetchedCodeSigning::read(sdk).await? {
                 out.push(

@@ -121,19 +121,33 @@ pub struct TrailInfo {
 }
 
 /// A basic event selector.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct BasicSelector {
     /// `All`, `ReadOnly` or `WriteOnly`.
     pub read_write_type: String,
     pub include_management_events: bool,
     pub exclude_management_event_sources: Vec<String>,
+    /// The data events it records (`DataResources`).
+    pub data_resources: Vec<DataResource>,
 }
 
-/// One field condition of an advanced event selector.
+/// A `DataResource` of a basic selector: a resource type and the ARNs (or ARN prefixes).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DataResource {
+    pub resource_type: String,
+    pub values: Vec<String>,
+}
+
+/// One field condition of an advanced event selector, with every operator CloudTrail has.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct FieldSelector {
     pub field: String,
     pub equals: Vec<String>,
+    pub starts_with: Vec<String>,
+    pub ends_with: Vec<String>,
+    pub not_equals: Vec<String>,
+    pub not_starts_with: Vec<String>,
+    pub not_ends_with: Vec<String>,
 }
 
 /// The event selectors of a trail (`GetEventSelectors`).

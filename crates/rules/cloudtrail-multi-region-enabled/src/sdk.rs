@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use config_rules_core::{sdk_error, Error};
 
-use crate::{BasicSelector, FieldSelector, Selectors, TrailApi, TrailInfo};
+use crate::{BasicSelector, DataResource, FieldSelector, Selectors, TrailApi, TrailInfo};
 
 /// CloudTrail through the SDK.
 #[derive(Debug, Clone)]
@@ -73,6 +73,11 @@ impl TrailApi for SdkTrails {
                             .map(|f| FieldSelector {
                                 field: f.field().to_string(),
                                 equals: f.equals().to_vec(),
+                                starts_with: f.starts_with().to_vec(),
+                                ends_with: f.ends_with().to_vec(),
+                                not_equals: f.not_equals().to_vec(),
+                                not_starts_with: f.not_starts_with().to_vec(),
+                                not_ends_with: f.not_ends_with().to_vec(),
                             })
                             .collect()
                     })
@@ -93,6 +98,14 @@ impl TrailApi for SdkTrails {
                         .unwrap_or_else(|| "All".into()),
                     include_management_events: s.include_management_events().unwrap_or(true),
                     exclude_management_event_sources: s.exclude_management_event_sources().to_vec(),
+                    data_resources: s
+                        .data_resources()
+                        .iter()
+                        .map(|d| DataResource {
+                            resource_type: d.r#type().unwrap_or_default().to_string(),
+                            values: d.values().to_vec(),
+                        })
+                        .collect(),
                 })
                 .collect(),
         ))

@@ -23,6 +23,7 @@ fn basic(rw: &str, mgmt: bool, exclude: &[&str]) -> Selectors {
         read_write_type: rw.into(),
         include_management_events: mgmt,
         exclude_management_event_sources: exclude.iter().map(|s| s.to_string()).collect(),
+        data_resources: vec![],
     }])
 }
 
@@ -30,6 +31,7 @@ fn field(name: &str, equals: &[&str]) -> FieldSelector {
     FieldSelector {
         field: name.into(),
         equals: equals.iter().map(|s| s.to_string()).collect(),
+        ..FieldSelector::default()
     }
 }
 

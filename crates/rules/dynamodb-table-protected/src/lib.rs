@@ -54,6 +54,8 @@
 //! --table-name NAME --sse-specification Enabled=true,SSEType=KMS,KMSMasterKeyId=KEY_ARN`. In a
 //! template: `PointInTimeRecoverySpecification`, `DeletionProtectionEnabled` and
 //! `SSESpecification` of `AWS::DynamoDB::Table`. Point-in-time recovery is billed by table size.
+//! The SAM template's optional remediation (`remediation.yaml`) turns on both protections (not
+//! the key); it runs automatically only with its own opt-in.
 //!
 //! **References.** Amazon DynamoDB developer guide, "Point-in-time recovery", "Using deletion
 //! protection" and "Encryption at rest". The nearest AWS managed rules split this in three:
@@ -66,8 +68,8 @@
 
 use async_trait::async_trait;
 use config_rules_core::{
-    arn, ConfigurationItem, Error, FromParams, ItemContext, ParamSpec, ParamValues, Permission, Rule, RuleMeta,
-    Severity, Trigger, Verdict,
+    arn, ConfigurationItem, Error, FromParams, ItemContext, ParamSpec, ParamValues, Permission, Remediation,
+    RemediationValue, Rule, RuleMeta, Severity, Trigger, Verdict,
 };
 use serde_json::Value;
 
@@ -98,6 +100,19 @@ pub const META: RuleMeta = RuleMeta {
     ],
     item_calls_aws: true,
     timeout_seconds: 15,
+    remediation: Some(Remediation {
+        document: include_str!("../remediation.yaml"),
+        parameters: &[("TableName", RemediationValue::ResourceId)],
+        permissions: &[
+            Permission::on("dynamodb:UpdateContinuousBackups", &[arn::DYNAMODB_TABLES]),
+            Permission::on("dynamodb:DescribeContinuousBackups", &[arn::DYNAMODB_TABLES]),
+            Permission::on("dynamodb:UpdateTable", &[arn::DYNAMODB_TABLES]),
+            Permission::on("dynamodb:DescribeTable", &[arn::DYNAMODB_TABLES]),
+        ],
+        automatic_safe: false,
+        summary: "turns on point-in-time recovery and deletion protection (encryption is left as it is)",
+        safety: "both are reversible, but point-in-time recovery is billed by table size and deletion protection makes stack deletions and cleanup scripts fail until it is turned off, so it runs automatically only with its own opt-in",
+    }),
     severity: Severity::Medium,
     practices: &[7, 3],
     reads_supplementary: &["ContinuousBackupsDescription"],

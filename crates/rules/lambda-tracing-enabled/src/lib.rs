@@ -29,7 +29,8 @@
 //! --tracing-config Mode=Active`, or `TracingConfig: {Mode: Active}` in the function's
 //! template (`Tracing: Active` for SAM, or in `Globals`); the execution role then needs
 //! `xray:PutTraceSegments` and `xray:PutTelemetryRecords` (the AWS managed policy
-//! `AWSXRayDaemonWriteAccess`).
+//! `AWSXRayDaemonWriteAccess`). The SAM template's optional remediation (`remediation.yaml`) turns
+//! active tracing on; it runs automatically only with its own opt-in.
 //!
 //! **References.** AWS Lambda developer guide, "Visualize Lambda function invocations using
 //! AWS X-Ray"; Lambda API reference, `TracingConfig` (`Active` or `PassThrough`, default
@@ -37,7 +38,10 @@
 //! check tracing; peers check the same (KICS and tfsec "Lambda functions without X-Ray
 //! tracing"); this rule also reads an unreadable mode as a finding, never as absent.
 
-use config_rules_core::{ConfigurationItem, Error, FromParams, ParamValues, Rule, RuleMeta, Severity, Verdict};
+use config_rules_core::{
+    arn, ConfigurationItem, Error, FromParams, ParamValues, Permission, Remediation, RemediationValue, Rule, RuleMeta,
+    Severity, Verdict,
+};
 use serde_json::Value;
 
 pub const META: RuleMeta = RuleMeta {
@@ -46,6 +50,17 @@ pub const META: RuleMeta = RuleMeta {
     source: include_str!("lib.rs"),
     resource_types: &["AWS::Lambda::Function"],
     parameters: &[],
+    remediation: Some(Remediation {
+        document: include_str!("../remediation.yaml"),
+        parameters: &[("FunctionName", RemediationValue::ResourceId)],
+        permissions: &[
+            Permission::on("lambda:UpdateFunctionConfiguration", &[arn::LAMBDA_FUNCTIONS]),
+            Permission::on("lambda:GetFunctionConfiguration", &[arn::LAMBDA_FUNCTIONS]),
+        ],
+        automatic_safe: false,
+        summary: "turns on X-Ray active tracing (the function's role needs the X-Ray write permissions for traces to arrive)",
+        safety: "reversible and invisible to callers, but X-Ray bills the traces and an update conflicts with a deployment in progress, so it runs automatically only with its own opt-in",
+    }),
     severity: Severity::Low,
     practices: &[5],
     template_mode: "judges `TracingConfig.Mode` of `AWS::Lambda::Function` and SAM's `Tracing` (`Globals` included; Lambda's default `PassThrough` when absent); a mode from a parameter without a value is unknown",

@@ -39,7 +39,9 @@
 //! KmsMasterKeyId=KEY_ARN` (the key policy must let the producers use `kms:GenerateDataKey`
 //! and the consumers `kms:Decrypt`, including services such as SNS and EventBridge that send to
 //! the queue), or `SqsManagedSseEnabled=true`; in a template, `KmsMasterKeyId` or
-//! `SqsManagedSseEnabled` of `AWS::SQS::Queue`.
+//! `SqsManagedSseEnabled` of `AWS::SQS::Queue`. The SAM template's optional remediation
+//! (`remediation.yaml`) turns SSE-SQS on for an unencrypted queue; being transparent to
+//! producers and consumers, it is safe to run automatically.
 //!
 //! A key given by ARN or id is taken for a customer managed key (an AWS managed key is named by
 //! its alias, `alias/aws/sqs`); telling them apart by ARN would need `kms:DescribeKey`.
@@ -52,7 +54,8 @@
 //! as "not encrypted" or "encrypted".
 
 use config_rules_core::{
-    ConfigurationItem, Error, FromParams, ParamSpec, ParamValues, Rule, RuleMeta, Severity, Trigger, Verdict,
+    ConfigurationItem, Error, FromParams, ParamSpec, ParamValues, Permission, Remediation, RemediationValue, Rule,
+    RuleMeta, Severity, Trigger, Verdict,
 };
 use serde_json::Value;
 
@@ -73,11 +76,25 @@ pub const META: RuleMeta = RuleMeta {
             "Allowed KMS keys (ARNs, key ids or aliases); empty accepts any key.",
         ),
     ],
+    remediation: Some(Remediation {
+        document: include_str!("../remediation.yaml"),
+        parameters: &[("QueueUrl", RemediationValue::ResourceId)],
+        permissions: &[
+            Permission::on("sqs:SetQueueAttributes", &[SQS_QUEUES]),
+            Permission::on("sqs:GetQueueAttributes", &[SQS_QUEUES]),
+        ],
+        automatic_safe: true,
+        summary: "turns on SSE-SQS for a queue without encryption (a customer managed key, when required, is a key policy decision it leaves to you)",
+        safety: "SSE-SQS is transparent to producers and consumers, costs nothing and can be turned off again; a queue with a KMS key is not touched",
+    }),
     severity: Severity::Medium,
     practices: &[7],
     template_mode: "judges `KmsMasterKeyId` and `SqsManagedSseEnabled` of `AWS::SQS::Queue` (SSE-SQS when neither is set, SQS's default); a key from a parameter without a value is unknown",
     ..RuleMeta::DEFAULT
 };
+
+/// Every SQS queue of the region and account.
+const SQS_QUEUES: &str = "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:*";
 
 /// Validated parameters.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
