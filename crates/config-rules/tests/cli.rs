@@ -659,6 +659,48 @@ fn scan_source_config_reads_configs_inventory_and_says_what_it_covered() {
 
 /// A bucket whose encryption cannot be read (AccessDenied) is reported as not evaluated, with
 /// the reason, and never as unencrypted; the other bucket is judged as usual.
+/// The same for the collectors of the newer types (one helper, `scan::per_resource`): a table
+/// DynamoDB refuses to describe is listed with the reason, the other judged.
+#[test]
+fn scan_reports_an_unreadable_table_as_not_evaluated() {
+    let emu = e2e_tests::emulator::Emulator::start_private();
+    emu.create_table("a-locked-table");
+    emu.create_table("b-open-table");
+    emu.inject(json!({"operation": "DescribeTable", "kind": "access-denied", "count": 1}));
+    let out = Command::new(env!("CARGO_BIN_EXE_config-rules"))
+        .args([
+            "scan",
+            "--source",
+            "api",
+            "--rules",
+            "dynamodb-table-protected",
+            "--format",
+            "json",
+        ])
+        .current_dir(workspace_root())
+        .envs(emu.aws_env())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = report["results"][0]["evaluations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["ComplianceResourceId"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, vec!["b-open-table"]);
+    let not_evaluated = &report["coverage"]["notEvaluated"];
+    assert_eq!(not_evaluated[0]["resourceId"], "a-locked-table", "{not_evaluated}");
+    assert!(
+        not_evaluated[0]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("AWS API call DescribeTable failed: AccessDenied"),
+        "{not_evaluated}"
+    );
+}
+
 #[test]
 fn scan_reports_an_unreadable_bucket_as_not_evaluated() {
     let emu = e2e_tests::emulator::Emulator::start_private();

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use config_rules_core::{sdk_error, ConfigurationItem, SdkConfig};
 use serde_json::json;
 
-use super::api_item;
+use super::{api_item, per_resource};
 use crate::report::NotEvaluated;
 use crate::CliError;
 
@@ -29,58 +29,36 @@ pub(super) async fn dynamodb_tables(
         let page = page.map_err(|e| CliError::Aws(sdk_error("ListTables", e)))?;
         names.extend(page.table_names().iter().cloned());
     }
-    let skip = |name: &str, err: config_rules_core::Error, out: &mut Vec<NotEvaluated>| {
-        out.push(NotEvaluated {
-            resource_type: TYPE.to_string(),
-            resource_id: name.to_string(),
-            reason: err.to_string(),
-        })
-    };
     let mut items = Vec::new();
     for name in names {
-        let table = match client.describe_table().table_name(&name).send().await {
-            Ok(out) => match out.table {
-                Some(t) => t,
-                None => continue,
-            },
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_resource_not_found_exception()) =>
-            {
-                continue
-            }
-            Err(e) if e.as_service_error().is_some() => {
-                skip(&name, sdk_error("DescribeTable", e), not_evaluated);
-                continue;
-            }
-            Err(e) => return Err(CliError::Aws(sdk_error("DescribeTable", e))),
+        let read = client.describe_table().table_name(&name).send().await;
+        let gone = &["ResourceNotFoundException"];
+        let Some(table) =
+            per_resource(read, "DescribeTable", gone, (TYPE, &name), not_evaluated)?.and_then(|o| o.table)
+        else {
+            continue;
         };
-        let backups = match client.describe_continuous_backups().table_name(&name).send().await {
-            Ok(out) => out.continuous_backups_description.map(|d| {
-                json!({"continuousBackupsStatus": d.continuous_backups_status().as_str(),
-                       "pointInTimeRecoveryDescription": {"pointInTimeRecoveryStatus":
-                           d.point_in_time_recovery_description().and_then(|p| p.point_in_time_recovery_status()).map(|s| s.as_str())}})
-            }),
-            Err(e) if e.as_service_error().is_some_and(|s| s.is_table_not_found_exception()) => continue,
-            Err(e) if e.as_service_error().is_some() => {
-                skip(&name, sdk_error("DescribeContinuousBackups", e), not_evaluated);
-                continue;
-            }
-            Err(e) => return Err(CliError::Aws(sdk_error("DescribeContinuousBackups", e))),
+        let read = client.describe_continuous_backups().table_name(&name).send().await;
+        let gone = &["TableNotFoundException"];
+        let Some(out) = per_resource(read, "DescribeContinuousBackups", gone, (TYPE, &name), not_evaluated)? else {
+            continue;
         };
+        let backups = out.continuous_backups_description.map(|d| {
+            json!({"continuousBackupsStatus": d.continuous_backups_status().as_str(),
+                   "pointInTimeRecoveryDescription": {"pointInTimeRecoveryStatus":
+                       d.point_in_time_recovery_description().and_then(|p| p.point_in_time_recovery_status()).map(|s| s.as_str())}})
+        });
         let arn = table.table_arn().unwrap_or_default().to_string();
-        let tags: BTreeMap<String, String> = match client.list_tags_of_resource().resource_arn(&arn).send().await {
-            Ok(out) => out
-                .tags()
-                .iter()
-                .map(|t| (t.key().to_string(), t.value().to_string()))
-                .collect(),
-            Err(e) if e.as_service_error().is_some() => {
-                skip(&name, sdk_error("ListTagsOfResource", e), not_evaluated);
-                continue;
-            }
-            Err(e) => return Err(CliError::Aws(sdk_error("ListTagsOfResource", e))),
+        let read = client.list_tags_of_resource().resource_arn(&arn).send().await;
+        let gone = &["ResourceNotFoundException"];
+        let Some(out) = per_resource(read, "ListTagsOfResource", gone, (TYPE, &name), not_evaluated)? else {
+            continue;
         };
+        let tags: BTreeMap<String, String> = out
+            .tags()
+            .iter()
+            .map(|t| (t.key().to_string(), t.value().to_string()))
+            .collect();
         let sse = table.sse_description().map(|s| {
             json!({"ssetype": s.sse_type().map(|t| t.as_str()), "status": s.status().map(|t| t.as_str()),
                    "kmsmasterKeyArn": s.kms_master_key_arn()})

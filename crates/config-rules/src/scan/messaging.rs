@@ -11,17 +11,9 @@ use std::collections::BTreeMap;
 use config_rules_core::{sdk_error, ConfigurationItem, SdkConfig};
 use serde_json::{json, Map, Value};
 
-use super::api_item;
+use super::{api_item, per_resource};
 use crate::report::NotEvaluated;
 use crate::CliError;
-
-fn unreadable(resource_type: &str, id: &str, err: config_rules_core::Error) -> NotEvaluated {
-    NotEvaluated {
-        resource_type: resource_type.to_string(),
-        resource_id: id.to_string(),
-        reason: err.to_string(),
-    }
-}
 
 /// Every queue of the region. A queue deleted while the scan runs is left out; one whose
 /// attributes or tags cannot be read is listed in `not_evaluated`, never judged.
@@ -40,62 +32,34 @@ pub(super) async fn sqs_queues(
         let page = page.map_err(|e| CliError::Aws(sdk_error("ListQueues", e)))?;
         urls.extend(page.queue_urls().iter().cloned());
     }
-    let gone = |code: Option<&str>| {
-        matches!(
-            code,
-            Some("AWS.SimpleQueueService.NonExistentQueue") | Some("QueueDoesNotExist")
-        )
-    };
+    const GONE: &[&str] = &["AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"];
     let mut items = Vec::new();
     for url in urls {
-        let attributes = match client
+        let read = client
             .get_queue_attributes()
             .queue_url(&url)
             .attribute_names(QueueAttributeName::All)
             .send()
-            .await
-        {
-            Ok(out) => out
-                .attributes()
-                .map(|a| {
-                    a.iter()
-                        .map(|(k, v)| (k.as_str().to_string(), Value::String(v.clone())))
-                        .collect::<Map<_, _>>()
-                })
-                .unwrap_or_default(),
-            Err(e)
-                if gone(
-                    e.as_service_error()
-                        .and_then(|s| aws_sdk_sqs::error::ProvideErrorMetadata::code(s)),
-                ) =>
-            {
-                continue
-            }
-            Err(e) if e.as_service_error().is_some() => {
-                not_evaluated.push(unreadable(TYPE, &url, sdk_error("GetQueueAttributes", e)));
-                continue;
-            }
-            Err(e) => return Err(CliError::Aws(sdk_error("GetQueueAttributes", e))),
+            .await;
+        let Some(out) = per_resource(read, "GetQueueAttributes", GONE, (TYPE, &url), not_evaluated)? else {
+            continue;
         };
-        let tags: BTreeMap<String, String> = match client.list_queue_tags().queue_url(&url).send().await {
-            Ok(out) => out
-                .tags()
-                .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-                .unwrap_or_default(),
-            Err(e)
-                if gone(
-                    e.as_service_error()
-                        .and_then(|s| aws_sdk_sqs::error::ProvideErrorMetadata::code(s)),
-                ) =>
-            {
-                continue
-            }
-            Err(e) if e.as_service_error().is_some() => {
-                not_evaluated.push(unreadable(TYPE, &url, sdk_error("ListQueueTags", e)));
-                continue;
-            }
-            Err(e) => return Err(CliError::Aws(sdk_error("ListQueueTags", e))),
+        let attributes: Map<String, Value> = out
+            .attributes()
+            .map(|a| {
+                a.iter()
+                    .map(|(k, v)| (k.as_str().to_string(), Value::String(v.clone())))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let read = client.list_queue_tags().queue_url(&url).send().await;
+        let Some(out) = per_resource(read, "ListQueueTags", GONE, (TYPE, &url), not_evaluated)? else {
+            continue;
         };
+        let tags: BTreeMap<String, String> = out
+            .tags()
+            .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default();
         let name = url.rsplit('/').next().unwrap_or_default().to_string();
         let arn = attributes
             .get("QueueArn")
@@ -130,38 +94,26 @@ pub(super) async fn sns_topics(
         let page = page.map_err(|e| CliError::Aws(sdk_error("ListTopics", e)))?;
         arns.extend(page.topics().iter().filter_map(|t| t.topic_arn().map(str::to_string)));
     }
+    const GONE: &[&str] = &["NotFound", "ResourceNotFound"];
     let mut items = Vec::new();
     for arn in arns {
-        let attributes: Map<String, Value> = match client.get_topic_attributes().topic_arn(&arn).send().await {
-            Ok(out) => out
-                .attributes()
-                .map(|a| a.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect())
-                .unwrap_or_default(),
-            Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found_exception()) => continue,
-            Err(e) if e.as_service_error().is_some() => {
-                not_evaluated.push(unreadable(TYPE, &arn, sdk_error("GetTopicAttributes", e)));
-                continue;
-            }
-            Err(e) => return Err(CliError::Aws(sdk_error("GetTopicAttributes", e))),
+        let read = client.get_topic_attributes().topic_arn(&arn).send().await;
+        let Some(out) = per_resource(read, "GetTopicAttributes", GONE, (TYPE, &arn), not_evaluated)? else {
+            continue;
         };
-        let tags: BTreeMap<String, String> = match client.list_tags_for_resource().resource_arn(&arn).send().await {
-            Ok(out) => out
-                .tags()
-                .iter()
-                .map(|t| (t.key().to_string(), t.value().to_string()))
-                .collect(),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_resource_not_found_exception()) =>
-            {
-                continue
-            }
-            Err(e) if e.as_service_error().is_some() => {
-                not_evaluated.push(unreadable(TYPE, &arn, sdk_error("ListTagsForResource", e)));
-                continue;
-            }
-            Err(e) => return Err(CliError::Aws(sdk_error("ListTagsForResource", e))),
+        let attributes: Map<String, Value> = out
+            .attributes()
+            .map(|a| a.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect())
+            .unwrap_or_default();
+        let read = client.list_tags_for_resource().resource_arn(&arn).send().await;
+        let Some(out) = per_resource(read, "ListTagsForResource", GONE, (TYPE, &arn), not_evaluated)? else {
+            continue;
         };
+        let tags: BTreeMap<String, String> = out
+            .tags()
+            .iter()
+            .map(|t| (t.key().to_string(), t.value().to_string()))
+            .collect();
         let name = arn.rsplit(':').next().unwrap_or_default().to_string();
         items.push(api_item(
             json!({"accountId": account, "configurationItemStatus": "OK", "resourceType": TYPE,

@@ -292,6 +292,38 @@ pub async fn recording_gaps(sdk: &SdkConfig, types: &BTreeSet<&str>) -> Vec<Stri
     }
 }
 
+/// A per-resource read of a collector: `Ok(Some(answer))`; `Ok(None)` when the resource is
+/// gone since it was listed (`gone` recognizes the service's error code) or cannot be read (an
+/// answer from the service, such as AccessDenied: then it is listed in `not_evaluated` with
+/// the reason, never judged); `Err` for a failure of the call itself.
+pub(crate) fn per_resource<T, E, R>(
+    result: Result<T, aws_sdk_config::error::SdkError<E, R>>,
+    operation: &str,
+    gone: &[&str],
+    resource: (&str, &str),
+    not_evaluated: &mut Vec<NotEvaluated>,
+) -> Result<Option<T>, CliError>
+where
+    E: aws_sdk_config::error::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    match result {
+        Ok(v) => Ok(Some(v)),
+        Err(e) => match e.as_service_error().map(|s| s.code()) {
+            Some(Some(code)) if gone.contains(&code) => Ok(None),
+            Some(_) => {
+                not_evaluated.push(NotEvaluated {
+                    resource_type: resource.0.to_string(),
+                    resource_id: resource.1.to_string(),
+                    reason: sdk_error(operation, e).to_string(),
+                });
+                Ok(None)
+            }
+            None => Err(CliError::Aws(sdk_error(operation, e))),
+        },
+    }
+}
+
 pub(crate) fn api_item(v: Value, what: &str) -> Result<ConfigurationItem, CliError> {
     ConfigurationItem::from_api_json(&v, what).map_err(CliError::Rule)
 }

@@ -9,17 +9,9 @@ use std::collections::BTreeMap;
 use config_rules_core::{sdk_error, ConfigurationItem, SdkConfig};
 use serde_json::json;
 
-use super::api_item;
+use super::{api_item, per_resource};
 use crate::report::NotEvaluated;
 use crate::CliError;
-
-fn unreadable(resource_type: &str, id: &str, err: config_rules_core::Error) -> NotEvaluated {
-    NotEvaluated {
-        resource_type: resource_type.to_string(),
-        resource_id: id.to_string(),
-        reason: err.to_string(),
-    }
-}
 
 /// Every state machine of the region (`ListStateMachines`, `DescribeStateMachine`,
 /// `ListTagsForResource`).
@@ -39,32 +31,21 @@ pub(super) async fn state_machines(
     }
     let mut items = Vec::new();
     for arn in arns {
-        let m = match client.describe_state_machine().state_machine_arn(&arn).send().await {
-            Ok(m) => m,
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_state_machine_does_not_exist()) =>
-            {
-                continue
-            }
-            Err(e) if e.as_service_error().is_some() => {
-                not_evaluated.push(unreadable(TYPE, &arn, sdk_error("DescribeStateMachine", e)));
-                continue;
-            }
-            Err(e) => return Err(CliError::Aws(sdk_error("DescribeStateMachine", e))),
+        let read = client.describe_state_machine().state_machine_arn(&arn).send().await;
+        let gone = &["StateMachineDoesNotExist"];
+        let Some(m) = per_resource(read, "DescribeStateMachine", gone, (TYPE, &arn), not_evaluated)? else {
+            continue;
         };
-        let tags: BTreeMap<String, String> = match client.list_tags_for_resource().resource_arn(&arn).send().await {
-            Ok(out) => out
-                .tags()
-                .iter()
-                .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string())))
-                .collect(),
-            Err(e) if e.as_service_error().is_some() => {
-                not_evaluated.push(unreadable(TYPE, &arn, sdk_error("ListTagsForResource", e)));
-                continue;
-            }
-            Err(e) => return Err(CliError::Aws(sdk_error("ListTagsForResource", e))),
+        let read = client.list_tags_for_resource().resource_arn(&arn).send().await;
+        let gone = &["ResourceNotFound"];
+        let Some(out) = per_resource(read, "ListTagsForResource", gone, (TYPE, &arn), not_evaluated)? else {
+            continue;
         };
+        let tags: BTreeMap<String, String> = out
+            .tags()
+            .iter()
+            .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string())))
+            .collect();
         let logging = m.logging_configuration().map(|l| {
             json!({"Level": l.level().map(|v| v.as_str()), "IncludeExecutionData": l.include_execution_data(),
                    "Destinations": l.destinations().iter().map(|d| json!({"CloudWatchLogsLogGroup":

@@ -2,7 +2,7 @@
 //! cloudtrail-multi-region-enabled's [`SdkTrails`].
 
 use async_trait::async_trait;
-use cloudtrail_multi_region_enabled::{FieldSelector, SdkTrails, Selectors, TrailApi, TrailInfo};
+use cloudtrail_multi_region_enabled::{field_selector, SdkTrails, Selectors, TrailApi, TrailInfo};
 use config_rules_core::{sdk_error, Error};
 
 use crate::{DataStore, EventDataStoreApi};
@@ -59,20 +59,7 @@ impl EventDataStoreApi for SdkLake {
                 selectors: s
                     .advanced_event_selectors()
                     .iter()
-                    .map(|sel| {
-                        sel.field_selectors()
-                            .iter()
-                            .map(|f| FieldSelector {
-                                field: f.field().to_string(),
-                                equals: f.equals().to_vec(),
-                                starts_with: f.starts_with().to_vec(),
-                                ends_with: f.ends_with().to_vec(),
-                                not_equals: f.not_equals().to_vec(),
-                                not_starts_with: f.not_starts_with().to_vec(),
-                                not_ends_with: f.not_ends_with().to_vec(),
-                            })
-                            .collect()
-                    })
+                    .map(|sel| sel.field_selectors().iter().map(field_selector).collect())
                     .collect(),
                 arn,
             });

@@ -51,7 +51,7 @@ use config_rules_core::{
 };
 
 mod sdk;
-pub use sdk::SdkTrails;
+pub use sdk::{field_selector, SdkTrails};
 
 pub const META: RuleMeta = RuleMeta {
     id: "cloudtrail-multi-region-enabled",

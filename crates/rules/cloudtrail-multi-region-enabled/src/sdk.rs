@@ -5,6 +5,20 @@ use config_rules_core::{sdk_error, Error};
 
 use crate::{BasicSelector, DataResource, FieldSelector, Selectors, TrailApi, TrailInfo};
 
+/// An advanced event selector's field condition as the SDK returns it (trails' and event data
+/// stores' alike).
+pub fn field_selector(f: &aws_sdk_cloudtrail::types::AdvancedFieldSelector) -> FieldSelector {
+    FieldSelector {
+        field: f.field().to_string(),
+        equals: f.equals().to_vec(),
+        starts_with: f.starts_with().to_vec(),
+        ends_with: f.ends_with().to_vec(),
+        not_equals: f.not_equals().to_vec(),
+        not_starts_with: f.not_starts_with().to_vec(),
+        not_ends_with: f.not_ends_with().to_vec(),
+    }
+}
+
 /// CloudTrail through the SDK.
 #[derive(Debug, Clone)]
 pub struct SdkTrails {
@@ -67,20 +81,7 @@ impl TrailApi for SdkTrails {
             return Ok(Selectors::Advanced(
                 advanced
                     .iter()
-                    .map(|s| {
-                        s.field_selectors()
-                            .iter()
-                            .map(|f| FieldSelector {
-                                field: f.field().to_string(),
-                                equals: f.equals().to_vec(),
-                                starts_with: f.starts_with().to_vec(),
-                                ends_with: f.ends_with().to_vec(),
-                                not_equals: f.not_equals().to_vec(),
-                                not_starts_with: f.not_starts_with().to_vec(),
-                                not_ends_with: f.not_ends_with().to_vec(),
-                            })
-                            .collect()
-                    })
+                    .map(|s| s.field_selectors().iter().map(field_selector).collect())
                     .collect(),
             ));
         }
