@@ -10,6 +10,8 @@ import io
 import json
 import os
 import sys
+import urllib.error
+import urllib.request
 import zipfile
 
 import boto3
@@ -93,7 +95,42 @@ def demo_key(kms):
     return key["Arn"]
 
 
+VENDOR_ACCOUNT = "210987654321"
+
+
+def layers(lam):
+    """A layer of the demo account (shared-libs) and one a vendor's account publishes
+    (vendor-telemetry): lambda-layers-from-trusted-accounts passes orders-api, which uses the
+    first, and fails legacy-report, which uses the second. Version 1 of each, however often the
+    demo runs."""
+    def first_version(client, name):
+        versions = client.list_layer_versions(LayerName=name).get("LayerVersions", [])
+        if versions:
+            return min(versions, key=lambda v: v["Version"])["LayerVersionArn"]
+        return client.publish_layer_version(LayerName=name, Content={"ZipFile": code_zip()})["LayerVersionArn"]
+
+    own = first_version(lam, "shared-libs")
+    # The vendor's account: a role the demo account may assume (the emulator's control route
+    # creates it, as the vendor would), to publish there.
+    trust = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "sts:AssumeRole"}]}
+    body = json.dumps({"accountId": VENDOR_ACCOUNT, "roleName": "layer-publisher", "assumeRolePolicyDocument": trust})
+    endpoint = os.environ.get("AWS_ENDPOINT_URL", "http://127.0.0.1:4566")
+    request = urllib.request.Request(f"{endpoint}/_emulator/iam-roles", data=body.encode(), method="POST")
+    try:
+        urllib.request.urlopen(request).close()
+    except urllib.error.HTTPError:
+        pass  # the role exists from an earlier run
+    creds = client("sts").assume_role(RoleArn=f"arn:aws:iam::{VENDOR_ACCOUNT}:role/layer-publisher",
+                                      RoleSessionName="demo-seed")["Credentials"]
+    vendor = boto3.client("lambda", region_name=REGION, endpoint_url=os.environ.get("AWS_ENDPOINT_URL"),
+                          aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+                          aws_session_token=creds["SessionToken"])
+    return own, first_version(vendor, "vendor-telemetry")
+
+
 def seed_lambda(lam, roles, key_arn):
+    own_layer, vendor_layer = layers(lam)
     for name, timeout, role, env, key in [
         ("orders-api", 10, "orders-api-role", {"TABLE": "orders"}, key_arn),
         ("nightly-report", 900, "nightly-report-role", {"BUCKET": "reports", "API_TOKEN": "tok_8Hq2LmZr4Vx9Kb1N"}, ""),
@@ -106,6 +143,10 @@ def seed_lambda(lam, roles, key_arn):
             extra["Tags"] = {"owner": "orders-team"}
             extra["TracingConfig"] = {"Mode": "Active"}
             extra["CodeSigningConfigArn"] = "arn:aws:lambda:us-east-1:123456789012:code-signing-config:csc-0a1b2c3d4e5f6a7b8"
+        if name == "orders-api":
+            extra["Layers"] = [own_layer]
+        if name == "legacy-report":
+            extra["Layers"] = [vendor_layer]
         runtime = "python3.9" if name == "legacy-report" else "python3.12"
         created = exists_ok(lambda: lam.create_function(
             FunctionName=name, Runtime=runtime, Role=roles[role], Handler="app.handler", Code={"ZipFile": code_zip()},

@@ -117,6 +117,24 @@ def _get_configuration(function, *args, **kwargs):
 _moto_lambda.LambdaFunction.__init__ = _init
 _moto_lambda.LambdaFunction.get_configuration = _get_configuration
 
+
+# Layers of another account: moto looks a function's layer versions up in the function's own
+# account only; Lambda takes them from the account in the layer's ARN (the publisher grants
+# use with AddLayerVersionPermission, which the emulator does not check).
+def _get_layers_data(function, layer_version_arns):
+    found = []
+    for arn in layer_version_arns:
+        parts = arn.split(":")
+        account, region = (parts[4], parts[3]) if len(parts) > 4 else (function.account_id, function.region)
+        version = _moto_lambda.get_backend(account, region).layers_versions_by_arn(arn)
+        if not version:
+            raise _moto_lambda.UnknownLayerVersionException(layer_version_arns)
+        found.append({"Arn": version.arn, "CodeSize": version.code_size})
+    return found
+
+
+_moto_lambda.LambdaFunction._get_layers_data = _get_layers_data
+
 from automation import Automation
 
 COMPLIANCE_TYPES = ("COMPLIANT", "NON_COMPLIANT", "NOT_APPLICABLE")

@@ -315,6 +315,28 @@ class EmulatorTest(unittest.TestCase):
         lam.update_function_configuration(FunctionName="traced", TracingConfig={"Mode": "Active"})
         self.assertEqual(lam.get_function_configuration(FunctionName="traced")["TracingConfig"]["Mode"], "Active")
 
+    def test_layers_of_another_account_can_be_used_like_in_lambda(self):
+        vendor = "210987654321"
+        trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+                                                         "Action": "sts:AssumeRole"}]}
+        self.control("iam-roles", {"accountId": vendor, "roleName": "publisher", "assumeRolePolicyDocument": trust})
+        creds = boto3.client("sts", endpoint_url=self.url, region_name="us-east-1").assume_role(
+            RoleArn=f"arn:aws:iam::{vendor}:role/publisher", RoleSessionName="publish")["Credentials"]
+        publisher = boto3.client("lambda", endpoint_url=self.url, region_name="us-east-1",
+                                 aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+                                 aws_session_token=creds["SessionToken"])
+        layer = publisher.publish_layer_version(LayerName="vendor-telemetry",
+                                                Content={"ZipFile": b"PK\x05\x06" + b"\x00" * 18})["LayerVersionArn"]
+        self.assertTrue(layer.startswith(f"arn:aws:lambda:us-east-1:{vendor}:layer:vendor-telemetry:"), layer)
+        iam = boto3.client("iam", endpoint_url=self.url, region_name="us-east-1")
+        lam = boto3.client("lambda", endpoint_url=self.url, region_name="us-east-1")
+        role = iam.create_role(RoleName="layered-role", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+        lam.create_function(FunctionName="layered", Runtime="python3.12", Role=role, Handler="app.handler",
+                            Code={"ZipFile": b"PK\x05\x06" + b"\x00" * 18}, Layers=[layer])
+        self.assertEqual([x["Arn"] for x in lam.get_function_configuration(FunctionName="layered")["Layers"]], [layer])
+        with self.assertRaises(ClientError):
+            lam.update_function_configuration(FunctionName="layered", Layers=[layer + "0"])
+
     def test_dead_letter_queues_are_kept_like_lambda(self):
         iam = boto3.client("iam", endpoint_url=self.url, region_name="us-east-1")
         lam = boto3.client("lambda", endpoint_url=self.url, region_name="us-east-1")
