@@ -386,6 +386,58 @@ async fn sqs_queue_encrypted_is_fixed() {
     );
 }
 
+/// A queue failing only because its KMS key is AWS managed keeps its key: the fix turns on
+/// SSE-SQS for unencrypted queues only.
+#[tokio::test(flavor = "multi_thread")]
+async fn sqs_queue_encrypted_leaves_a_kms_key_alone() {
+    let rule = "sqs-queue-encrypted";
+    let emu = Emulator::start_private();
+    let sdk = emu.sdk_config().await;
+    let sqs = aws_sdk_sqs::Client::new(&sdk);
+    let url = sqs
+        .create_queue()
+        .queue_name("payments")
+        .attributes(aws_sdk_sqs::types::QueueAttributeName::KmsMasterKeyId, "alias/aws/sqs")
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap();
+    let params = json!({"requireCustomerManagedKey": "true"});
+    let role = create_role(&emu, &[rule]);
+    let rule_name = unique(rule);
+    let token = unique("token");
+    emu.register_token(&token, &rule_name);
+    configure(&emu, rule, &rule_name, &role, &params, &[], false);
+    let e = event(&emu, rule, &rule_name, &token, "AWS::SQS::Queue", &url, &params).await;
+    assert_eq!(invoke(&emu, rule, &e, "AWS::SQS::Queue", &url).0, "NON_COMPLIANT");
+    emu.config_call(
+        "StartRemediationExecution",
+        json!({"ConfigRuleName": rule_name, "ResourceKeys": [{"resourceType": "AWS::SQS::Queue", "resourceId": url}]}),
+    );
+    let (state, steps) = remediation_status(&emu, &rule_name, "AWS::SQS::Queue", &url).unwrap();
+    assert_eq!(state, "SUCCEEDED", "{steps:#}");
+    let attributes = sqs
+        .get_queue_attributes()
+        .queue_url(&url)
+        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::All)
+        .send()
+        .await
+        .unwrap();
+    let attribute = |name| attributes.attributes().and_then(|a| a.get(&name)).cloned();
+    use aws_sdk_sqs::types::QueueAttributeName::{KmsMasterKeyId, SqsManagedSseEnabled};
+    assert_eq!(
+        attribute(KmsMasterKeyId).as_deref(),
+        Some("alias/aws/sqs"),
+        "the key stays"
+    );
+    assert_eq!(
+        attribute(SqsManagedSseEnabled).as_deref(),
+        Some("false"),
+        "SSE-SQS is not turned on over SSE-KMS"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn lambda_tracing_enabled_is_fixed() {
     let emu = Emulator::start_private();

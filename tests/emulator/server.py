@@ -73,6 +73,20 @@ def _aws_queue_url(queue, _request_url):
 
 _moto_sqs.Queue.url = _aws_queue_url
 
+
+# SSE-SQS and SSE-KMS are exclusive: a queue created with a KMS key has SqsManagedSseEnabled
+# false in SQS, while moto keeps its default true next to the key.
+_moto_queue_init = _moto_sqs.Queue.__init__
+
+
+def _queue_init(queue, name, region, account_id, **kwargs):
+    _moto_queue_init(queue, name, region, account_id, **kwargs)
+    if kwargs.get("KmsMasterKeyId") and "SqsManagedSseEnabled" not in kwargs:
+        queue.sqs_managed_sse_enabled = "false"
+
+
+_moto_sqs.Queue.__init__ = _queue_init
+
 # UpdateFunctionConfiguration: moto applies the description, handler, memory, role, runtime,
 # timeout, VPC, environment and layers, and ignores the rest. Lambda also updates tracing, the
 # dead-letter queue and the environment's KMS key (Lambda API reference,

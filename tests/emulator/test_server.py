@@ -359,6 +359,10 @@ class EmulatorTest(unittest.TestCase):
         self.assertIn(url, sqs.list_queues()["QueueUrls"])
         attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
         self.assertEqual(attributes["QueueArn"], "arn:aws:sqs:us-east-1:123456789012:shaped")
+        self.assertEqual(attributes["SqsManagedSseEnabled"], "true", "SSE-SQS by default")
+        with_key = sqs.create_queue(QueueName="with-key", Attributes={"KmsMasterKeyId": "alias/aws/sqs"})["QueueUrl"]
+        attributes = sqs.get_queue_attributes(QueueUrl=with_key, AttributeNames=["All"])["Attributes"]
+        self.assertEqual((attributes["KmsMasterKeyId"], attributes["SqsManagedSseEnabled"]), ("alias/aws/sqs", "false"))
 
     def test_code_signing_configurations_are_the_ones_functions_name(self):
         iam = boto3.client("iam", endpoint_url=self.url, region_name="us-east-1")
