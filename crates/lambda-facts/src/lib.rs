@@ -30,6 +30,16 @@ pub fn function_name(item: &config_rules_core::ConfigurationItem) -> Result<&str
     }
 }
 
+/// A policy element that IAM accepts as one string or a list of strings (`Action`,
+/// `Principal.Service`, a condition's values), as a list; anything else reads as empty.
+pub fn policy_strings(v: Option<&serde_json::Value>) -> Vec<&str> {
+    match v {
+        Some(serde_json::Value::String(s)) => vec![s.as_str()],
+        Some(serde_json::Value::Array(a)) => a.iter().filter_map(serde_json::Value::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// The longest Lambda function name.
 pub const MAX_FUNCTION_NAME_CHARS: usize = 64;
 

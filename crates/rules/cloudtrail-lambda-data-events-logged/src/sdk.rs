@@ -25,24 +25,14 @@ impl SdkLake {
 impl EventDataStoreApi for SdkLake {
     async fn event_data_stores(&self) -> Result<Vec<DataStore>, Error> {
         let mut arns = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let out = self
-                .client
-                .list_event_data_stores()
-                .set_next_token(token.take())
-                .send()
-                .await
-                .map_err(|e| sdk_error("ListEventDataStores", e))?;
+        let mut pages = self.client.list_event_data_stores().into_paginator().send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| sdk_error("ListEventDataStores", e))?;
             arns.extend(
-                out.event_data_stores()
+                page.event_data_stores()
                     .iter()
                     .filter_map(|s| s.event_data_store_arn().map(str::to_string)),
             );
-            match out.next_token() {
-                Some(t) if !t.is_empty() => token = Some(t.to_string()),
-                _ => break,
-            }
         }
         let mut stores = Vec::with_capacity(arns.len());
         for arn in arns {

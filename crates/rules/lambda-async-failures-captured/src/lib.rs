@@ -124,13 +124,7 @@ fn is_async_service(principal: &str) -> bool {
     ASYNC_SERVICES.contains(&service)
 }
 
-fn strings(v: Option<&Value>) -> Vec<&str> {
-    match v {
-        Some(Value::String(s)) => vec![s.as_str()],
-        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
-        _ => Vec::new(),
-    }
-}
+use lambda_facts::policy_strings as strings;
 
 /// Who may invoke the function asynchronously, from its resource policy.
 #[derive(Debug, Clone, PartialEq, Eq)]

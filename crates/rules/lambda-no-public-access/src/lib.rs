@@ -108,13 +108,7 @@ const PINNING_KEYS: &[&str] = &[
 ];
 const SOURCE_KEYS: &[&str] = &["aws:sourceaccount", "aws:sourcearn"];
 
-fn strings(v: Option<&Value>) -> Vec<&str> {
-    match v {
-        Some(Value::String(s)) => vec![s.as_str()],
-        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
-        _ => Vec::new(),
-    }
-}
+use lambda_facts::policy_strings as strings;
 
 /// Condition operators that restrict a key to the listed values. Negated operators
 /// (`StringNotEquals`, `ArnNotLike`) and `...IfExists` (true when the key is absent) restrict
