@@ -1,6 +1,7 @@
 """A local AWS account for tests and demos: moto's server plus what moto lacks.
 
-One process, one port. Every request goes to moto's own WSGI application except:
+One port, one worker process holding the state (served by granian: see `main`). Every request
+goes to moto's own WSGI application except:
 
 * AWS Config compliance: ``PutEvaluations`` is validated like AWS does and *stored* per rule
   (moto accepts it only with ``TestMode`` and stores nothing), and
@@ -34,14 +35,18 @@ import io
 import json
 import os
 import re
+import signal
+import socket
 import sys
 import threading
 import time
 from datetime import datetime, timezone
 from urllib.parse import unquote
 
-import waitress.server
-from werkzeug.serving import WSGIRequestHandler, make_server
+from granian._granian import SocketHolder
+from granian.constants import HTTPModes, Interfaces
+from granian.log import LogLevels
+from granian.server.mp import MPServer
 from werkzeug.wrappers import Request, Response
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
@@ -1357,15 +1362,70 @@ RESPONSE_PATCHES = {
 }
 
 
-class KeepAliveHandler(WSGIRequestHandler):
-    """HTTP/1.1 with keep-alive, as AWS's endpoints answer: the SDKs reuse their connections
-    (werkzeug's default, HTTP/1.0, makes every call a new connection and a new thread)."""
-
-    protocol_version = "HTTP/1.1"
-
-
 def make_app():
     return Emulator()
+
+
+class EmulatorServer(MPServer):
+    """granian (a kept WSGI server whose HTTP layer is Rust) serving one worker process that
+    holds the emulator's state, on a listening socket this process made.
+
+    granian binds its own socket with SO_REUSEPORT on Linux, where a second server given the
+    same port shares it silently (the kernel splits connections between two emulators' states),
+    and it cannot report the port it was given for port 0. So the socket is made here, plainly:
+    port 0 picks a free port, a port in use is refused, and the one worker inherits the socket
+    (granian's own path for platforms without SO_REUSEPORT). `_init_shared_socket` and
+    `SocketHolder` are granian internals: tests/requirements.txt pins granian's version."""
+
+    def __init__(self, listener, **kwargs):
+        self.listener = listener
+        host, port = listener.getsockname()[:2]
+        super().__init__(target="emulator", interface=Interfaces.WSGI, address=host, port=port, workers=1,
+                         http=HTTPModes.http1, backlog=LISTEN_BACKLOG, **kwargs)
+
+    def _init_shared_socket(self):
+        self.listener.set_inheritable(True)
+        self._ssp = None
+        self._shd = SocketHolder(self.listener.fileno(), False, LISTEN_BACKLOG)
+        self._sfd = self._shd.get_fd()
+        self._sso = self.listener
+
+    def _drop_shared_socket(self):
+        self.listener.close()
+
+
+LISTEN_BACKLOG = 1024
+
+
+def listen(host, port):
+    """The emulator's listening socket: port 0 picks a free port, a port in use raises
+    `OSError` (no SO_REUSEPORT). Non-blocking, as granian's runtime (tokio) expects, and with
+    TCP_NODELAY, which Linux copies to every accepted socket: granian sets it only on sockets
+    it makes itself, and without it each small answer waited for the client's delayed
+    acknowledgement (about 40 ms)."""
+    listener = socket.create_server((host, port), backlog=LISTEN_BACKLOG)
+    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    listener.setblocking(False)
+    return listener
+
+
+def watch_parent(parent_pid):
+    """Ends this process (the worker, whose exit ends granian's supervisor too) when the
+    process that started the emulator is gone."""
+
+    def watch():
+        while True:
+            try:
+                os.kill(parent_pid, 0)
+            except OSError:
+                # granian's supervisor stops its worker on SIGTERM; if a call held by a fault
+                # keeps it, the worker ends itself a moment later.
+                os.kill(os.getppid(), signal.SIGTERM)
+                time.sleep(2)
+                os._exit(0)
+            time.sleep(0.5)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def main(argv=None):
@@ -1375,33 +1435,29 @@ def main(argv=None):
     parser.add_argument("--port-file", help="write the chosen port here once listening")
     parser.add_argument("--parent-pid", type=int, help="exit when this process is gone")
     args = parser.parse_args(argv)
-    app = make_app()
-    # waitress: a kept WSGI server with HTTP/1.1 keep-alive and a thread pool, about a third
-    # faster per call than werkzeug's development server (docs/performance.md). Enough threads
-    # that calls held by a "hang" fault never starve the others.
-    threads = int(os.environ.get("EMULATOR_THREADS", "32"))
-    server = waitress.server.create_server(app, host=args.host, port=args.port, threads=threads,
-                                           connection_limit=2000, channel_timeout=600, ident="emulator")
-    port = server.effective_port
+    listener = listen(args.host, args.port)
+    port = listener.getsockname()[1]
     if args.port_file:
+        # Connections made from now on wait in the listening socket's backlog until the
+        # worker accepts them.
         tmp = args.port_file + ".tmp"
         with open(tmp, "w") as f:
             f.write(str(port))
         os.replace(tmp, args.port_file)
     print(f"emulator listening on http://{args.host}:{port}", flush=True)
-    if args.parent_pid:
-        def watch():
-            while True:
-                try:
-                    os.kill(args.parent_pid, 0)
-                except OSError:
-                    os._exit(0)
-                time.sleep(0.5)
-        threading.Thread(target=watch, daemon=True).start()
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
+
+    def load_app(*_args, **_kwargs):
+        # In the worker (forked): the state lives here, and so does the parent watch.
+        if args.parent_pid:
+            watch_parent(args.parent_pid)
+        return make_app()
+
+    # Python threads for the application: calls held by a "hang" fault must never starve the
+    # others, while more threads than that only contend for the interpreter lock
+    # (docs/performance.md).
+    threads = int(os.environ.get("EMULATOR_THREADS", "16"))
+    server = EmulatorServer(listener, blocking_threads=threads, log_level=LogLevels.error)
+    server.serve(target_loader=load_app, wrap_loader=False)
     return 0
 
 
