@@ -88,6 +88,7 @@ fn name_property(kind: &str) -> Option<&'static str> {
         "AWS::CloudTrail::Trail" => "TrailName",
         "AWS::SQS::Queue" => "QueueName",
         "AWS::SNS::Topic" => "TopicName",
+        "AWS::DynamoDB::Table" | "AWS::Serverless::SimpleTable" => "TableName",
         "AWS::StepFunctions::StateMachine" => "StateMachineName",
         "AWS::Serverless::StateMachine" => "Name",
         "AWS::SecretsManager::Secret" => "Name",

@@ -332,6 +332,50 @@ pub fn expand(resources: Vec<Resource>, r: &Resolver) -> (Vec<Resource>, Vec<Sam
                     ..res
                 });
             }
+            "AWS::Serverless::SimpleTable" => {
+                // SAM's simple table (SAM specification, AWS::Serverless::SimpleTable; the
+                // transform's SamSimpleTable): a DynamoDB table keyed by `PrimaryKey` (default
+                // `id`, a string); PointInTimeRecoverySpecification, SSESpecification,
+                // TableName, ProvisionedThroughput and Tags pass through, on-demand billing
+                // without ProvisionedThroughput. SAM has no property for deletion protection:
+                // the table gets DynamoDB's default, off.
+                let props = obj(&res.props);
+                let key = props.get("PrimaryKey");
+                let key_name = key.and_then(|k| k.get("Name")).cloned().unwrap_or(json!("id"));
+                let key_type = match key.and_then(|k| k.get("Type")).and_then(Json::as_str) {
+                    Some("Number") => "N",
+                    Some("Binary") => "B",
+                    _ => "S",
+                };
+                let mut t = Map::new();
+                t.insert(
+                    "AttributeDefinitions".into(),
+                    json!([{"AttributeName": key_name, "AttributeType": key_type}]),
+                );
+                t.insert(
+                    "KeySchema".into(),
+                    json!([{"AttributeName": key_name, "KeyType": "HASH"}]),
+                );
+                for key in [
+                    "PointInTimeRecoverySpecification",
+                    "SSESpecification",
+                    "TableName",
+                    "ProvisionedThroughput",
+                    "Tags",
+                ] {
+                    if let Some(v) = props.get(key) {
+                        t.insert(key.into(), v.clone());
+                    }
+                }
+                if !t.contains_key("ProvisionedThroughput") {
+                    t.insert("BillingMode".into(), json!("PAY_PER_REQUEST"));
+                }
+                out.push(Resource {
+                    kind: "AWS::DynamoDB::Table".into(),
+                    props: Json::Object(t),
+                    ..res
+                });
+            }
             _ => out.push(res),
         }
     }

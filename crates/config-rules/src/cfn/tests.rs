@@ -132,3 +132,50 @@ fn unknown_values_are_recorded_where_the_template_asks_for_them() {
         ["Fn::ImportValue act (another stack's export) (line 8)"]
     );
 }
+
+#[test]
+fn sam_simple_tables_become_the_table_the_transform_creates() {
+    // The transform's SamSimpleTable: PointInTimeRecoverySpecification and SSESpecification
+    // pass through, no deletion protection (SAM has no property for it).
+    let t = template(
+        r#"Transform: AWS::Serverless-2016-10-31
+Resources:
+  Sessions:
+    Type: AWS::Serverless::SimpleTable
+    Properties:
+      TableName: sessions
+      PrimaryKey: {Name: sessionId, Type: String}
+      PointInTimeRecoverySpecification: {PointInTimeRecoveryEnabled: true}
+      SSESpecification: {SSEEnabled: true}
+  Plain:
+    Type: AWS::Serverless::SimpleTable
+  Reader:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      CodeUri: src/
+      Environment: {Variables: {TABLE: !Ref Sessions}}
+"#,
+    );
+    let sessions = item(&t, "AWS::DynamoDB::Table", "sessions");
+    assert_eq!(
+        sessions.supplementary_configuration["ContinuousBackupsDescription"]["pointInTimeRecoveryDescription"]
+            ["pointInTimeRecoveryStatus"],
+        json!("ENABLED")
+    );
+    assert_eq!(sessions.configuration["deletionProtectionEnabled"], json!(false));
+    assert_eq!(sessions.configuration["ssedescription"]["status"], json!("ENABLED"));
+    let plain = item(&t, "AWS::DynamoDB::Table", "Plain");
+    assert_eq!(
+        plain.supplementary_configuration["ContinuousBackupsDescription"]["pointInTimeRecoveryDescription"]
+            ["pointInTimeRecoveryStatus"],
+        json!("DISABLED")
+    );
+    let reader = item(&t, "AWS::Lambda::Function", "Reader");
+    assert_eq!(
+        reader.configuration["environment"]["variables"]["TABLE"],
+        json!("sessions"),
+        "a simple table's Ref is its name"
+    );
+}
