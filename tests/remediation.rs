@@ -697,6 +697,73 @@ async fn api_gw_throttling_configured_is_fixed_for_the_default_and_every_overrid
     .await;
 }
 
+/// An HTTP API stage: the default route settings get both limits (other settings kept), a route
+/// override above the rate is lowered, and its burst, below the maximum, is kept.
+#[tokio::test(flavor = "multi_thread")]
+async fn api_gw_throttling_configured_is_fixed_for_http_stages_and_their_routes() {
+    use aws_sdk_apigatewayv2::types::{ProtocolType, RouteSettings};
+    let emu = Emulator::start_private();
+    let (_, _, v2, _) = clients(&emu).await;
+    let api = v2
+        .create_api()
+        .name("http-open")
+        .protocol_type(ProtocolType::Http)
+        .send()
+        .await
+        .unwrap();
+    let api_id = api.api_id().unwrap().to_string();
+    v2.create_stage()
+        .api_id(&api_id)
+        .stage_name("prod")
+        .default_route_settings(RouteSettings::builder().detailed_metrics_enabled(true).build())
+        .route_settings(
+            "GET /orders",
+            RouteSettings::builder()
+                .throttling_rate_limit(5000.0)
+                .throttling_burst_limit(100)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let seeded = Seeded {
+        resource_type: "AWS::ApiGatewayV2::Stage",
+        id: format!("arn:aws:apigateway:{REGION}::/apis/{api_id}/stages/prod"),
+        stack: vec![],
+    };
+    let (before, after) = prove(
+        &emu,
+        "api-gw-throttling-configured",
+        json!({"maxRateLimit": "500", "maxBurstLimit": "800"}),
+        seeded,
+    )
+    .await;
+    assert_eq!(
+        before,
+        "Stage prod: no stage-wide rate limit; no stage-wide burst limit; GET /orders rate limit 5000 above 500."
+    );
+    assert_eq!(
+        after,
+        "Stage prod throttles within 500 requests per second and a burst of 800."
+    );
+    let stage = v2.get_stage().api_id(&api_id).stage_name("prod").send().await.unwrap();
+    let default = stage.default_route_settings().unwrap();
+    assert_eq!(
+        (
+            default.throttling_rate_limit(),
+            default.throttling_burst_limit(),
+            default.detailed_metrics_enabled()
+        ),
+        (Some(500.0), Some(800), Some(true))
+    );
+    let route = &stage.route_settings().unwrap()["GET /orders"];
+    assert_eq!(
+        (route.throttling_rate_limit(), route.throttling_burst_limit()),
+        (Some(500.0), Some(100)),
+        "the override's rate is lowered, its lower burst kept"
+    );
+}
+
 // ---- what must not happen -----------------------------------------------------------------------
 
 /// With automatic remediation on, Config fixes what it records NON_COMPLIANT, and never an

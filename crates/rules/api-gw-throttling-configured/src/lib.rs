@@ -42,9 +42,11 @@
 //! For an HTTP API stage: `aws apigatewayv2 update-stage --api-id ID --stage-name NAME
 //! --default-route-settings ThrottlingRateLimit=500,ThrottlingBurstLimit=1000` (SAM:
 //! `DefaultRouteSettings` of `AWS::Serverless::HttpApi`). The SAM template's optional
-//! remediation (`remediation.yaml`) does both for REST API stages, with the rule's maximums; it
+//! remediation (`remediation.yaml`) does both, with the rule's maximums, for REST stages (the
+//! default and every method override) and HTTP and WebSocket stages (the default route
+//! settings and every route override; other route settings are sent back as they were); it
 //! runs automatically only with its own opt-in, as real traffic above them would start getting
-//! 429s. It refuses an HTTP API stage, naming it (fix those as above).
+//! 429s.
 //!
 //! **References.** API Gateway developer guide, "Throttle requests to your REST APIs for better
 //! throughput" and "Throttle requests to your HTTP APIs for better throughput"; AWS
@@ -87,11 +89,11 @@ pub const META: RuleMeta = RuleMeta {
             ("BurstLimit", RemediationValue::RuleParameter("maxBurstLimit")),
         ],
         permissions: &[
-            Permission::on("apigateway:GET", &[arn::REST_API_STAGES]),
-            Permission::on("apigateway:PATCH", &[arn::REST_API_STAGES]),
+            Permission::on("apigateway:GET", &[arn::REST_API_STAGES, arn::HTTP_API_STAGES]),
+            Permission::on("apigateway:PATCH", &[arn::REST_API_STAGES, arn::HTTP_API_STAGES]),
         ],
         automatic_safe: false,
-        summary: "sets the stage's default rate and burst limits to maxRateLimit and maxBurstLimit where missing or higher, and lowers every method override above them",
+        summary: "sets the stage's default rate and burst limits to maxRateLimit and maxBurstLimit where missing or higher, and lowers every method (REST) or route (HTTP, WebSocket) override above them",
         safety: "an API whose real traffic is above the limits starts answering 429, so it runs automatically only with its own opt-in",
     }),
     severity: Severity::Medium,
