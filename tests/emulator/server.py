@@ -457,6 +457,8 @@ class Emulator:
             if not matching:
                 return None
             fault = matching[0]
+            if fault["kind"] == "quota":
+                return self.over_quota(fault)
             if fault.get("after", 0) > 0:
                 # Let this many matching calls through first.
                 fault["after"] -= 1
@@ -466,6 +468,22 @@ class Emulator:
                 if fault["count"] == 0:
                     queue.remove(fault)
             return dict(fault)
+
+    @staticmethod
+    def over_quota(fault):
+        """A service quota: calls beyond `ratePerSecond` (a token bucket holding one second's
+        calls, refilled continuously, shared by the operations the fault names) are throttled,
+        as AWS throttles a request rate above an account's quota (Lambda: 15 requests per
+        second for GetPolicy, and 15 shared by most other control-plane calls). Called with the
+        state's lock held."""
+        now = time.monotonic()
+        rate = fault["ratePerSecond"]
+        fault["tokens"] = min(rate, fault["tokens"] + (now - fault["refilled"]) * rate)
+        fault["refilled"] = now
+        if fault["tokens"] >= 1:
+            fault["tokens"] -= 1
+            return None
+        return {"kind": "throttle"}
 
     @staticmethod
     def s3_operation(environ) -> str:
@@ -514,8 +532,16 @@ class Emulator:
                 return json_response({"ok": True})
             if route == "faults" and request.method == "POST":
                 kind = data.get("kind", "throttle")
-                if kind not in ("throttle", "error500", "failed-evaluations", "access-denied", "hang", "exit"):
+                if kind not in ("throttle", "error500", "failed-evaluations", "access-denied", "hang", "exit", "quota"):
                     return json_response({"error": f"unknown fault kind {kind}"}, 400)
+                if kind == "quota":
+                    rate = float(data["ratePerSecond"])
+                    # One bucket for every operation named: they share the quota.
+                    quota = {"kind": kind, "ratePerSecond": rate, "tokens": rate, "refilled": time.monotonic(),
+                             "resultToken": None}
+                    for operation in data.get("operations") or [data["operation"]]:
+                        state.faults.setdefault(operation, []).append(quota)
+                    return json_response({"ok": True})
                 fault = {"kind": kind, "count": int(data.get("count", 1)), "failCount": data.get("failCount"),
                          "resultToken": data.get("resultToken"), "seconds": data.get("seconds"),
                          "after": int(data.get("after", 0))}

@@ -135,6 +135,23 @@ class EmulatorTest(unittest.TestCase):
         calls = self.control("calls")["calls"]
         self.assertEqual([c["status"] for c in calls if c["operation"] == "PutEvaluations"], [400, 400, 200, 200])
 
+    def test_a_quota_throttles_calls_beyond_its_rate(self):
+        # Two operations sharing a quota of 2 calls a second: 2 pass at once, the next is
+        # throttled whichever operation it is, and a client that waits gets through again.
+        self.control("faults", {"operations": ["DescribeTrails", "ListTrails"], "kind": "quota", "ratePerSecond": 2})
+        trails = boto3.client("cloudtrail", endpoint_url=self.url, region_name="us-east-1",
+                              config=Config(retries={"total_max_attempts": 1, "mode": "standard"}))
+        trails.describe_trails()
+        trails.list_trails()
+        for call in (trails.describe_trails, trails.list_trails):
+            with self.assertRaises(ClientError) as ctx:
+                call()
+            self.assertEqual(ctx.exception.response["Error"]["Code"], "ThrottlingException")
+        time.sleep(0.6)  # more than one call's worth of quota
+        trails.list_trails()
+        statuses = [c["status"] for c in self.control("calls")["calls"] if c["operation"] in ("DescribeTrails", "ListTrails")]
+        self.assertEqual(statuses, [200, 200, 400, 400, 200])
+
     def test_faults_scoped_to_a_token(self):
         self.control("result-tokens", {"token": "other", "ruleName": "rule-b"})
         self.control("faults", {"operation": "PutEvaluations", "kind": "throttle", "count": -1, "resultToken": "other"})

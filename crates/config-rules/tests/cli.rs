@@ -657,9 +657,75 @@ fn scan_source_config_reads_configs_inventory_and_says_what_it_covered() {
     );
 }
 
-/// A bucket whose encryption cannot be read (AccessDenied) is reported as not evaluated, with
-/// the reason, and never as unencrypted; the other bucket is judged as usual.
-/// The same for the collectors of the newer types (one helper, `scan::per_resource`): a table
+/// Lambda's request rate quotas (15 a second for GetPolicy, 15 shared by most control-plane
+/// calls: Lambda developer guide, "Lambda quotas") throttle a scan that calls per function.
+/// The scan judges every function at about the quota's pace: with the SDK's standard retries
+/// (whose token bucket throttled retries drain) it failed within two seconds.
+#[test]
+fn scan_under_lambdas_request_quotas_judges_every_function() {
+    let emu = e2e_tests::emulator::Emulator::start_private();
+    let role = emu.create_role("quota-role");
+    let names: Vec<String> = (0..50).map(|i| format!("fn-{i:02}")).collect();
+    for name in &names {
+        emu.create_function(name, &role, "python3.12", json!({}));
+    }
+    emu.inject(json!({"operations": ["GetPolicy"], "kind": "quota", "ratePerSecond": 15}));
+    emu.inject(
+        json!({"operations": ["GetFunctionConcurrency", "GetFunctionUrlConfig"], "kind": "quota",
+                      "ratePerSecond": 15}),
+    );
+    let rules = [
+        "lambda-no-public-access",
+        "lambda-concurrency-limited",
+        "lambda-url-cors-restricted",
+    ];
+    let out = Command::new(env!("CARGO_BIN_EXE_config-rules"))
+        .args([
+            "scan",
+            "--source",
+            "api",
+            "--format",
+            "json",
+            "--no-suppressions",
+            "--rules",
+        ])
+        .arg(rules.join(","))
+        .current_dir(workspace_root())
+        .envs(emu.aws_env())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["coverage"]["notEvaluated"], json!([]));
+    for rule in rules {
+        let result = report["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["rule"] == rule)
+            .unwrap_or_else(|| panic!("{rule} in {report}"));
+        let judged: BTreeSet<&str> = result["evaluations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["ComplianceResourceId"].as_str().unwrap())
+            .collect();
+        assert_eq!(judged.len(), names.len(), "{rule}: {result}");
+    }
+    let calls = emu.calls();
+    for operation in ["GetPolicy", "GetFunctionConcurrency", "GetFunctionUrlConfig"] {
+        let throttled = calls
+            .iter()
+            .filter(|c| c["operation"] == operation && c["status"] == 400)
+            .count();
+        assert!(
+            throttled > 0,
+            "the quota never throttled {operation}: the test would prove nothing"
+        );
+    }
+}
+
+/// As for buckets (below), for the collectors of the newer types (one helper, `scan::per_resource`): a table
 /// DynamoDB refuses to describe is listed with the reason, the other judged.
 #[test]
 fn scan_reports_an_unreadable_table_as_not_evaluated() {
@@ -701,6 +767,8 @@ fn scan_reports_an_unreadable_table_as_not_evaluated() {
     );
 }
 
+/// A bucket whose encryption cannot be read (AccessDenied) is reported as not evaluated, with
+/// the reason, and never as unencrypted; the other bucket is judged as usual.
 #[test]
 fn scan_reports_an_unreadable_bucket_as_not_evaluated() {
     let emu = e2e_tests::emulator::Emulator::start_private();

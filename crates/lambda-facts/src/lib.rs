@@ -153,6 +153,11 @@ impl SdkLambda {
             client: aws_sdk_lambda::Client::new(sdk),
         }
     }
+
+    /// Over a client configured by the caller (the CLI's scans retry throttled calls longer).
+    pub fn from_client(client: aws_sdk_lambda::Client) -> Self {
+        SdkLambda { client }
+    }
 }
 
 fn not_found<E: ProvideErrorMetadata>(e: &E) -> bool {

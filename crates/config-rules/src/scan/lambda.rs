@@ -25,7 +25,7 @@ pub(super) async fn lambda_functions(
         policy: reads.contains("Policy"),
         concurrency: reads.contains("Concurrency"),
     };
-    let client = aws_sdk_lambda::Client::new(sdk);
+    let client = quota_client(sdk);
     let mut functions = Vec::new();
     let mut pages = client.list_functions().into_paginator().send();
     while let Some(page) = pages.next().await {
@@ -274,7 +274,7 @@ impl PrefetchedCodeSigning {
         Ok(Some(PrefetchedCodeSigning {
             by_function,
             policies,
-            fallback: lambda_facts::SdkLambda::new(sdk),
+            fallback: lambda_facts::SdkLambda::from_client(quota_client(sdk)),
         }))
     }
 }
@@ -306,7 +306,7 @@ pub struct SharedFunctionUrls {
 impl SharedFunctionUrls {
     pub fn new(sdk: &SdkConfig) -> Self {
         SharedFunctionUrls {
-            lambda: lambda_facts::SdkLambda::new(sdk),
+            lambda: lambda_facts::SdkLambda::from_client(quota_client(sdk)),
             cache: Arc::default(),
         }
     }
@@ -340,4 +340,35 @@ impl lambda_facts::FunctionUrlCorsApi for SharedFunctionUrls {
             .await?
             .map_or(lambda_facts::UrlCorsState::NoUrl, |u| u.cors))
     }
+}
+
+/// Attempts per per-function Lambda call of a scan (the deployed rules make six).
+const QUOTA_ATTEMPTS: u32 = 20;
+
+/// The Lambda client of a scan's per-function calls. Lambda's request rate quotas (15 a second
+/// for GetPolicy, and 15 shared by most other control-plane calls: Lambda developer guide,
+/// "Lambda quotas") throttle any scan of more than a few dozen functions. The SDK's standard
+/// retries take from a retry token bucket that only successes refill, and a throttled retry's
+/// tokens are never given back: under a quota the bucket ran dry within two seconds and the
+/// scan failed on the next throttled call. Here throttled calls retry without that bucket
+/// (its purpose, sparing a failing service a storm of retries, is served by the scan's
+/// [`CONCURRENCY`]), backing off exponentially with jitter, [`QUOTA_ATTEMPTS`] times. (The
+/// SDK's adaptive mode, which also slows the client, kept the scan alive but far below the
+/// quota: 40 functions under 15 calls a second took 26 s where the quota allows 3.)
+pub(crate) fn quota_client(sdk: &SdkConfig) -> aws_sdk_lambda::Client {
+    use aws_sdk_lambda::config::retry::{RetryConfig, RetryPartition, TokenBucket};
+    let config = aws_sdk_lambda::config::Builder::from(sdk)
+        .retry_partition(
+            RetryPartition::custom("config-rules-scan-lambda")
+                .token_bucket(TokenBucket::unlimited())
+                .build(),
+        )
+        .retry_config(
+            RetryConfig::standard()
+                .with_max_attempts(QUOTA_ATTEMPTS)
+                .with_initial_backoff(std::time::Duration::from_millis(200))
+                .with_max_backoff(std::time::Duration::from_secs(2)),
+        )
+        .build();
+    aws_sdk_lambda::Client::from_conf(config)
 }
