@@ -321,6 +321,18 @@ async fn rest_stage(rest: &aws_sdk_apigateway::Client, name: &str, cache: bool) 
     format!("arn:aws:apigateway:{REGION}::/restapis/{id}/stages/prod")
 }
 
+/// An HTTP API (API Gateway v2); its id.
+async fn http_api(v2: &aws_sdk_apigatewayv2::Client, name: &str) -> String {
+    let api = v2
+        .create_api()
+        .name(name)
+        .protocol_type(aws_sdk_apigatewayv2::types::ProtocolType::Http)
+        .send()
+        .await
+        .unwrap();
+    api.api_id().unwrap().to_string()
+}
+
 fn log_group(emu: &Emulator, name: &str) -> String {
     emu.json_call("logs", "Logs_20140328.CreateLogGroup", json!({"logGroupName": name}));
     format!("arn:aws:logs:{REGION}:{ACCOUNT_ID}:log-group:{name}:*")
@@ -651,17 +663,9 @@ async fn api_gw_logging_enabled_is_fixed_for_rest_stages() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn api_gw_logging_enabled_is_fixed_for_http_stages() {
-    use aws_sdk_apigatewayv2::types::ProtocolType;
     let emu = Emulator::start_private();
     let (_, _, v2, _) = clients(&emu).await;
-    let api = v2
-        .create_api()
-        .name("http-silent")
-        .protocol_type(ProtocolType::Http)
-        .send()
-        .await
-        .unwrap();
-    let api_id = api.api_id().unwrap().to_string();
+    let api_id = http_api(&v2, "http-silent").await;
     v2.create_stage()
         .api_id(&api_id)
         .stage_name("prod")
@@ -701,17 +705,10 @@ async fn api_gw_throttling_configured_is_fixed_for_the_default_and_every_overrid
 /// override above the rate is lowered, and its burst, below the maximum, is kept.
 #[tokio::test(flavor = "multi_thread")]
 async fn api_gw_throttling_configured_is_fixed_for_http_stages_and_their_routes() {
-    use aws_sdk_apigatewayv2::types::{ProtocolType, RouteSettings};
+    use aws_sdk_apigatewayv2::types::RouteSettings;
     let emu = Emulator::start_private();
     let (_, _, v2, _) = clients(&emu).await;
-    let api = v2
-        .create_api()
-        .name("http-open")
-        .protocol_type(ProtocolType::Http)
-        .send()
-        .await
-        .unwrap();
-    let api_id = api.api_id().unwrap().to_string();
+    let api_id = http_api(&v2, "http-open").await;
     v2.create_stage()
         .api_id(&api_id)
         .stage_name("prod")

@@ -1392,6 +1392,10 @@ def make_app():
     return Emulator()
 
 
+# The listening socket's queue of connections not yet accepted.
+LISTEN_BACKLOG = 1024
+
+
 class EmulatorServer(MPServer):
     """granian (a kept WSGI server whose HTTP layer is Rust) serving one worker process that
     holds the emulator's state, on a listening socket this process made.
@@ -1418,9 +1422,6 @@ class EmulatorServer(MPServer):
 
     def _drop_shared_socket(self):
         self.listener.close()
-
-
-LISTEN_BACKLOG = 1024
 
 
 def listen(host, port):

@@ -22,6 +22,17 @@ fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).unwrap()
 }
 
+/// `config-rules scan --source api --format json` with `args` against the emulator.
+fn scan_api(emu: &e2e_tests::emulator::Emulator, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_config-rules"))
+        .args(["scan", "--source", "api", "--format", "json"])
+        .args(args)
+        .current_dir(workspace_root())
+        .envs(emu.aws_env())
+        .output()
+        .unwrap()
+}
+
 fn stderr(o: &Output) -> String {
     String::from_utf8(o.stderr.clone()).unwrap()
 }
@@ -679,21 +690,7 @@ fn scan_under_lambdas_request_quotas_judges_every_function() {
         "lambda-concurrency-limited",
         "lambda-url-cors-restricted",
     ];
-    let out = Command::new(env!("CARGO_BIN_EXE_config-rules"))
-        .args([
-            "scan",
-            "--source",
-            "api",
-            "--format",
-            "json",
-            "--no-suppressions",
-            "--rules",
-        ])
-        .arg(rules.join(","))
-        .current_dir(workspace_root())
-        .envs(emu.aws_env())
-        .output()
-        .unwrap();
+    let out = scan_api(&emu, &["--no-suppressions", "--rules", &rules.join(",")]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["coverage"]["notEvaluated"], json!([]));
@@ -725,28 +722,16 @@ fn scan_under_lambdas_request_quotas_judges_every_function() {
     }
 }
 
-/// As for buckets (below), for the collectors of the newer types (one helper, `scan::per_resource`): a table
-/// DynamoDB refuses to describe is listed with the reason, the other judged.
+/// As for buckets (below), for the collectors of the newer types (one helper,
+/// `scan::per_resource`): a table DynamoDB refuses to describe is listed with the reason, the
+/// other judged.
 #[test]
 fn scan_reports_an_unreadable_table_as_not_evaluated() {
     let emu = e2e_tests::emulator::Emulator::start_private();
     emu.create_table("a-locked-table");
     emu.create_table("b-open-table");
     emu.inject(json!({"operation": "DescribeTable", "kind": "access-denied", "count": 1}));
-    let out = Command::new(env!("CARGO_BIN_EXE_config-rules"))
-        .args([
-            "scan",
-            "--source",
-            "api",
-            "--rules",
-            "dynamodb-table-protected",
-            "--format",
-            "json",
-        ])
-        .current_dir(workspace_root())
-        .envs(emu.aws_env())
-        .output()
-        .unwrap();
+    let out = scan_api(&emu, &["--rules", "dynamodb-table-protected"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     let ids: Vec<&str> = report["results"][0]["evaluations"]
@@ -775,20 +760,7 @@ fn scan_reports_an_unreadable_bucket_as_not_evaluated() {
     emu.create_bucket("a-locked-bucket");
     emu.create_bucket("b-open-bucket");
     emu.inject(json!({"operation": "GetBucketEncryption", "kind": "access-denied", "count": 1}));
-    let out = Command::new(env!("CARGO_BIN_EXE_config-rules"))
-        .args([
-            "scan",
-            "--source",
-            "api",
-            "--rules",
-            "s3-bucket-encryption-enabled",
-            "--format",
-            "json",
-        ])
-        .current_dir(workspace_root())
-        .envs(emu.aws_env())
-        .output()
-        .unwrap();
+    let out = scan_api(&emu, &["--rules", "s3-bucket-encryption-enabled"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     let ids: Vec<&str> = report["results"][0]["evaluations"]
